@@ -1,0 +1,167 @@
+"""The dispatch catalogue (派单目录): versioned rules from a second-level category (and optional
+conditions) to the responsible unit, its type, whether the district government is copied, and the
+deadline tier. Beijing adjusts its catalogue often, so this is data with a version, not code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from jiesu.data.resources import read_json, resource_path
+from jiesu.data.taxonomy import Taxonomy
+from jiesu.errors import ReferenceDataError
+
+UnitType = Literal[
+    "street", "district_government", "district_department", "city_department", "enterprise", "central"
+]
+DeadlineTier = Literal["emergency", "utility", "ordinary", "complex"]
+TEMPLATE_FIELDS = ("{district}", "{street}", "{street_office}")
+
+
+class UnitSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    unit_type: UnitType
+    unit: str = Field(min_length=2, description="unit name or template with {district}/{street}/{street_office}")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        stripped = value
+        for placeholder in TEMPLATE_FIELDS:
+            stripped = stripped.replace(placeholder, "")
+        if "{" in stripped or "}" in stripped:
+            raise ValueError(f"unit template {value!r} uses a field other than {TEMPLATE_FIELDS}")
+        return value
+
+    @property
+    def needs_district(self) -> bool:
+        return any(field in self.unit for field in TEMPLATE_FIELDS)
+
+    @property
+    def needs_street(self) -> bool:
+        return "{street}" in self.unit or "{street_office}" in self.unit
+
+
+class RuleConditions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    keywords_any: list[str] = Field(default_factory=list)
+    street_known: bool | None = None
+
+    @property
+    def unconditional(self) -> bool:
+        return not self.keywords_any and self.street_known is None
+
+
+class CatalogueRule(UnitSpec):
+    id: str = Field(min_length=1)
+    category_l2: str
+    when: RuleConditions = Field(default_factory=RuleConditions)
+    copy_district_government: bool
+    deadline_tier: DeadlineTier
+    alternatives: list[UnitSpec] = Field(default_factory=list, max_length=2)
+
+    @model_validator(mode="after")
+    def _copy_rule(self) -> CatalogueRule:
+        # Regulation art. 12: a street office or township that receives a ticket copies the district.
+        if self.unit_type == "street" and not self.copy_district_government:
+            raise ValueError(f"rule {self.id}: street-level units must copy the district government")
+        return self
+
+
+class CatalogueSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: str
+    effective_from: str
+    notes: str = ""
+    rules: list[CatalogueRule]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CatalogueSpec:
+        ids = [rule.id for rule in self.rules]
+        duplicates = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate rule ids {duplicates}")
+        return self
+
+
+def street_office_name(district: str, street: str) -> str:
+    """The unit name of a street or township: 街道/地区 → 办事处, 镇/乡 → 人民政府 (经开区: 管委会)."""
+    if street == "北京经济技术开发区":
+        return "北京经济技术开发区管理委员会"
+    if street.endswith(("镇", "乡")):
+        return f"{district}{street}人民政府"
+    return f"{district}{street}办事处"
+
+
+def render_unit(template: str, district: str | None, street: str | None) -> str | None:
+    """Fill a unit template; None when it needs a district or street that is not known."""
+    if "{street_office}" in template or "{street}" in template:
+        if not (district and street):
+            return None
+        template = template.replace("{street_office}", street_office_name(district, street))
+        template = template.replace("{street}", street)
+    if "{district}" in template:
+        if not district:
+            return None
+        template = template.replace("{district}", district)
+    return template
+
+
+class Catalogue:
+    def __init__(self, spec: CatalogueSpec) -> None:
+        self.version = spec.version
+        self.effective_from = spec.effective_from
+        self.rules = list(spec.rules)
+
+    def rules_for(self, category_l2: str) -> list[CatalogueRule]:
+        """The category's rules in catalogue order (conditional ones before the default)."""
+        return [rule for rule in self.rules if rule.category_l2 == category_l2]
+
+    def gaps(self, taxonomy: Taxonomy) -> list[str]:
+        """Problems that leave a category without a usable rule, or rules for unknown categories."""
+        problems = []
+        for category in taxonomy:
+            rules = self.rules_for(category.l2)
+            if not rules:
+                problems.append(f"no catalogue rule for {category.l1}/{category.l2}")
+            elif not any(rule.when.unconditional for rule in rules):
+                problems.append(f"{category.l2}: no default (unconditional) rule; some requests get no unit")
+        problems += [
+            f"rule {rule.id} names unknown category {rule.category_l2!r}"
+            for rule in self.rules
+            if rule.category_l2 not in taxonomy
+        ]
+        return problems
+
+    def known_unit_names(self, districts: list[str], streets: list[tuple[str, str]]) -> set[str]:
+        """Every unit name the catalogue can produce for the given districts and (district, street)s."""
+        names: set[str] = set()
+        specs: list[UnitSpec] = []
+        for rule in self.rules:
+            specs += [rule, *rule.alternatives]
+        for spec in specs:
+            if spec.needs_street:
+                names |= {render_unit(spec.unit, d, s) or "" for d, s in streets}
+            elif spec.needs_district:
+                names |= {render_unit(spec.unit, d, None) or "" for d in districts}
+            else:
+                names.add(spec.unit)
+        names |= {f"{d}人民政府" for d in districts}  # fallback when only the district is known
+        names.discard("")
+        return names
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    return _load_catalogue(path or resource_path("catalogue.json"))
+
+
+@lru_cache(maxsize=8)
+def _load_catalogue(path: Path) -> Catalogue:
+    try:
+        spec = CatalogueSpec.model_validate(read_json(path))
+    except ValidationError as exc:
+        raise ReferenceDataError(f"dispatch catalogue {path} is invalid: {exc}") from exc
+    return Catalogue(spec)

@@ -1,0 +1,110 @@
+"""Disposition rules (Regulation art. 11): the legal channels a request may belong to, with the notice
+the operator reads to the requester; the cues that signal an emergency and the number to transfer to;
+the cues of risk that must be reported at once (art. 29)."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from jiesu.data.resources import read_json, resource_path
+from jiesu.data.taxonomy import Taxonomy
+from jiesu.errors import ReferenceDataError
+
+ChannelId = Literal["litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition"]
+EmergencyNumber = Literal["110", "119", "120", "122"]
+CHANNEL_IDS: tuple[ChannelId, ...] = (
+    "litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition",
+)  # fmt: skip
+EMERGENCY_NUMBERS: tuple[EmergencyNumber, ...] = ("110", "119", "120", "122")
+DISPOSITIONS = ("dispatch", "answer_now", "legal_channel", "emergency", "duplicate", "out_of_scope", "unlawful")
+
+
+def _compile_all(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"cue {pattern!r} is not a valid regular expression: {exc}") from exc
+    return patterns
+
+
+class LegalChannel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: ChannelId
+    name: str
+    category_l2: str
+    description: str
+    notice: str = Field(min_length=20)
+    cues: list[str] = Field(min_length=1)
+
+    _validate_cues = field_validator("cues")(lambda cls, value: _compile_all(value))
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{cue})" for cue in self.cues))
+
+
+class EmergencyRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    number: EmergencyNumber
+    name: str
+    cues: list[str] = Field(min_length=1)
+
+    _validate_cues = field_validator("cues")(lambda cls, value: _compile_all(value))
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{cue})" for cue in self.cues))
+
+
+class DispositionRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: str
+    legal_basis: str
+    channels: list[LegalChannel]
+    consultation_cues: list[str]
+    emergencies: list[EmergencyRule]
+    emergency_context: list[str]
+    risk_cues: dict[str, list[str]]
+
+    _validate_cues = field_validator("consultation_cues")(lambda cls, value: _compile_all(value))
+
+    @model_validator(mode="after")
+    def _complete(self) -> DispositionRules:
+        ids = tuple(channel.id for channel in self.channels)
+        if sorted(ids) != sorted(CHANNEL_IDS):
+            raise ValueError(f"channels must be exactly {CHANNEL_IDS}, got {ids}")
+        numbers = sorted(rule.number for rule in self.emergencies)
+        if numbers != sorted(EMERGENCY_NUMBERS):
+            raise ValueError(f"emergency rules must cover {EMERGENCY_NUMBERS}, got {numbers}")
+        return self
+
+    def channel(self, channel_id: str) -> LegalChannel:
+        for channel in self.channels:
+            if channel.id == channel_id:
+                return channel
+        raise KeyError(f"unknown legal channel {channel_id!r}; known: {CHANNEL_IDS}")
+
+    def problems(self, taxonomy: Taxonomy) -> list[str]:
+        return [
+            f"legal channel {channel.id}: category {channel.category_l2!r} is not in the taxonomy"
+            for channel in self.channels
+            if channel.category_l2 not in taxonomy
+        ]
+
+
+def load_disposition_rules(path: Path | None = None) -> DispositionRules:
+    return _load(path or resource_path("disposition.json"))
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> DispositionRules:
+    try:
+        return DispositionRules.model_validate(read_json(path))
+    except ValidationError as exc:
+        raise ReferenceDataError(f"disposition rules {path} are invalid: {exc}") from exc
