@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jiesu.errors import JiesuError
+
+if TYPE_CHECKING:
+    from jiesu.model.config import ClassifierConfig
 
 log = logging.getLogger("jiesu")
 
@@ -32,6 +37,106 @@ def _data_check(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _classifier_config(args: argparse.Namespace) -> ClassifierConfig:
+    from dataclasses import replace
+
+    from jiesu.model.config import ClassifierConfig
+
+    config = ClassifierConfig.from_file(args.config) if args.config else ClassifierConfig()
+    if args.backend:
+        config = replace(config, backend=args.backend)
+    if args.seed is not None:
+        config = replace(config, seed=args.seed)
+    if getattr(args, "checkpoint", None):
+        config = replace(config, transformer=replace(config.transformer, checkpoint=args.checkpoint))
+    return config
+
+
+def _train(args: argparse.Namespace) -> int:
+    from jiesu.evaluation.metrics import format_head, head_metrics
+    from jiesu.training.datasets import load_training_data
+    from jiesu.training.pipeline import cross_validate, fit_calibrated
+
+    try:
+        config = _classifier_config(args)
+    except ValueError as exc:
+        raise JiesuError(str(exc)) from exc
+    data = load_training_data(
+        args.data, text_column=args.text_column, label_column=args.label_column, columns=args.column
+    )
+    progress = not args.no_progress
+    log.info(
+        "training %s heads %s on %d texts from %s",
+        config.backend,
+        list(data.targets),
+        len(data.texts),
+        data.source,
+    )
+    cv_metrics: dict[str, Any] = {}
+    if args.cv:
+        result = cross_validate(data.texts, data.targets, config, args.cv, progress=progress)
+        for head, oof in result.heads.items():
+            cv_metrics[head] = head_metrics(oof.classes, oof.y, oof.proba, auto=oof.auto, folds=oof.fold)
+            print(format_head(f"{head} (out-of-fold, {args.cv}-fold)", cv_metrics[head], per_class=False))
+    model, _ = fit_calibrated(data.texts, data.targets, config, source=data.source, progress=progress)
+    if cv_metrics:
+        model.training_.metrics["cross_validation"] = {"k": args.cv, "heads": cv_metrics}
+    out = model.save(args.out)
+    calibration = model.training_.metrics["calibration"]
+    for head in model.heads_:
+        threshold = calibration["threshold"][head]
+        shown = "none (never auto)" if threshold is None else f"{threshold:.4f}"
+        print(f"{head}: {len(model.classes_[head])} classes, temperature {calibration['temperature'][head]:.3f}, "
+              f"threshold {shown}, inner ECE {calibration['inner_out_of_fold_ece'][head]:.4f}")  # fmt: skip
+    print(f"saved model {model.model_id_} to {out} (metrics in {out / 'metrics.json'})")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from jiesu.evaluation.classification import evaluate_model
+    from jiesu.evaluation.metrics import format_head
+    from jiesu.model.classifier import RequestClassifier
+    from jiesu.training.datasets import load_training_data
+
+    model = RequestClassifier.load(args.model)
+    data = load_training_data(
+        args.data,
+        text_column=args.text_column,
+        label_column=args.label_column,
+        columns=args.column,
+        seed_splits=(args.split,),
+    )
+    report = evaluate_model(model, data.texts, data.targets)
+    report["data"] = data.source
+    for head, metrics in report["heads"].items():
+        print(format_head(head, metrics))
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"report written to {args.output}")
+    return 0
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", required=True, help="CSV/JSONL/JSON/Parquet file, or 'seed' for the seed corpus"
+    )
+    parser.add_argument(
+        "--text-column", default="text", help="column holding the request text (default: text)"
+    )
+    parser.add_argument(
+        "--label-column", help="one label column of category names (first- or second-level, detected)"
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="SRC=DST",
+        help="map a column to a head column (category_l2, category_l1, request_type, disposition, channel, "
+        "emergency_number); repeatable",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jiesu", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -52,6 +157,30 @@ def build_parser() -> argparse.ArgumentParser:
     ]:
         check.add_argument(f"--{name}", type=Path, help=f"{what} to check instead of the shipped one")
     check.set_defaults(handler=_data_check)
+
+    train = commands.add_parser("train", help="train a classifier and write a model directory")
+    _add_data_options(train)
+    train.add_argument(
+        "--out", required=True, type=Path, help="model directory to write (replaced atomically)"
+    )
+    train.add_argument(
+        "--backend", choices=["linear", "transformer"], help="default: linear (or the config's)"
+    )
+    train.add_argument("--config", type=Path, help="JSON configuration (see jiesu.model.config)")
+    train.add_argument("--checkpoint", help="transformer backend: local checkpoint directory or hub name")
+    train.add_argument("--cv", type=int, metavar="K", help="also report K-fold out-of-fold metrics")
+    train.add_argument("--seed", type=int, help="random seed (default 0 or the config's)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    train.set_defaults(handler=_train)
+
+    evaluate = commands.add_parser("evaluate", help="score a model directory on labelled data")
+    evaluate.add_argument("--model", required=True, type=Path, help="model directory")
+    _add_data_options(evaluate)
+    evaluate.add_argument(
+        "--split", default="test", choices=["train", "dev", "test"], help="seed corpus split"
+    )
+    evaluate.add_argument("--output", type=Path, help="write the JSON report here")
+    evaluate.set_defaults(handler=_evaluate)
     return parser
 
 

@@ -24,7 +24,9 @@ TEMPLATE_FIELDS = ("{district}", "{street}", "{street_office}")
 class UnitSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     unit_type: UnitType
-    unit: str = Field(min_length=2, description="unit name or template with {district}/{street}/{street_office}")
+    unit: str = Field(
+        min_length=2, description="unit name or template with {district}/{street}/{street_office}"
+    )
 
     @field_validator("unit")
     @classmethod

@@ -100,7 +100,11 @@ def run_check(paths: ReferencePaths | None = None) -> CheckResult:
 
 
 def _check_reference(
-    result: CheckResult, taxonomy: Taxonomy, gazetteer: Gazetteer, catalogue: Catalogue, rules: DispositionRules
+    result: CheckResult,
+    taxonomy: Taxonomy,
+    gazetteer: Gazetteer,
+    catalogue: Catalogue,
+    rules: DispositionRules,
 ) -> None:
     result.figures.update(
         {
@@ -119,7 +123,9 @@ def _check_reference(
         }
     )
     if len(taxonomy) < 80:
-        result.errors.append(f"taxonomy has {len(taxonomy)} second-level categories; at least 80 are required")
+        result.errors.append(
+            f"taxonomy has {len(taxonomy)} second-level categories; at least 80 are required"
+        )
     if len(gazetteer.streets) < 330 or len(gazetteer.communities) < 7000:
         result.errors.append("gazetteer is incomplete: expected ≥ 330 streets and ≥ 7,000 communities")
     if len(gazetteer.aliases) < 200:
@@ -151,7 +157,9 @@ def _check_corpus(
     if repeated:
         errors.append(f"{len(repeated)} corpus text(s) are repeated, e.g. {repeated[0][:40]!r}")
     district_names = list(gazetteer.districts)
-    known_units = catalogue.known_unit_names(district_names, [(s.district, s.name) for s in gazetteer.streets])
+    known_units = catalogue.known_unit_names(
+        district_names, [(s.district, s.name) for s in gazetteer.streets]
+    )
     known_units.add("京津冀协同转办")
     unknown_units: Counter[str] = Counter()
     for row in rows:
@@ -212,7 +220,9 @@ def _row_problems(row: dict[str, Any], taxonomy: Taxonomy, gazetteer: Gazetteer)
     return problems
 
 
-def _coverage(result: CheckResult, rows: list[dict[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer) -> None:
+def _coverage(
+    result: CheckResult, rows: list[dict[str, Any]], taxonomy: Taxonomy, gazetteer: Gazetteer
+) -> None:
     total = len(rows)
     per_l2 = Counter(row["category_l2"] for row in rows)
     tables: dict[str, Counter[str]] = {
@@ -220,10 +230,10 @@ def _coverage(result: CheckResult, rows: list[dict[str, Any]], taxonomy: Taxonom
         "second-level category": Counter({c.l2: per_l2.get(c.l2, 0) for c in taxonomy}),
         "request type": Counter(row["request_type"] for row in rows),
         "disposition": Counter(row["disposition"] for row in rows),
-        "legal channel": Counter({c: 0 for c in CHANNEL_IDS} | Counter(r["channel"] for r in rows if r["channel"])),
+        "legal channel": Counter(dict.fromkeys(CHANNEL_IDS, 0) | Counter(r["channel"] for r in rows if r["channel"])),
         "emergency number": Counter(r["emergency_number"] for r in rows if r["emergency_number"]),
         "region": Counter(row["region"] or "(none)" for row in rows),
-        "district": Counter({d: 0 for d in gazetteer.districts} | Counter(r["district"] for r in rows if r["district"])),
+        "district": Counter(dict.fromkeys(gazetteer.districts, 0) | Counter(r["district"] for r in rows if r["district"])),
         "split": Counter(row["split"] for row in rows),
     }  # fmt: skip
     result.tables.update(tables)

@@ -15,13 +15,23 @@ from jiesu.data.resources import read_json, resource_path
 from jiesu.data.taxonomy import Taxonomy
 from jiesu.errors import ReferenceDataError
 
-ChannelId = Literal["litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition"]
+ChannelId = Literal[
+    "litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition"
+]
 EmergencyNumber = Literal["110", "119", "120", "122"]
 CHANNEL_IDS: tuple[ChannelId, ...] = (
     "litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition",
 )  # fmt: skip
 EMERGENCY_NUMBERS: tuple[EmergencyNumber, ...] = ("110", "119", "120", "122")
-DISPOSITIONS = ("dispatch", "answer_now", "legal_channel", "emergency", "duplicate", "out_of_scope", "unlawful")
+DISPOSITIONS = (
+    "dispatch",
+    "answer_now",
+    "legal_channel",
+    "emergency",
+    "duplicate",
+    "out_of_scope",
+    "unlawful",
+)
 
 
 def _compile_all(patterns: list[str]) -> list[str]:

@@ -195,11 +195,15 @@ def read_aliases(path: Path) -> tuple[list[Alias], str]:
     reader = csv.DictReader(io.StringIO("\n".join(body)))
     expected = ["alias", "kind", "district", "street", "note"]
     if reader.fieldnames != expected:
-        raise ReferenceDataError(f"alias table {path} must have the columns {expected}, got {reader.fieldnames}")
+        raise ReferenceDataError(
+            f"alias table {path} must have the columns {expected}, got {reader.fieldnames}"
+        )
     aliases = []
     for number, row in enumerate(reader, start=2):
         if row["kind"] not in ALIAS_KINDS:
-            raise ReferenceDataError(f"{path} line {number}: kind {row['kind']!r} is not one of {ALIAS_KINDS}")
+            raise ReferenceDataError(
+                f"{path} line {number}: kind {row['kind']!r} is not one of {ALIAS_KINDS}"
+            )
         if not row["alias"].strip():
             raise ReferenceDataError(f"{path} line {number}: empty alias")
         aliases.append(
@@ -247,12 +251,10 @@ def _build(
     districts: dict[str, District] = {}
     tree: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     outside: list[OutsidePlace] = []
-    province = city = district = street = ""
+    province = district = street = ""
     for depth, (name, code, short) in rows:
         if depth == 0:
             province = name
-        elif depth == 1:
-            city = name
         elif depth == 2:
             district = name
         elif depth == 3:
@@ -261,7 +263,7 @@ def _build(
             if depth == 2:
                 districts[name] = District(name=name, code=code, short=short or name)
             elif depth == 3:
-                tree[district][name]  # noqa: B018 - creates the street entry even if it has no communities
+                tree[district][name]
             elif depth == 4:
                 tree[district][street].append(name)
             continue

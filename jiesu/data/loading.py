@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from datasets import Dataset, DatasetDict
 from jiesu.data.validation import DuplicatePolicy, validate_dataset
 from jiesu.errors import DataValidationError, message
 
+log = logging.getLogger(__name__)
 TEXT = "text"
 SUPPORTED_SUFFIXES = (".csv", ".jsonl", ".json", ".parquet")
 
@@ -120,6 +122,8 @@ def load_dataset(
         duplicates=duplicates,
     )
     report.raise_for_errors()
+    for warning in report.warnings:
+        log.warning("%s", warning)
     return dataset
 
 
@@ -138,7 +142,9 @@ def load_teddycup_segmented(path: str | Path) -> Dataset:
     if "tokens" not in raw.column_names:
         raise DataValidationError([message("missing_column", column="tokens", available=raw.column_names)])
     joined = raw.remove_columns(["tokens"]).add_column(TEXT, ["".join(t.split()) for t in raw["tokens"]])
-    return load_dataset(joined, columns={"label": TEDDY_LABEL}, label_columns=[TEDDY_LABEL], duplicates="warn")
+    return load_dataset(
+        joined, columns={"label": TEDDY_LABEL}, label_columns=[TEDDY_LABEL], duplicates="warn"
+    )
 
 
 def load_teddycup_raw(path: str | Path) -> Dataset:

@@ -54,7 +54,9 @@ class TaxonomySpec(BaseModel):
             for second in first.second_level:
                 unknown = [name for name in second.not_to_confuse_with if name not in seen]
                 if unknown:
-                    raise ValueError(f"{second.name!r}: not_to_confuse_with names unknown categories {unknown}")
+                    raise ValueError(
+                        f"{second.name!r}: not_to_confuse_with names unknown categories {unknown}"
+                    )
         return self
 
 

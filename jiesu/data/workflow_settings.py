@@ -79,7 +79,9 @@ class WorkflowSettings(_Frozen):
             raise ValueError(f"deadline_tiers must be exactly {TIERS}, got {sorted(self.deadline_tiers)}")
         hours = [self.deadline_tiers[tier].hours for tier in TIERS]
         if hours != sorted(hours):
-            raise ValueError(f"deadline tiers must grow from emergency to complex, got {dict(zip(TIERS, hours))}")
+            raise ValueError(
+                f"deadline tiers must grow from emergency to complex, got {dict(zip(TIERS, hours, strict=True))}"
+            )
         if set(self.rates.satisfaction_weights) != set(self.followup.satisfaction_levels):
             raise ValueError("rates.satisfaction_weights must give a weight for every satisfaction level")
         return self

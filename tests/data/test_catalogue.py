@@ -20,7 +20,7 @@ def test_street_rules_copy_the_district_government_and_utilities_have_the_24h_ti
     for rule in catalogue.rules:
         if rule.unit_type == "street":
             assert rule.copy_district_government, rule.id
-    heating = [rule for rule in catalogue.rules_for("供暖") if rule.when.unconditional][0]
+    heating = next(rule for rule in catalogue.rules_for("供暖") if rule.when.unconditional)
     assert (heating.unit, heating.deadline_tier) == ("北京市热力集团", "utility")
 
 

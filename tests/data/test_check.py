@@ -44,13 +44,17 @@ def test_a_street_in_the_wrong_district_fails(tmp_path: Path, capsys: pytest.Cap
     assert "street '望京街道' is not in 海淀区 (it is in 朝阳区)" in capsys.readouterr().out
 
 
-def test_a_corpus_label_outside_the_taxonomy_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_corpus_label_outside_the_taxonomy_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     corpus = _broken_corpus(tmp_path, {"category_l2": "外星人入侵"})
     assert main(["data", "check", "--corpus", str(corpus)]) == 1
     assert "category '外星人入侵' is not in the taxonomy" in capsys.readouterr().out
 
 
-def test_an_alias_to_a_street_of_another_district_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_alias_to_a_street_of_another_district_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     aliases = tmp_path / "aliases.csv"
     text = resource_path("aliases.csv").read_text(encoding="utf-8")
     aliases.write_text(text.rstrip("\n") + "\n错位测试,area,海淀区,望京街道,\n", encoding="utf-8")

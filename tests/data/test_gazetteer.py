@@ -15,7 +15,9 @@ def test_beijing_tree_has_16_districts_streets_and_communities_with_codes() -> N
     wangjing = gazetteer.street("朝阳区", "望京街道")
     assert wangjing is not None
     assert wangjing.code.startswith("110105") and len(wangjing.code) == 9
-    assert all(c.code.startswith(gazetteer.street(c.district, c.street).code) for c in gazetteer.communities[:200])
+    assert all(
+        c.code.startswith(gazetteer.street(c.district, c.street).code) for c in gazetteer.communities[:200]
+    )
     assert len({street.code for street in gazetteer.streets}) == len(gazetteer.streets)
 
 
@@ -51,7 +53,9 @@ def test_alias_table_without_version_or_with_bad_kind_is_refused(tmp_path: Path)
     with pytest.raises(ReferenceDataError, match="version"):
         load_gazetteer(unversioned)
     bad_kind = tmp_path / "b.csv"
-    bad_kind.write_text("# version: x\nalias,kind,district,street,note\n望京,mall,朝阳区,望京街道,\n", encoding="utf-8")
+    bad_kind.write_text(
+        "# version: x\nalias,kind,district,street,note\n望京,mall,朝阳区,望京街道,\n", encoding="utf-8"
+    )
     with pytest.raises(ReferenceDataError, match="kind 'mall'"):
         load_gazetteer(bad_kind)
 

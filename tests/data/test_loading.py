@@ -65,7 +65,9 @@ def test_every_problem_is_reported_with_what_to_do(tmp_path: Path) -> None:
 
 
 def test_missing_column_names_the_columns_that_exist() -> None:
-    with pytest.raises(DataValidationError, match=r"column 'body' is missing; the data has \['text', 'label'\]"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'body' is missing; the data has \['text', 'label'\]"
+    ):
         load_dataset(Dataset.from_list([{"text": "a", "label": "x"}]), text_column="body")
     with pytest.raises(DataValidationError, match="column 'category_l2' is missing"):
         load_dataset(Dataset.from_list([{"text": "a", "label": "x"}]), label_columns=["category_l2"])
@@ -97,7 +99,7 @@ def test_bad_files_get_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(DataValidationError, match="does not exist"):
         load_dataset(tmp_path / "nope.csv")
     (tmp_path / "rows.xlsx").write_text("x", encoding="utf-8")
-    with pytest.raises(DataValidationError, match="unsupported file type '.xlsx'"):
+    with pytest.raises(DataValidationError, match=r"unsupported file type '\.xlsx'"):
         load_dataset(tmp_path / "rows.xlsx")
     (tmp_path / "bad.jsonl").write_text('{"text": "a"}\n{not json\n', encoding="utf-8")
     with pytest.raises(DataValidationError, match="line 2 is not valid JSON"):

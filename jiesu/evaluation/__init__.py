@@ -1,0 +1,1 @@
+"""Metrics, reports, benchmarks and audit analytics."""

@@ -1,0 +1,1 @@
+"""Text in, suggestion out: normalisation, segmentation, features, classifiers and model directories."""

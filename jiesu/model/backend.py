@@ -1,0 +1,42 @@
+"""What a classifier backend provides; `RequestClassifier` talks to backends only through this."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass
+class PreparedTexts:
+    """Normalised texts and (for the linear backend) their segmentation, computed once per batch."""
+
+    texts: list[str]
+    tokens: list[list[str]]
+
+    def subset(self, indices: Sequence[int]) -> PreparedTexts:
+        return PreparedTexts([self.texts[i] for i in indices], [self.tokens[i] for i in indices])
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+class Backend(Protocol):
+    def prepare(self, normalised: Sequence[str]) -> PreparedTexts: ...
+
+    def fit(
+        self,
+        prepared: PreparedTexts,
+        targets: Mapping[str, npt.NDArray[np.int64]],
+        classes: Mapping[str, int],
+    ) -> None: ...
+
+    def scores(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]: ...
+
+    def n_classes(self, head: str) -> int: ...
+
+    def save(self, directory: Path) -> list[str]: ...

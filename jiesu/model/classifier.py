@@ -1,0 +1,366 @@
+"""`RequestClassifier`: the one model object that training, evaluation and serving call.
+
+sklearn-shaped: the constructor only stores configuration; `fit` learns and returns self; fitted state
+ends in `_`; `classes_[head]` is the column order of `predict_proba(...)[head]`; `predict(str)` gives
+one Prediction and `predict(list)` a list. `save(dir)` / `load(dir)` use a versioned model directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from jiesu.data.gazetteer import load_gazetteer
+from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
+from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, message
+from jiesu.model.backend import Backend, PreparedTexts
+from jiesu.model.config import ClassifierConfig
+from jiesu.model.heads import HEADS, decode_disposition
+from jiesu.model.linear import LinearBackend
+from jiesu.model.model_dir import library_versions, read_metadata, write_metadata
+from jiesu.model.scoring import softmax, top_k
+from jiesu.model.segmentation import Segmenter, build_user_words
+from jiesu.model.text import MAX_TEXT_CHARS, normalise
+
+log = logging.getLogger(__name__)
+TOP_K = 3
+METRICS_FILE = "metrics.json"
+
+
+@dataclass(frozen=True)
+class HeadPrediction:
+    label: str
+    confidence: float
+    top: list[tuple[str, float]]
+    threshold: float | None
+    margin: float
+
+    @property
+    def meets_threshold(self) -> bool:
+        """Confident enough to act on without a person (the stored threshold; none stored → no)."""
+        return self.threshold is not None and self.confidence >= self.threshold
+
+
+@dataclass(frozen=True)
+class Prediction:
+    heads: dict[str, HeadPrediction]
+    truncated: bool = False
+
+    @property
+    def category_l2(self) -> str | None:
+        head = self.heads.get("category")
+        return head.label if head else None
+
+    @property
+    def category_l1(self) -> str | None:
+        if "category" in self.heads:
+            return load_taxonomy().l1_of(self.heads["category"].label)
+        head = self.heads.get("category_l1")
+        return head.label if head else None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"truncated": self.truncated}
+        for name, head in self.heads.items():
+            out[name] = {
+                "label": head.label,
+                "confidence": round(head.confidence, 4),
+                "meets_threshold": head.meets_threshold,
+                "top": [{"label": label, "confidence": round(p, 4)} for label, p in head.top],
+            }
+        if "disposition" in self.heads:
+            decoded = decode_disposition(self.heads["disposition"].label)
+            out["disposition"] |= {"channel": decoded.channel, "emergency_number": decoded.emergency_number}
+        return out
+
+
+@dataclass
+class TrainingRecord:
+    """What the model directory remembers about how the model was made."""
+
+    fingerprint: str = ""
+    rows: int = 0
+    source: str = ""
+    label_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+class RequestClassifier:
+    def __init__(self, config: ClassifierConfig | None = None) -> None:
+        self.config = config or ClassifierConfig()
+
+    # --- fitting ------------------------------------------------------------------------------------
+    def fit(
+        self,
+        texts: Sequence[object],
+        y: Mapping[str, Sequence[str | None]],
+        *,
+        classes: Mapping[str, Sequence[str]] | None = None,
+        source: str = "",
+    ) -> RequestClassifier:
+        """Train the heads named in `y` (head → label per text; None where a row has no label).
+
+        `classes` fixes each head's label list (cross-validation folds share the full label space even
+        when a fold lacks a rare label); by default it is the sorted labels present in `y`."""
+        if not y:
+            raise DataValidationError(["no label columns given: pass at least one head (e.g. category)"])
+        unknown = sorted(set(y) - set(HEADS))
+        if unknown:
+            raise DataValidationError([f"unknown heads {unknown}; known heads are {list(HEADS)}"])
+        normalised = self._normalise_all(texts)
+        label_lists: dict[str, list[str]] = {}
+        targets: dict[str, npt.NDArray[np.int64]] = {}
+        for head, labels in y.items():
+            if len(labels) != len(normalised):
+                raise DataValidationError(
+                    [f"head {head!r} has {len(labels)} labels for {len(normalised)} texts"]
+                )
+            present = sorted({label for label in labels if label})
+            if len(present) < 2:
+                raise DataValidationError(
+                    [message("too_few_classes", column=head, count=len(present), labels=present)]
+                )
+            names = sorted(classes[head]) if classes and head in classes else present
+            self._check_labels(head, names)
+            extra = sorted(set(present) - set(names))
+            if extra:
+                raise DataValidationError([message("unknown_label", column=head, labels=extra[:10])])
+            index = {label: i for i, label in enumerate(names)}
+            label_lists[head] = names
+            targets[head] = np.array([index[label] if label else -1 for label in labels], dtype=np.int64)
+        self.classes_ = label_lists
+        self.heads_ = list(label_lists)
+        self.backend_: Backend = self._new_backend()
+        prepared = self.backend_.prepare(normalised)
+        self.backend_.fit(prepared, targets, {h: len(c) for h, c in label_lists.items()})
+        self.temperatures_ = dict.fromkeys(label_lists, 1.0)
+        self.thresholds_: dict[str, float | None] = dict.fromkeys(label_lists)
+        self.margin_ = self.config.calibration.margin
+        self.training_ = TrainingRecord(
+            fingerprint=_fingerprint(normalised, y),
+            rows=len(normalised),
+            source=source,
+            label_counts={
+                h: {c: int((targets[h] == i).sum()) for i, c in enumerate(names)}
+                for h, names in label_lists.items()
+            },
+        )
+        self.created_at_ = datetime.now(UTC).replace(microsecond=0)
+        self.model_id_ = (
+            f"{self.config.backend}-{self.created_at_:%Y%m%dT%H%M%SZ}-{self.training_.fingerprint[:8]}"
+        )
+        return self
+
+    def _new_backend(self) -> Backend:
+        if self.config.backend == "transformer":
+            from jiesu.model.transformer import TransformerBackend  # torch is imported only when needed
+
+            return TransformerBackend(self.config.transformer, self.config.seed)
+        words = build_user_words(load_gazetteer(), load_taxonomy())
+        return LinearBackend(self.config.linear, Segmenter(words), self.config.seed)
+
+    @staticmethod
+    def _check_labels(head: str, labels: list[str]) -> None:
+        if head == "category":
+            taxonomy = load_taxonomy()
+            unknown = [label for label in labels if label not in taxonomy]
+        elif head == "category_l1":
+            unknown = [label for label in labels if label not in FIRST_LEVEL_NAMES]
+        else:
+            return
+        if unknown:
+            raise DataValidationError([message("unknown_label", column=head, labels=unknown[:10])])
+
+    @staticmethod
+    def _normalise_all(texts: Sequence[object]) -> list[str]:
+        if isinstance(texts, str):
+            raise InputTextError("fit/predict_proba take a list of texts, not one string")
+        out = []
+        for i, text in enumerate(texts):
+            try:
+                out.append(normalise(text).text)
+            except InputTextError as exc:
+                raise InputTextError(f"text {i}: {exc}") from None
+        return out
+
+    # --- prediction ---------------------------------------------------------------------------------
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "backend_"):
+            raise RuntimeError("this RequestClassifier is not fitted: call fit() or RequestClassifier.load()")
+
+    def prepare(self, texts: Sequence[object]) -> PreparedTexts:
+        """Normalise and segment once; `scores_prepared` can then be called per fold or head."""
+        self._require_fitted()
+        return self.backend_.prepare(self._normalise_all(texts))
+
+    def scores_prepared(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]:
+        """Uncalibrated per-class scores (decision values or logits) per head."""
+        self._require_fitted()
+        return self.backend_.scores(prepared)
+
+    def proba_prepared(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]:
+        scores = self.scores_prepared(prepared)
+        return {head: softmax(s, self.temperatures_[head]) for head, s in scores.items()}
+
+    def predict_proba(self, texts: Sequence[object]) -> dict[str, npt.NDArray[np.float32]]:
+        """Calibrated probabilities per head; columns follow `classes_[head]`."""
+        return self.proba_prepared(self.prepare(texts))
+
+    @overload
+    def predict(self, texts: str) -> Prediction: ...
+    @overload
+    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
+    def predict(self, texts: str | Sequence[str]) -> Prediction | list[Prediction]:
+        """One Prediction for a string, a list for a list. Texts over MAX_TEXT_CHARS are cut there."""
+        single = isinstance(texts, str)
+        batch: Sequence[object] = [texts] if single else list(texts)
+        truncated = [isinstance(t, str) and len(t) > MAX_TEXT_CHARS for t in batch]
+        if any(truncated):
+            log.warning("%d text(s) longer than %d characters were truncated", sum(truncated), MAX_TEXT_CHARS)
+        probabilities = self.predict_proba(batch)
+        predictions = self._decide(probabilities, truncated)
+        return predictions[0] if single else predictions
+
+    def _decide(
+        self, probabilities: Mapping[str, npt.NDArray[np.float32]], truncated: list[bool]
+    ) -> list[Prediction]:
+        per_head: dict[str, list[HeadPrediction]] = {}
+        for head, proba in probabilities.items():
+            order, best = top_k(proba, TOP_K)
+            names = self.classes_[head]
+            threshold = self.thresholds_.get(head)
+            per_head[head] = [
+                HeadPrediction(
+                    label=names[int(order[row, 0])],
+                    confidence=float(best[row, 0]),
+                    top=[(names[int(c)], float(p)) for c, p in zip(order[row], best[row], strict=True)],
+                    threshold=threshold,
+                    margin=float(best[row, 0] - (best[row, 1] if best.shape[1] > 1 else 0.0)),
+                )
+                for row in range(proba.shape[0])
+            ]
+        return [
+            Prediction(heads={head: per_head[head][row] for head in per_head}, truncated=truncated[row])
+            for row in range(len(truncated))
+        ]
+
+    # --- persistence --------------------------------------------------------------------------------
+    def metadata(self) -> dict[str, Any]:
+        self._require_fitted()
+        return {
+            "model_id": self.model_id_,
+            "created_at": self.created_at_.isoformat(),
+            "backend": self.config.backend,
+            "versions": library_versions(),
+            "config": self.config.to_dict(),
+            "heads": {
+                head: {
+                    "classes": self.classes_[head],
+                    "temperature": self.temperatures_[head],
+                    "threshold": self.thresholds_[head],
+                    "label_counts": self.training_.label_counts.get(head, {}),
+                }
+                for head in self.heads_
+            },
+            "margin": self.margin_,
+            "max_text_chars": MAX_TEXT_CHARS,
+            "reference_data": {"taxonomy": load_taxonomy().version},
+            "training_data": {
+                "fingerprint": self.training_.fingerprint,
+                "rows": self.training_.rows,
+                "source": self.training_.source,
+            },
+            "metrics": self.training_.metrics,
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the model directory atomically: a temporary sibling, renamed into place when complete.
+        An existing directory is replaced only after the new one is fully written."""
+        self._require_fitted()
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; a model directory is ordinary shared data
+        try:
+            files = self.backend_.save(staging)
+            (staging / METRICS_FILE).write_text(
+                json.dumps(self.training_.metrics, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+            write_metadata(staging, self.metadata(), [*files, METRICS_FILE])
+            if target.exists():
+                backup = target.with_name(f".{target.name}.old")
+                shutil.rmtree(backup, ignore_errors=True)
+                target.rename(backup)
+                staging.rename(target)
+                shutil.rmtree(backup, ignore_errors=True)
+            else:
+                staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, directory: str | Path) -> RequestClassifier:
+        path = Path(directory)
+        metadata = read_metadata(path)
+        try:
+            config = ClassifierConfig.from_dict(metadata["config"])
+            model = cls(config)
+            heads = metadata["heads"]
+            model.heads_ = list(heads)
+            model.classes_ = {h: list(spec["classes"]) for h, spec in heads.items()}
+            model.temperatures_ = {h: float(spec["temperature"]) for h, spec in heads.items()}
+            model.thresholds_ = {h: spec["threshold"] for h, spec in heads.items()}
+            model.margin_ = float(metadata["margin"])
+            model.model_id_ = metadata["model_id"]
+            model.created_at_ = datetime.fromisoformat(metadata["created_at"])
+            training = metadata["training_data"]
+            model.training_ = TrainingRecord(
+                fingerprint=training["fingerprint"],
+                rows=training["rows"],
+                source=training["source"],
+                label_counts={h: spec.get("label_counts", {}) for h, spec in heads.items()},
+                metrics=metadata.get("metrics", {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelLoadError(
+                f"{path}/metadata.json is incomplete or invalid ({exc}); retrain the model."
+            ) from exc
+        if config.backend == "transformer":
+            from jiesu.model.transformer import TransformerBackend
+
+            model.backend_ = TransformerBackend.load(path, config.transformer, model.classes_, config.seed)
+        else:
+            model.backend_ = LinearBackend.load(path, config.linear, model.heads_, config.seed)
+        model._check_shapes()
+        return model
+
+    def _check_shapes(self) -> None:
+        for head in self.heads_:
+            n = self.backend_.n_classes(head)
+            if n != len(self.classes_[head]):
+                raise ModelLoadError(
+                    f"head {head!r} has {n} outputs but metadata lists {len(self.classes_[head])} classes; retrain."
+                )
+
+
+def _fingerprint(texts: Sequence[str], y: Mapping[str, Sequence[str | None]]) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\x00")
+    for head in sorted(y):
+        digest.update(head.encode("utf-8") + b"\x01")
+        for label in y[head]:
+            digest.update((label or "").encode("utf-8") + b"\x00")
+    return digest.hexdigest()

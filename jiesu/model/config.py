@@ -1,0 +1,128 @@
+"""Typed configuration of the classifier, validated when created. The CLI and `--config FILE` (JSON)
+fill the same objects."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+Backend = Literal["linear", "transformer"]
+BACKENDS: tuple[Backend, ...] = ("linear", "transformer")
+
+
+@dataclass(frozen=True)
+class LinearConfig:
+    """Linear backend: character 1–3-gram + word 1–2-gram TF-IDF, one LinearSVC per head.
+
+    Every LinearSVC parameter is pinned here rather than left to library defaults."""
+
+    min_df: int = 2
+    max_df: float = 1.0
+    word_min_count: int = 2
+    C: float = 0.5
+    loss: Literal["hinge", "squared_hinge"] = "squared_hinge"
+    tol: float = 1e-4
+    max_iter: int = 2000
+    class_weight: Literal["balanced"] | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_df < 1 or self.word_min_count < 1:
+            raise ValueError("min_df and word_min_count must be at least 1")
+        if not 0 < self.max_df <= 1:
+            raise ValueError(f"max_df must be in (0, 1], got {self.max_df}")
+        if self.C <= 0 or self.tol <= 0 or self.max_iter < 1:
+            raise ValueError("C and tol must be positive and max_iter at least 1")
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """Transformer backend: an AutoModel encoder with one linear head per task.
+
+    `checkpoint` is a local directory (or a hub name where the user has access, e.g.
+    hfl/chinese-roberta-wwm-ext); nothing is downloaded when HF_HUB_OFFLINE=1."""
+
+    checkpoint: str = "hfl/chinese-roberta-wwm-ext"
+    max_length: int = 256
+    batch_size: int = 16
+    epochs: float = 3.0
+    max_steps: int | None = None
+    learning_rate: float = 3e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if not self.checkpoint:
+            raise ValueError("transformer checkpoint must be a local directory or a hub model name")
+        if self.max_length < 8 or self.batch_size < 1 or self.learning_rate <= 0:
+            raise ValueError("max_length ≥ 8, batch_size ≥ 1 and learning_rate > 0 are required")
+        if self.epochs <= 0 and not self.max_steps:
+            raise ValueError("train for a positive number of epochs or max_steps")
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    """Internal K-fold used to calibrate probabilities (temperature) and choose thresholds."""
+
+    folds: int = 3
+    target_accuracy: float = 0.97
+    margin: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.folds < 2:
+            raise ValueError("calibration needs at least 2 folds")
+        if not 0.5 < self.target_accuracy < 1:
+            raise ValueError(f"target_accuracy must be in (0.5, 1), got {self.target_accuracy}")
+        if not 0 <= self.margin < 1:
+            raise ValueError(f"margin must be in [0, 1), got {self.margin}")
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    backend: Backend = "linear"
+    seed: int = 0
+    linear: LinearConfig = field(default_factory=LinearConfig)
+    transformer: TransformerConfig = field(default_factory=TransformerConfig)
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, payload: dict[str, Any]) -> ClassifierConfig:
+        sections = {
+            "linear": LinearConfig,
+            "transformer": TransformerConfig,
+            "calibration": CalibrationConfig,
+        }
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(payload) - known)
+        if unknown:
+            raise ValueError(f"unknown configuration keys {unknown}; known: {sorted(known)}")
+        values: dict[str, Any] = {}
+        for key, value in payload.items():
+            if key in sections:
+                section_fields = {f.name for f in fields(sections[key])}
+                bad = sorted(set(value) - section_fields)
+                if bad:
+                    raise ValueError(f"unknown keys {bad} in {key!r}; known: {sorted(section_fields)}")
+                values[key] = sections[key](**value)
+            else:
+                values[key] = value
+        return cls(**values)
+
+    @classmethod
+    def from_file(cls, path: Path) -> ClassifierConfig:
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read configuration {path}: {exc}") from exc
+        if not isinstance(payload, dict):
+            raise ValueError(f"configuration {path} must be a JSON object")
+        return cls.from_dict(payload)

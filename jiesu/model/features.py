@@ -1,0 +1,195 @@
+"""Sparse text features: character 1–3-grams of the normalised text and word 1–2-grams of its jieba
+segmentation, each weighted by sublinear TF-IDF and L2-normalised, side by side.
+
+Every n-gram is turned into an exact 64-bit key with numpy (no hashing collisions, no Python loop over
+characters), and the vocabulary is a sorted key array looked up through a pandas hash index. This does the
+same as scikit-learn's TfidfVectorizer(sublinear_tf=True, smooth_idf=True) on these n-grams, several
+times faster, and saves as plain arrays instead of a pickle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+Keys = npt.NDArray[np.uint64]
+Rows = npt.NDArray[np.int64]
+
+_CODE_BITS = np.uint64(21)  # every Unicode code point fits in 21 bits
+_BIGRAM_MARK = np.uint64(1 << 63)
+_UNIGRAM_MARK = np.uint64((1 << 63) | (1 << 62))
+_WORD_BITS = np.uint64(31)
+
+
+@dataclass
+class KeyedTfidf:
+    """TF-IDF over integer keys: `vocabulary` (sorted keys) and `idf`, learnt by `fit`."""
+
+    min_df: int = 2
+    max_df: float = 1.0
+    vocabulary: Keys | None = None
+    idf: npt.NDArray[np.float32] | None = None
+
+    def fit(self, rows: Rows, keys: Keys, n_docs: int) -> KeyedTfidf:
+        unique_keys, columns = np.unique(keys, return_inverse=True)
+        pairs = np.unique(rows * np.int64(len(unique_keys)) + columns.astype(np.int64))
+        df = np.bincount(pairs % len(unique_keys), minlength=len(unique_keys))
+        keep = (df >= self.min_df) & (df <= self.max_df * n_docs)
+        self.vocabulary = unique_keys[keep]
+        self.idf = (np.log((1 + n_docs) / (1 + df[keep])) + 1).astype(np.float32)
+        return self
+
+    def transform(self, rows: Rows, keys: Keys, n_docs: int) -> sp.csr_matrix:
+        if self.vocabulary is None or self.idf is None:
+            raise RuntimeError("KeyedTfidf is not fitted")
+        if len(self.vocabulary) == 0:
+            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+        columns = self._lookup.get_indexer(keys)
+        known = columns >= 0
+        counts = sp.csr_matrix(
+            (np.ones(int(known.sum()), dtype=np.float32), (rows[known], columns[known])),
+            shape=(n_docs, len(self.vocabulary)),
+        )
+        counts.sum_duplicates()
+        counts.data = (np.log(counts.data) + 1) * self.idf[counts.indices]
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        return sp.csr_matrix(sp.diags(1 / norms) @ counts, dtype=np.float32)
+
+    @property
+    def size(self) -> int:
+        return 0 if self.vocabulary is None else len(self.vocabulary)
+
+    @property
+    def _lookup(self) -> pd.Index:
+        # A hash index: 4-5x faster than np.searchsorted over a large vocabulary.
+        lookup: pd.Index | None = getattr(self, "_lookup_cache", None)
+        if lookup is None or len(lookup) != self.size:
+            lookup = pd.Index(self.vocabulary)
+            self._lookup_cache = lookup
+        return lookup
+
+
+def char_ngram_keys(texts: Sequence[str]) -> tuple[Rows, Keys]:
+    """(row, key) of every character 1-, 2- and 3-gram; texts must not contain NUL."""
+    if not texts:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    separator = codes == 0
+    row_of = np.cumsum(separator).astype(np.int64)
+    pieces_rows = [row_of[~separator]]
+    pieces_keys = [codes[~separator] | _UNIGRAM_MARK]
+    if len(codes) >= 2:
+        ok = ~(separator[:-1] | separator[1:])
+        pieces_rows.append(row_of[:-1][ok])
+        pieces_keys.append(((codes[:-1] << _CODE_BITS) | codes[1:])[ok] | _BIGRAM_MARK)
+    if len(codes) >= 3:
+        ok = ~(separator[:-2] | separator[1:-1] | separator[2:])
+        pieces_rows.append(row_of[:-2][ok])
+        pieces_keys.append(((codes[:-2] << (_CODE_BITS * 2)) | (codes[1:-1] << _CODE_BITS) | codes[2:])[ok])
+    return np.concatenate(pieces_rows), np.concatenate(pieces_keys)
+
+
+def word_ngram_keys(token_ids: Sequence[Sequence[int]]) -> tuple[Rows, Keys]:
+    """(row, key) of word unigrams and bigrams; ids are vocabulary indices, -1 for unknown words."""
+    lengths = np.fromiter((len(ids) + 1 for ids in token_ids), dtype=np.int64, count=len(token_ids))
+    flat = np.fromiter(
+        (i for ids in token_ids for i in (*ids, -2)), dtype=np.int64, count=int(lengths.sum())
+    )  # -2 ends each document
+    row_of = np.repeat(np.arange(len(token_ids), dtype=np.int64), lengths)
+    known = flat >= 0
+    keys = [flat[known].astype(np.uint64) | _UNIGRAM_MARK]
+    rows = [row_of[known]]
+    if len(flat) >= 2:
+        ok = known[:-1] & known[1:]
+        left, right = flat[:-1][ok].astype(np.uint64), flat[1:][ok].astype(np.uint64)
+        keys.append((left << _WORD_BITS) | right)
+        rows.append(row_of[:-1][ok])
+    return np.concatenate(rows), np.concatenate(keys)
+
+
+@dataclass
+class TextFeaturizer:
+    """Character and word n-gram TF-IDF, fitted on normalised texts and their segmentations."""
+
+    min_df: int = 2
+    max_df: float = 1.0
+    word_min_count: int = 2
+    chars: KeyedTfidf | None = None
+    words: KeyedTfidf | None = None
+    word_vocabulary: list[str] | None = None
+
+    def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> TextFeaturizer:
+        counts: dict[str, int] = {}
+        for doc in tokens:
+            for token in set(doc):
+                counts[token] = counts.get(token, 0) + 1
+        self.word_vocabulary = sorted(
+            token for token, count in counts.items() if count >= self.word_min_count
+        )
+        self.chars = KeyedTfidf(self.min_df, self.max_df).fit(*char_ngram_keys(texts), len(texts))
+        self.words = KeyedTfidf(self.min_df, self.max_df).fit(*word_ngram_keys(self._ids(tokens)), len(texts))
+        return self
+
+    def _ids(self, tokens: Sequence[Sequence[str]]) -> list[list[int]]:
+        index = self._index
+        return [[index.get(token, -1) for token in doc] for doc in tokens]
+
+    @property
+    def _index(self) -> dict[str, int]:
+        if self.word_vocabulary is None:
+            raise RuntimeError("TextFeaturizer is not fitted")
+        cached: dict[str, int] | None = getattr(self, "_index_cache", None)
+        if cached is None:
+            cached = {token: i for i, token in enumerate(self.word_vocabulary)}
+            self._index_cache = cached
+        return cached
+
+    def transform(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        if self.chars is None or self.words is None:
+            raise RuntimeError("TextFeaturizer is not fitted")
+        n_docs = len(texts)
+        char_part = self.chars.transform(*char_ngram_keys(texts), n_docs)
+        word_part = self.words.transform(*word_ngram_keys(self._ids(tokens)), n_docs)
+        return sp.hstack([char_part, word_part], format="csr", dtype=np.float32)
+
+    @property
+    def n_features(self) -> int:
+        return (self.chars.size if self.chars else 0) + (self.words.size if self.words else 0)
+
+    def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
+        """The fitted state as named arrays (for safetensors); the word list is saved separately."""
+        if self.chars is None or self.words is None or self.chars.idf is None or self.words.idf is None:
+            raise RuntimeError("TextFeaturizer is not fitted")
+        assert self.chars.vocabulary is not None and self.words.vocabulary is not None
+        return {
+            "char_vocabulary": self.chars.vocabulary.view(np.int64),
+            "char_idf": self.chars.idf,
+            "word_ngram_vocabulary": self.words.vocabulary.view(np.int64),
+            "word_ngram_idf": self.words.idf,
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: dict[str, npt.NDArray[np.generic]], word_vocabulary: list[str], **params: float
+    ) -> TextFeaturizer:
+        featurizer = cls(**params)  # type: ignore[arg-type]
+        featurizer.chars = KeyedTfidf(
+            featurizer.min_df,
+            featurizer.max_df,
+            np.ascontiguousarray(arrays["char_vocabulary"]).view(np.uint64),
+            np.asarray(arrays["char_idf"], dtype=np.float32),
+        )
+        featurizer.words = KeyedTfidf(
+            featurizer.min_df,
+            featurizer.max_df,
+            np.ascontiguousarray(arrays["word_ngram_vocabulary"]).view(np.uint64),
+            np.asarray(arrays["word_ngram_idf"], dtype=np.float32),
+        )
+        featurizer.word_vocabulary = list(word_vocabulary)
+        return featurizer

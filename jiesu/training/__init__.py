@@ -1,0 +1,1 @@
+"""Fitting, cross-validation, calibration and thresholds; writes model directories."""

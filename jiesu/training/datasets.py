@@ -1,0 +1,107 @@
+"""Turning a dataset source and column options into texts and head targets for training/evaluation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from datasets import Dataset
+
+from jiesu.data.corpus import load_seed_corpus
+from jiesu.data.loading import TEXT, load_dataset
+from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
+from jiesu.errors import DataValidationError, message
+from jiesu.model.heads import targets_from_columns
+
+SEED = "seed"
+HEAD_COLUMNS = ("category_l2", "category_l1", "request_type", "disposition", "channel", "emergency_number")
+# The default model never sees the seed test split, so suggestion benchmarks can be scored on it.
+DEFAULT_SEED_SPLITS = ("train", "dev")
+
+
+@dataclass
+class TrainingData:
+    texts: list[str]
+    targets: dict[str, list[str | None]]
+    source: str
+    dataset: Dataset
+
+
+def parse_column_mapping(pairs: Sequence[str]) -> dict[str, str]:
+    """`SRC=DST` pairs → {SRC: DST}; DST must be a jiesu column."""
+    mapping = {}
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source or not target:
+            raise DataValidationError([f"column mapping {pair!r} must look like SOURCE=TARGET"])
+        if target not in (*HEAD_COLUMNS, TEXT):
+            raise DataValidationError(
+                [f"column mapping {pair!r}: {target!r} is not one of {(*HEAD_COLUMNS, TEXT)}"]
+            )
+        mapping[source] = target
+    return mapping
+
+
+def label_column_target(values: Sequence[object], column: str) -> str:
+    """Which jiesu column a single label column is: first-level or second-level category names."""
+    labels = {value for value in values if isinstance(value, str) and value}
+    if labels and labels <= set(FIRST_LEVEL_NAMES):
+        return "category_l1"
+    if labels and labels <= set(load_taxonomy().second_level):
+        return "category_l2"
+    unknown = sorted(labels - set(FIRST_LEVEL_NAMES) - set(load_taxonomy().second_level))[:10]
+    raise DataValidationError(
+        [
+            f"label column {column!r} holds neither first- nor second-level category names "
+            f"(e.g. {unknown}); map it explicitly with --column {column}=request_type (or another head)"
+        ]
+    )
+
+
+def load_training_data(
+    source: str,
+    *,
+    text_column: str = TEXT,
+    label_column: str | None = None,
+    columns: Sequence[str] = (),
+    seed_splits: Sequence[str] = DEFAULT_SEED_SPLITS,
+) -> TrainingData:
+    """Load `source` (a file path, or `seed` for the shipped corpus) and work out the head targets."""
+    if source == SEED:
+        corpus = load_seed_corpus()
+        dataset = corpus.select([i for i, split in enumerate(corpus["split"]) if split in seed_splits])
+        name = f"seed:{'+'.join(seed_splits)}"
+    else:
+        mapping = parse_column_mapping(columns)
+        raw = load_dataset(
+            Path(source), text_column=text_column, columns=mapping, min_classes=0, duplicates="ignore"
+        )
+        if label_column is not None:
+            if label_column not in raw.column_names:
+                raise DataValidationError(
+                    [message("missing_column", column=label_column, available=raw.column_names)]
+                )
+            target = label_column_target(raw[label_column], label_column)
+            if target != label_column:
+                if target in raw.column_names:
+                    raw = raw.remove_columns([target])
+                raw = raw.rename_column(label_column, target)
+        dataset = raw
+        name = str(source)
+    heads = [column for column in HEAD_COLUMNS if column in dataset.column_names]
+    if not heads:
+        raise DataValidationError(
+            [
+                f"{name} has no label column: expected one of {HEAD_COLUMNS}, or name one with --label-column "
+                f"or --column SRC=DST (columns present: {dataset.column_names})"
+            ]
+        )
+    # Full validation now that the label columns are known (one class, conflicting duplicates …).
+    load_dataset(
+        dataset,
+        label_columns=[c for c in heads if c not in ("channel", "emergency_number")],
+        duplicates="warn",
+    )
+    targets = targets_from_columns({column: dataset[column] for column in heads})
+    return TrainingData(texts=list(dataset[TEXT]), targets=targets, source=name, dataset=dataset)

@@ -1,0 +1,194 @@
+"""Training procedures around `RequestClassifier.fit`:
+
+- `fit_calibrated`: internal K-fold on the training data gives out-of-fold scores; from them a
+  temperature per head (calibration) and a confidence threshold per head (the lowest confidence at which
+  auto-dispatched predictions reach the target accuracy); then the final fit on all the data.
+- `cross_validate`: outer K-fold around `fit_calibrated`. Each outer model chooses its thresholds on its
+  own inner folds, which never include the outer fold it is scored on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from tqdm.auto import tqdm
+
+from jiesu.model.classifier import RequestClassifier
+from jiesu.model.config import ClassifierConfig
+from jiesu.model.scoring import softmax
+from jiesu.training.calibration import expected_calibration_error, fit_temperature
+from jiesu.training.folds import Fold, grouped_stratified_folds
+from jiesu.training.thresholds import choose_threshold, risk_coverage
+
+log = logging.getLogger(__name__)
+Labels = Mapping[str, Sequence[str | None]]
+
+
+@dataclass
+class HeadOutOfFold:
+    """Out-of-fold predictions of one head over the rows that have a label for it."""
+
+    classes: list[str]
+    rows: npt.NDArray[np.int64]  # dataset row of each prediction
+    y: npt.NDArray[np.int64]  # true class index
+    proba: npt.NDArray[np.float32]  # calibrated probabilities, columns = classes
+    fold: npt.NDArray[np.int64]  # which fold scored the row
+    threshold: npt.NDArray[np.float64]  # threshold in force for that row (nan = none)
+
+    @property
+    def confidence(self) -> npt.NDArray[np.float32]:
+        return self.proba.max(axis=1)
+
+    @property
+    def correct(self) -> npt.NDArray[np.bool_]:
+        return self.proba.argmax(axis=1) == self.y
+
+    @property
+    def auto(self) -> npt.NDArray[np.bool_]:
+        return ~np.isnan(self.threshold) & (self.confidence >= np.nan_to_num(self.threshold, nan=np.inf))
+
+
+@dataclass
+class CalibrationReport:
+    """What `fit_calibrated` learnt from its inner folds, per head."""
+
+    temperatures: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float | None] = field(default_factory=dict)
+    inner_ece: dict[str, float] = field(default_factory=dict)
+    risk_coverage: dict[str, list[dict[str, float | None]]] = field(default_factory=dict)
+    threshold_rows: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+
+
+def _label_lists(y: Labels) -> dict[str, list[str]]:
+    return {head: sorted({label for label in labels if label}) for head, labels in y.items()}
+
+
+def _subset(y: Labels, rows: npt.NDArray[np.int64]) -> dict[str, list[str | None]]:
+    return {head: [labels[i] for i in rows] for head, labels in y.items()}
+
+
+def _stratify_on(y: Labels) -> Sequence[str | None]:
+    return y["category"] if "category" in y else y.get("category_l1") or next(iter(y.values()))
+
+
+def out_of_fold_scores(
+    texts: Sequence[str],
+    y: Labels,
+    config: ClassifierConfig,
+    folds: Sequence[Fold],
+    classes: Mapping[str, Sequence[str]],
+    progress: bool = False,
+    description: str = "folds",
+) -> dict[str, npt.NDArray[np.float32]]:
+    """Uncalibrated scores for every row, each from the fold model that did not train on it."""
+    scores: dict[str, npt.NDArray[np.float32]] = {
+        head: np.zeros((len(texts), len(classes[head])), dtype=np.float32) for head in y
+    }
+    for train_rows, test_rows in tqdm(folds, desc=description, disable=not progress, leave=False):
+        model = RequestClassifier(config).fit(
+            [texts[i] for i in train_rows], _subset(y, train_rows), classes=classes
+        )
+        fold_scores = model.scores_prepared(model.prepare([texts[i] for i in test_rows]))
+        for head, values in fold_scores.items():
+            scores[head][test_rows] = values
+    return scores
+
+
+def fit_calibrated(
+    texts: Sequence[str],
+    y: Labels,
+    config: ClassifierConfig | None = None,
+    *,
+    classes: Mapping[str, Sequence[str]] | None = None,
+    source: str = "",
+    progress: bool = False,
+) -> tuple[RequestClassifier, CalibrationReport]:
+    """Fit the final model and calibrate it on inner out-of-fold predictions (see module doc)."""
+    config = config or ClassifierConfig()
+    label_lists = {h: list(c) for h, c in classes.items()} if classes else _label_lists(y)
+    folds = grouped_stratified_folds(texts, _stratify_on(y), config.calibration.folds, config.seed)
+    scores = out_of_fold_scores(texts, y, config, folds, label_lists, progress, "calibration folds")
+    report = CalibrationReport()
+    for head, labels in y.items():
+        index = {label: i for i, label in enumerate(label_lists[head])}
+        rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
+        truth = np.array([index[labels[i]] for i in rows], dtype=np.int64)  # type: ignore[index]
+        temperature = fit_temperature(scores[head][rows], truth)
+        proba = softmax(scores[head][rows], temperature)
+        confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
+        report.temperatures[head] = temperature
+        report.thresholds[head] = choose_threshold(confidence, correct, config.calibration.target_accuracy)
+        report.inner_ece[head] = expected_calibration_error(confidence, correct)
+        report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
+        report.threshold_rows[head] = rows
+    model = RequestClassifier(config).fit(texts, y, classes=label_lists, source=source)
+    model.temperatures_ = dict(report.temperatures)
+    model.thresholds_ = dict(report.thresholds)
+    model.training_.metrics["calibration"] = {
+        "folds": config.calibration.folds,
+        "target_accuracy": config.calibration.target_accuracy,
+        "temperature": report.temperatures,
+        "threshold": report.thresholds,
+        "inner_out_of_fold_ece": report.inner_ece,
+        "inner_risk_coverage": report.risk_coverage,
+    }
+    return model, report
+
+
+@dataclass
+class CrossValidation:
+    k: int
+    heads: dict[str, HeadOutOfFold]
+    folds: list[Fold]
+    # Per outer fold and head, the dataset rows the threshold was chosen on (for auditing the protocol).
+    threshold_rows: list[dict[str, npt.NDArray[np.int64]]]
+
+
+def cross_validate(
+    texts: Sequence[str],
+    y: Labels,
+    config: ClassifierConfig | None = None,
+    k: int = 5,
+    *,
+    progress: bool = False,
+) -> CrossValidation:
+    """Duplicate-aware stratified K-fold around `fit_calibrated` (nested: calibration and thresholds
+    are chosen on inner folds of each outer training part)."""
+    config = config or ClassifierConfig()
+    label_lists = _label_lists(y)
+    folds = grouped_stratified_folds(texts, _stratify_on(y), k, config.seed)
+    n = len(texts)
+    proba = {h: np.zeros((n, len(c)), dtype=np.float32) for h, c in label_lists.items()}
+    fold_of = np.full(n, -1, dtype=np.int64)
+    threshold_of = {h: np.full(n, np.nan) for h in label_lists}
+    threshold_rows: list[dict[str, npt.NDArray[np.int64]]] = []
+    for number, (train_rows, test_rows) in enumerate(
+        tqdm(folds, desc="cross-validation", disable=not progress)
+    ):
+        train_texts = [texts[i] for i in train_rows]
+        model, report = fit_calibrated(train_texts, _subset(y, train_rows), config, classes=label_lists)
+        threshold_rows.append({h: train_rows[r] for h, r in report.threshold_rows.items()})
+        outer = model.proba_prepared(model.prepare([texts[i] for i in test_rows]))
+        for head, values in outer.items():
+            proba[head][test_rows] = values
+            threshold = model.thresholds_[head]
+            threshold_of[head][test_rows] = np.nan if threshold is None else threshold
+        fold_of[test_rows] = number
+        log.info("fold %d/%d done", number + 1, k)
+    heads = {}
+    for head, labels in y.items():
+        index = {label: i for i, label in enumerate(label_lists[head])}
+        rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
+        heads[head] = HeadOutOfFold(
+            classes=label_lists[head],
+            rows=rows,
+            y=np.array([index[labels[i]] for i in rows], dtype=np.int64),  # type: ignore[index]
+            proba=proba[head][rows],
+            fold=fold_of[rows],
+            threshold=threshold_of[head][rows],
+        )
+    return CrossValidation(k=k, heads=heads, folds=folds, threshold_rows=threshold_rows)

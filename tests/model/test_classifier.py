@@ -1,0 +1,167 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from jiesu.errors import DataValidationError, InputTextError, ModelLoadError
+from jiesu.model.classifier import Prediction, RequestClassifier
+from jiesu.model.config import ClassifierConfig, LinearConfig
+
+TINY = ClassifierConfig(linear=LinearConfig(min_df=1, word_min_count=1, C=10.0))
+Labelled = tuple[list[str], dict[str, list[str | None]]]
+
+
+def test_overfit_save_reload_gives_identical_predictions(labelled: Labelled, tmp_path: Path) -> None:
+    texts, y = labelled
+    model = RequestClassifier(TINY).fit(texts, y)
+    predictions = model.predict(texts)
+    assert [p.category_l2 for p in predictions] == y["category"]
+    assert [p.heads["disposition"].label for p in predictions] == y["disposition"]
+    model.save(tmp_path / "model")
+    reloaded = RequestClassifier.load(tmp_path / "model")
+    assert reloaded.model_id_ == model.model_id_
+    assert reloaded.classes_ == model.classes_
+    before, after = model.predict_proba(texts), reloaded.predict_proba(texts)
+    for head in before:
+        assert np.array_equal(before[head], after[head])
+    assert [p.to_dict() for p in reloaded.predict(texts)] == [p.to_dict() for p in predictions]
+
+
+def test_batch_prediction_equals_one_by_one(labelled: Labelled) -> None:
+    texts, y = labelled
+    model = RequestClassifier(TINY).fit(texts, y)
+    batch = model.predict(texts)
+    single = [model.predict(text) for text in texts]
+    assert all(isinstance(p, Prediction) for p in single)
+    assert [p.to_dict() for p in single] == [p.to_dict() for p in batch]
+
+
+def test_classes_follow_probability_columns_and_first_level_is_derived(labelled: Labelled) -> None:
+    texts, y = labelled
+    model = RequestClassifier(TINY).fit(texts, y)
+    proba = model.predict_proba(["暖气不热"])
+    assert model.classes_["category"] == sorted(set(y["category"]))
+    assert proba["category"].shape == (1, 3)
+    assert np.isclose(proba["category"].sum(), 1.0)
+    prediction = model.predict("暖气不热")
+    assert model.classes_["category"][int(proba["category"].argmax())] == prediction.category_l2
+    assert prediction.category_l1 == "城乡建设"
+    decoded = model.predict("仲裁委已经裁决了，公司还是不给工资").to_dict()["disposition"]
+    assert (decoded["label"], decoded["channel"]) == ("legal_channel:arbitration", "arbitration")
+
+
+def test_only_the_heads_given_are_trained_and_first_level_only_data_predicts_l1(labelled: Labelled) -> None:
+    texts, y = labelled
+    first_level = {"供暖": "城乡建设", "餐饮油烟": "环境保护", "欠薪": "劳动和社会保障"}
+    model = RequestClassifier(TINY).fit(texts, {"category_l1": [first_level[c] for c in y["category"]]})
+    assert model.heads_ == ["category_l1"]
+    prediction = model.predict("暖气不热")
+    assert prediction.category_l1 == "城乡建设"
+    assert prediction.category_l2 is None
+
+
+def test_rows_without_a_label_are_left_out_of_that_head(labelled: Labelled) -> None:
+    texts, y = labelled
+    partial = dict(y)
+    partial["request_type"] = [None, *y["request_type"][1:]]
+    model = RequestClassifier(TINY).fit(texts, partial)
+    assert model.training_.label_counts["request_type"] == {"投诉": 5, "求助": 4}
+
+
+def test_long_text_is_truncated_and_said_so(labelled: Labelled) -> None:
+    texts, y = labelled
+    model = RequestClassifier(TINY).fit(texts, y)
+    prediction = model.predict("暖气不热" * 30_000)
+    assert prediction.truncated
+    assert prediction.to_dict()["truncated"] is True
+
+
+@pytest.mark.parametrize("bad", ["", "  ", None, 7])
+def test_bad_texts_get_a_clear_error(labelled: Labelled, bad: object) -> None:
+    texts, y = labelled
+    model = RequestClassifier(TINY).fit(texts, y)
+    with pytest.raises(InputTextError, match="text 0"):
+        model.predict([bad])  # type: ignore[list-item]
+    with pytest.raises(InputTextError, match="text 2"):
+        RequestClassifier(TINY).fit([texts[0], texts[1], bad], {"category": ["供暖", "欠薪", "供暖"]})
+
+
+def test_bad_labels_get_a_clear_error(labelled: Labelled) -> None:
+    texts, _ = labelled
+    with pytest.raises(DataValidationError, match="1 distinct label"):
+        RequestClassifier(TINY).fit(texts, {"category": ["供暖"] * len(texts)})
+    with pytest.raises(DataValidationError, match="unknown heads"):
+        RequestClassifier(TINY).fit(texts, {"sentiment": ["好"] * len(texts)})
+    with pytest.raises(DataValidationError, match="not in the allowed set"):
+        RequestClassifier(TINY).fit(texts, {"category": ["供暖", "外星人"] * 5})
+    with pytest.raises(RuntimeError, match="not fitted"):
+        RequestClassifier(TINY).predict("暖气不热")
+
+
+def _saved(labelled: Labelled, tmp_path: Path) -> Path:
+    texts, y = labelled
+    return RequestClassifier(TINY).fit(texts, y).save(tmp_path / "model")
+
+
+def test_a_tampered_weight_file_is_refused(labelled: Labelled, tmp_path: Path) -> None:
+    directory = _saved(labelled, tmp_path)
+    weights = directory / "heads.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelLoadError, match="does not match the hash"):
+        RequestClassifier.load(directory)
+
+
+def test_edited_metadata_is_refused(labelled: Labelled, tmp_path: Path) -> None:
+    directory = _saved(labelled, tmp_path)
+    metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
+    metadata["heads"]["category"]["threshold"] = 0.0
+    (directory / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="edited after saving"):
+        RequestClassifier.load(directory)
+
+
+def test_a_missing_file_or_metadata_is_refused(labelled: Labelled, tmp_path: Path) -> None:
+    directory = _saved(labelled, tmp_path)
+    (directory / "userdict.txt").unlink()
+    with pytest.raises(ModelLoadError, match="userdict.txt is missing"):
+        RequestClassifier.load(directory)
+    (directory / "metadata.json").unlink()
+    with pytest.raises(ModelLoadError, match="no metadata.json"):
+        RequestClassifier.load(directory)
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        RequestClassifier.load(tmp_path / "nowhere")
+
+
+def test_a_model_from_an_incompatible_version_is_refused(labelled: Labelled, tmp_path: Path) -> None:
+    directory = _saved(labelled, tmp_path)
+    metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
+    metadata["format_version"] = 99
+    metadata["versions"]["jiesu"] = "9.0.0"
+    (directory / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="format 99 by jiesu 9.0.0"):
+        RequestClassifier.load(directory)
+
+
+def test_saving_over_an_existing_directory_replaces_it_whole(labelled: Labelled, tmp_path: Path) -> None:
+    texts, y = labelled
+    first = RequestClassifier(TINY).fit(texts, y).save(tmp_path / "model")
+    (first / "stray.txt").write_text("left over", encoding="utf-8")
+    RequestClassifier(TINY).fit(texts, {"category": y["category"]}).save(tmp_path / "model")
+    assert not (tmp_path / "model" / "stray.txt").exists()
+    assert RequestClassifier.load(tmp_path / "model").heads_ == ["category"]
+
+
+def test_configuration_is_validated_when_created(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="max_df"):
+        LinearConfig(max_df=0)
+    with pytest.raises(ValueError, match="backend"):
+        ClassifierConfig(backend="forest")  # type: ignore[arg-type]
+    config = tmp_path / "config.json"
+    config.write_text('{"linear": {"C": 2.0, "gamma": 1}}', encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown keys \\['gamma'\\]"):
+        ClassifierConfig.from_file(config)
+    config.write_text('{"linear": {"C": 2.0}, "seed": 3}', encoding="utf-8")
+    assert ClassifierConfig.from_file(config).linear.C == 2.0

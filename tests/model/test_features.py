@@ -1,0 +1,32 @@
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from jiesu.model.features import KeyedTfidf, TextFeaturizer, char_ngram_keys
+
+TEXTS = ["小区暖气不热", "暖气片漏水了", "饭馆油烟扰民", "油烟太大暖气也不热"]
+
+
+def test_char_tfidf_equals_scikit_learn() -> None:
+    ours = KeyedTfidf(min_df=1).fit(*char_ngram_keys(TEXTS), len(TEXTS))
+    matrix = ours.transform(*char_ngram_keys(TEXTS), len(TEXTS)).toarray()
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, lowercase=False)
+    expected = reference.fit_transform(TEXTS).toarray()
+    # Same vocabulary size, same values per row (column order differs: keys vs strings).
+    assert matrix.shape == expected.shape
+    for row in range(len(TEXTS)):
+        assert np.allclose(np.sort(matrix[row]), np.sort(expected[row]), atol=1e-6)
+
+
+def test_unseen_ngrams_are_ignored_and_rows_are_unit_length() -> None:
+    ours = KeyedTfidf(min_df=1).fit(*char_ngram_keys(TEXTS), len(TEXTS))
+    matrix = ours.transform(*char_ngram_keys(["暖气", "完全陌生的字"]), 2)
+    assert np.isclose(np.linalg.norm(matrix[0].toarray()), 1.0)
+    assert matrix[1].nnz == 0
+
+
+def test_featurizer_round_trips_through_arrays() -> None:
+    tokens = [["小区", "暖气", "不热"], ["暖气片", "漏水"], ["饭馆", "油烟", "扰民"], ["油烟", "暖气", "不热"]]
+    fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, tokens)
+    assert fitted.word_vocabulary is not None
+    copy = TextFeaturizer.from_arrays(fitted.arrays(), fitted.word_vocabulary, min_df=1, word_min_count=1)
+    assert np.array_equal(fitted.transform(TEXTS, tokens).toarray(), copy.transform(TEXTS, tokens).toarray())
