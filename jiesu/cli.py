@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -117,6 +118,24 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_classify(args: argparse.Namespace) -> int:
+    from jiesu.evaluation.bench_classify import format_report, run_benchmark
+    from jiesu.training.default_model import ensure_default_model
+
+    seed_model = None if args.no_seed_model else ensure_default_model()
+    report = run_benchmark(
+        args.data_dir, args.output, k=args.k, progress=not args.no_progress, seed_model=seed_model
+    )
+    print(format_report(report))
+    print(f"full results in {args.output}")
+    return 0
+
+
+def _default_teddy_dir() -> Path:
+    shared = os.environ.get("JIESU_SHARED_DATA")
+    return Path(shared) / "teddycup2020" if shared else Path("..") / "shared" / "data" / "teddycup2020"
+
+
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data", required=True, help="CSV/JSONL/JSON/Parquet file, or 'seed' for the seed corpus"
@@ -181,6 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--output", type=Path, help="write the JSON report here")
     evaluate.set_defaults(handler=_evaluate)
+
+    bench = commands.add_parser("bench", help="benchmarks that print figures next to a baseline")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
+    classify = bench_commands.add_parser(
+        "classify", help="classifier on the shared Teddy Cup data vs a baseline"
+    )
+    classify.add_argument("--data-dir", type=Path, default=_default_teddy_dir(), help="Teddy Cup folder")
+    classify.add_argument("--output", type=Path, default=Path("var/bench/classify.json"), help="JSON results")
+    classify.add_argument("--k", type=int, default=5, help="folds (default 5)")
+    classify.add_argument("--no-seed-model", action="store_true", help="skip timing the 3-head seed model")
+    classify.add_argument("--no-progress", action="store_true", help="no progress bars")
+    classify.set_defaults(handler=_bench_classify)
     return parser
 
 

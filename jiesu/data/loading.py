@@ -69,9 +69,9 @@ def _read_json_rows(path: Path) -> list[dict[str, object]]:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise DataValidationError([f"{path} line {number} is not valid JSON: {exc.msg}"]) from exc
-    if not all(isinstance(row, dict) for row in rows):
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise DataValidationError([f"{path}: every record must be a JSON object"])
-    return rows
+    return list(rows)
 
 
 def load_dataset(

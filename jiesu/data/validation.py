@@ -74,12 +74,17 @@ def validate_dataset(
     return report
 
 
+def duplicate_key(text: str) -> str:
+    """Texts equal up to whitespace are duplicates (Chinese text has no meaningful spaces)."""
+    return "".join(text.split())
+
+
 def _conflicting_duplicates(texts: Sequence[object], labels: Sequence[object]) -> list[tuple[int, list[str]]]:
     """(first row, labels) for each normalised text that carries more than one label."""
     by_text: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for row, (text, label) in enumerate(zip(texts, labels, strict=True)):
         if isinstance(text, str) and isinstance(label, str) and label:
-            by_text[" ".join(text.split())].append((row, label))
+            by_text[duplicate_key(text)].append((row, label))
     conflicts = []
     for hits in by_text.values():
         distinct = sorted({label for _, label in hits})

@@ -31,7 +31,7 @@ def evaluate_model(
         all_classes = classes + unseen
         index = {label: i for i, label in enumerate(all_classes)}
         rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
-        y = np.array([index[labels[i]] for i in rows], dtype=np.int64)  # type: ignore[index]
+        y = np.array([index[labels[i]] for i in rows], dtype=np.int64)
         head_proba = np.zeros((len(rows), len(all_classes)), dtype=np.float32)
         head_proba[:, : len(classes)] = proba[head][rows]
         threshold = model.thresholds_.get(head)

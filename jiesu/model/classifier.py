@@ -219,8 +219,8 @@ class RequestClassifier:
     @overload
     def predict(self, texts: str) -> Prediction: ...
     @overload
-    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
-    def predict(self, texts: str | Sequence[str]) -> Prediction | list[Prediction]:
+    def predict(self, texts: list[str]) -> list[Prediction]: ...
+    def predict(self, texts: str | list[str]) -> Prediction | list[Prediction]:
         """One Prediction for a string, a list for a list. Texts over MAX_TEXT_CHARS are cut there."""
         single = isinstance(texts, str)
         batch: Sequence[object] = [texts] if single else list(texts)

@@ -21,7 +21,7 @@ class LinearConfig:
     min_df: int = 2
     max_df: float = 1.0
     word_min_count: int = 2
-    C: float = 0.5
+    C: float = 1.0
     loss: Literal["hinge", "squared_hinge"] = "squared_hinge"
     tol: float = 1e-4
     max_iter: int = 2000

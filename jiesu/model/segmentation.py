@@ -44,12 +44,11 @@ def build_user_words(gazetteer: Gazetteer, taxonomy: Taxonomy) -> list[str]:
         words |= {street.name, street.short}
     words |= {community.name for community in gazetteer.communities}
     words |= {alias.alias for alias in gazetteer.aliases}
+    # Category names and their parts (出租车与网约车 → 出租车, 网约车). Description phrases are left out:
+    # they glue words into phrases (暖气不热) and cost accuracy on real messages.
     for category in taxonomy:
         words.add(category.l2)
         words |= {part for part in _TOKEN_SPLIT.split(category.l2) if part}
-        words |= {
-            part.strip() for part in _TOKEN_SPLIT.split(category.description) if 2 <= len(part.strip()) <= 6
-        }
     return sorted(word for word in words if len(word) >= 2 and " " not in word)
 
 

@@ -59,9 +59,17 @@ def _translation_table() -> dict[int, str]:
     if path is not None and path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             traditional, _, simplified = line.partition("\t")
-            if len(traditional) == 1 and simplified:
-                table[ord(traditional)] = simplified.split()[0]
+            candidates = simplified.split()
+            # Single characters only: folding must keep every offset of the original text valid.
+            if len(traditional) == 1 and candidates and len(candidates[0]) == 1:
+                table[ord(traditional)] = candidates[0]
     return table
+
+
+def fold_characters(text: str) -> str:
+    """Full-width → half-width and Traditional → Simplified, one character for one: the result has the
+    same length as `text`, so offsets found in it are offsets in the original (evidence spans)."""
+    return text.translate(_translation_table())
 
 
 def check_text(text: object) -> str:

@@ -28,6 +28,16 @@ ENCODER_DIR = "encoder"
 HEADS_FILE = "transformer_heads.safetensors"
 
 
+def _hidden_size(encoder: nn.Module) -> int:
+    config = getattr(encoder, "config", None)
+    size = getattr(config, "hidden_size", None)
+    if not isinstance(size, int):
+        raise ModelLoadError(
+            "the checkpoint's encoder has no config.hidden_size; is it a transformers encoder?"
+        )
+    return size
+
+
 class MultiHeadEncoder(nn.Module):
     def __init__(self, encoder: nn.Module, hidden_size: int, n_classes: Mapping[str, int]) -> None:
         super().__init__()
@@ -82,7 +92,7 @@ class TransformerBackend:
         cfg = self.config
         torch.manual_seed(self.seed)
         self.tokenizer, encoder = self._load_pretrained(cfg.checkpoint)
-        hidden = int(encoder.config.hidden_size)
+        hidden = _hidden_size(encoder)
         self.network = MultiHeadEncoder(encoder, hidden, classes).to(cfg.device)
         n = len(prepared)
         batches_per_epoch = math.ceil(n / cfg.batch_size)
@@ -90,7 +100,7 @@ class TransformerBackend:
         optimizer = torch.optim.AdamW(
             self.network.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
         )
-        schedule = get_linear_schedule_with_warmup(
+        schedule = get_linear_schedule_with_warmup(  # type: ignore[no-untyped-call]
             optimizer, int(cfg.warmup_ratio * total_steps), total_steps
         )
         labels = {head: torch.as_tensor(y, dtype=torch.long) for head, y in targets.items()}
@@ -110,7 +120,7 @@ class TransformerBackend:
                 ]
                 if losses:
                     optimizer.zero_grad()
-                    torch.stack(losses).sum().backward()
+                    torch.stack(losses).sum().backward()  # type: ignore[no-untyped-call]
                     torch.nn.utils.clip_grad_norm_(self.network.parameters(), 1.0)
                     optimizer.step()
                     schedule.step()
@@ -158,9 +168,7 @@ class TransformerBackend:
     ) -> TransformerBackend:
         backend = cls(config, seed)
         backend.tokenizer, encoder = backend._load_pretrained(directory / ENCODER_DIR)
-        network = MultiHeadEncoder(
-            encoder, int(encoder.config.hidden_size), {h: len(c) for h, c in classes.items()}
-        )
+        network = MultiHeadEncoder(encoder, _hidden_size(encoder), {h: len(c) for h, c in classes.items()})
         try:
             network.heads.load_state_dict(load_file(directory / HEADS_FILE))
         except RuntimeError as exc:

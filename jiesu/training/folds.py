@@ -10,12 +10,14 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.model_selection import StratifiedGroupKFold
 
+from jiesu.data.validation import duplicate_key
+
 Fold = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 
 def duplicate_groups(texts: Sequence[str]) -> npt.NDArray[np.int64]:
-    """One group id per distinct whitespace-collapsed text."""
-    keys = [" ".join(text.split()) for text in texts]
+    """One group id per distinct text, ignoring whitespace."""
+    keys = [duplicate_key(text) for text in texts]
     return np.unique(np.array(keys, dtype=object), return_inverse=True)[1].astype(np.int64)
 
 

@@ -41,11 +41,11 @@ class HeadOutOfFold:
 
     @property
     def confidence(self) -> npt.NDArray[np.float32]:
-        return self.proba.max(axis=1)
+        return np.asarray(self.proba.max(axis=1), dtype=np.float32)
 
     @property
     def correct(self) -> npt.NDArray[np.bool_]:
-        return self.proba.argmax(axis=1) == self.y
+        return np.asarray(self.proba.argmax(axis=1) == self.y, dtype=bool)
 
     @property
     def auto(self) -> npt.NDArray[np.bool_]:
@@ -116,7 +116,7 @@ def fit_calibrated(
     for head, labels in y.items():
         index = {label: i for i, label in enumerate(label_lists[head])}
         rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
-        truth = np.array([index[labels[i]] for i in rows], dtype=np.int64)  # type: ignore[index]
+        truth = np.array([index[labels[i]] for i in rows], dtype=np.int64)
         temperature = fit_temperature(scores[head][rows], truth)
         proba = softmax(scores[head][rows], temperature)
         confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
@@ -186,7 +186,7 @@ def cross_validate(
         heads[head] = HeadOutOfFold(
             classes=label_lists[head],
             rows=rows,
-            y=np.array([index[labels[i]] for i in rows], dtype=np.int64),  # type: ignore[index]
+            y=np.array([index[labels[i]] for i in rows], dtype=np.int64),
             proba=proba[head][rows],
             fold=fold_of[rows],
             threshold=threshold_of[head][rows],

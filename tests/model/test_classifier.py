@@ -126,10 +126,10 @@ def test_edited_metadata_is_refused(labelled: Labelled, tmp_path: Path) -> None:
 def test_a_missing_file_or_metadata_is_refused(labelled: Labelled, tmp_path: Path) -> None:
     directory = _saved(labelled, tmp_path)
     (directory / "userdict.txt").unlink()
-    with pytest.raises(ModelLoadError, match="userdict.txt is missing"):
+    with pytest.raises(ModelLoadError, match=r"userdict\.txt is missing"):
         RequestClassifier.load(directory)
     (directory / "metadata.json").unlink()
-    with pytest.raises(ModelLoadError, match="no metadata.json"):
+    with pytest.raises(ModelLoadError, match=r"no metadata\.json"):
         RequestClassifier.load(directory)
     with pytest.raises(ModelLoadError, match="does not exist"):
         RequestClassifier.load(tmp_path / "nowhere")
@@ -141,7 +141,7 @@ def test_a_model_from_an_incompatible_version_is_refused(labelled: Labelled, tmp
     metadata["format_version"] = 99
     metadata["versions"]["jiesu"] = "9.0.0"
     (directory / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
-    with pytest.raises(ModelLoadError, match="format 99 by jiesu 9.0.0"):
+    with pytest.raises(ModelLoadError, match=r"format 99 by jiesu 9\.0\.0"):
         RequestClassifier.load(directory)
 
 

@@ -25,7 +25,12 @@ def test_unseen_ngrams_are_ignored_and_rows_are_unit_length() -> None:
 
 
 def test_featurizer_round_trips_through_arrays() -> None:
-    tokens = [["小区", "暖气", "不热"], ["暖气片", "漏水"], ["饭馆", "油烟", "扰民"], ["油烟", "暖气", "不热"]]
+    tokens = [
+        ["小区", "暖气", "不热"],
+        ["暖气片", "漏水"],
+        ["饭馆", "油烟", "扰民"],
+        ["油烟", "暖气", "不热"],
+    ]
     fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, tokens)
     assert fitted.word_vocabulary is not None
     copy = TextFeaturizer.from_arrays(fitted.arrays(), fitted.word_vocabulary, min_df=1, word_min_count=1)

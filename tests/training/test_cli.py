@@ -1,0 +1,75 @@
+"""`jiesu train` and `jiesu evaluate` end to end on small files."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jiesu.cli import main
+from jiesu.data.corpus import load_seed_corpus
+
+CATEGORIES = ("供暖", "餐饮油烟", "欠薪", "停车管理")
+FIRST_LEVEL = {"供暖": "城乡建设", "餐饮油烟": "环境保护", "欠薪": "劳动和社会保障", "停车管理": "交通运输"}
+
+
+@pytest.fixture(scope="module")
+def first_level_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Teddy-Cup-shaped file: text and one label column of first-level names."""
+    corpus = load_seed_corpus()
+    path = tmp_path_factory.mktemp("data") / "messages.csv"
+    lines = ["content,label"]
+    for text, l2 in zip(corpus["text"], corpus["category_l2"], strict=True):
+        if l2 in CATEGORIES:
+            lines.append('"{}",{}'.format(text.replace('"', '""'), FIRST_LEVEL[l2]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_train_with_cv_then_evaluate(
+    first_level_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "model"
+    argv = ["train", "--data", str(first_level_csv), "--text-column", "content", "--label-column", "label"]
+    assert main([*argv, "--out", str(out), "--cv", "2", "--no-progress", "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "category_l1 (out-of-fold, 2-fold)" in printed and "macro-F1" in printed
+    metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert list(metadata["heads"]) == ["category_l1"]
+    assert metadata["config"]["seed"] == 3
+    assert metadata["training_data"]["rows"] > 50
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["cross_validation"]["k"] == 2
+    assert "ece" in metrics["cross_validation"]["heads"]["category_l1"]
+    report_path = tmp_path / "report.json"
+    argv = ["evaluate", "--model", str(out), "--data", str(first_level_csv), "--text-column", "content"]
+    assert main([*argv, "--label-column", "label", "--output", str(report_path)]) == 0
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    head = report["heads"]["category_l1"]
+    assert head["accuracy"] > 0.8
+    assert set(head["per_class"]) == set(FIRST_LEVEL.values())
+    assert len(head["confusion"]["matrix"]) == 4
+
+
+def test_bad_training_input_gets_a_clear_error(
+    first_level_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["train", "--data", str(first_level_csv), "--out", str(tmp_path / "m"), "--no-progress"]
+    assert main([*argv, "--text-column", "content", "--label-column", "nope"]) == 2
+    assert "column 'nope' is missing" in capsys.readouterr().err
+    assert main([*argv, "--text-column", "body", "--label-column", "label"]) == 2
+    assert "column 'body' is missing" in capsys.readouterr().err
+    one_class = tmp_path / "one.csv"
+    one_class.write_text("text,label\n暖气不热,城乡建设\n暖气太凉,城乡建设\n", encoding="utf-8")
+    assert (
+        main(["train", "--data", str(one_class), "--out", str(tmp_path / "m"), "--label-column", "label"])
+        == 2
+    )
+    assert "1 distinct label" in capsys.readouterr().err
+    odd_labels = tmp_path / "odd.csv"
+    odd_labels.write_text("text,label\n暖气不热,好\n暖气太凉,坏\n", encoding="utf-8")
+    assert (
+        main(["train", "--data", str(odd_labels), "--out", str(tmp_path / "m"), "--label-column", "label"])
+        == 2
+    )
+    assert "neither first- nor second-level" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()

@@ -1,0 +1,67 @@
+"""The training procedures on a small real slice of the seed corpus."""
+
+import numpy as np
+import pytest
+
+from jiesu.data.corpus import load_seed_corpus
+from jiesu.model.config import CalibrationConfig, ClassifierConfig
+from jiesu.model.heads import targets_from_columns
+from jiesu.training.folds import duplicate_groups, grouped_stratified_folds
+from jiesu.training.pipeline import cross_validate, fit_calibrated
+
+CATEGORIES = ("供暖", "餐饮油烟", "欠薪", "停车管理", "入学入园", "食品安全")
+
+
+@pytest.fixture(scope="module")
+def slice_of_seed() -> tuple[list[str], dict[str, list[str | None]]]:
+    corpus = load_seed_corpus()
+    rows = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in CATEGORIES]
+    subset = corpus.select(rows)
+    targets = targets_from_columns(
+        {"category_l2": subset["category_l2"], "request_type": subset["request_type"]}
+    )
+    return list(subset["text"]), targets
+
+
+def test_identical_texts_never_straddle_folds() -> None:
+    texts = ["暖气不热", "暖气不热", "  暖气  不热 ", "油烟扰民", "工资拖欠", "油烟大", "欠薪", "路灯坏了"]
+    labels = ["a", "a", "a", "b", "c", "b", "c", "a"]
+    groups = duplicate_groups(texts)
+    assert groups[0] == groups[1] == groups[2]
+    for train, test in grouped_stratified_folds(texts, labels, 2, seed=0):
+        assert not set(groups[train]) & set(groups[test])
+
+
+def test_calibrated_fit_stores_temperatures_thresholds_and_metrics(slice_of_seed) -> None:  # type: ignore[no-untyped-def]
+    texts, y = slice_of_seed
+    model, report = fit_calibrated(
+        texts, y, ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9))
+    )
+    assert set(model.temperatures_) == {"category", "request_type"}
+    assert all(t > 0 for t in model.temperatures_.values())
+    assert model.thresholds_ == report.thresholds
+    calibration = model.training_.metrics["calibration"]
+    assert [point["target_accuracy"] for point in calibration["inner_risk_coverage"]["category"]] == [
+        0.95,
+        0.97,
+        0.98,
+        0.99,
+    ]
+
+
+def test_thresholds_come_from_folds_other_than_the_scored_one(slice_of_seed) -> None:  # type: ignore[no-untyped-def]
+    texts, y = slice_of_seed
+    config = ClassifierConfig(calibration=CalibrationConfig(folds=2, target_accuracy=0.9))
+    result = cross_validate(texts, y, config, k=3)
+    assert len(result.folds) == len(result.threshold_rows) == 3
+    for (train_rows, test_rows), chosen_on in zip(result.folds, result.threshold_rows, strict=True):
+        for head, rows in chosen_on.items():
+            assert len(rows) > 0, head
+            assert not set(rows) & set(test_rows), "a threshold was chosen on rows it is scored on"
+            assert set(rows) <= set(train_rows)
+    category = result.heads["category"]
+    assert sorted(set(category.fold)) == [0, 1, 2]
+    assert np.allclose(category.proba.sum(axis=1), 1.0, atol=1e-5)
+    # Each outer fold is scored with the threshold its own model chose on its inner folds.
+    for fold in range(3):
+        assert len(set(np.nan_to_num(category.threshold[category.fold == fold], nan=-1.0))) == 1
