@@ -118,6 +118,38 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _suggest(args: argparse.Namespace) -> int:
+    from jiesu.model.classifier import RequestClassifier
+    from jiesu.model.suggest_io import format_readable, suggest_lines, write_jsonl
+    from jiesu.model.suggestion import Suggester, SuggestionRequest
+    from jiesu.training.default_model import ensure_default_model
+
+    model = RequestClassifier.load(args.model or ensure_default_model())
+    suggester = Suggester.with_reference_data(model)
+    if args.text is not None:
+        try:
+            suggestion = suggester.suggest(
+                SuggestionRequest(text=args.text, caller_district=args.caller_district)
+            )
+        except ValueError as exc:  # empty text, unknown caller district
+            raise JiesuError(str(exc)) from exc
+        print(
+            json.dumps(suggestion, ensure_ascii=False, indent=1) if args.json else format_readable(suggestion)
+        )
+        return 0
+    source = args.input.open(encoding="utf-8") if args.input else sys.stdin
+    target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        count = write_jsonl(suggest_lines(suggester, source), target)
+    finally:
+        if args.input:
+            source.close()
+        if args.output:
+            target.close()
+    log.info("wrote %d suggestion(s) with model %s", count, model.model_id_)
+    return 0
+
+
 def _bench_classify(args: argparse.Namespace) -> int:
     from jiesu.evaluation.bench_classify import format_report, run_benchmark
     from jiesu.training.default_model import ensure_default_model
@@ -125,6 +157,19 @@ def _bench_classify(args: argparse.Namespace) -> int:
     seed_model = None if args.no_seed_model else ensure_default_model()
     report = run_benchmark(
         args.data_dir, args.output, k=args.k, progress=not args.no_progress, seed_model=seed_model
+    )
+    print(format_report(report))
+    print(f"full results in {args.output}")
+    return 0
+
+
+def _bench_suggest(args: argparse.Namespace) -> int:
+    from jiesu.evaluation.bench_suggest import format_report, run_benchmark
+    from jiesu.training.default_model import ensure_default_model
+
+    model_dir = args.model or ensure_default_model()
+    report = run_benchmark(
+        model_dir, args.data_dir / "messages_raw_1842.jsonl", args.output, split=args.split
     )
     print(format_report(report))
     print(f"full results in {args.output}")
@@ -201,6 +246,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--output", type=Path, help="write the JSON report here")
     evaluate.set_defaults(handler=_evaluate)
 
+    suggest = commands.add_parser("suggest", help="dispatch suggestions for requests (JSON Lines in, out)")
+    suggest.add_argument(
+        "--model", type=Path, help="model directory (default: the default model, built if missing)"
+    )
+    suggest.add_argument(
+        "--input", type=Path, help='JSON Lines of {"id", "text", "caller_district"?} (default stdin)'
+    )
+    suggest.add_argument(
+        "--output", type=Path, help="where to write one suggestion per line (default stdout)"
+    )
+    suggest.add_argument("--text", help="suggest for this one text and print it readably")
+    suggest.add_argument("--caller-district", help="with --text: the caller's district as a prior")
+    suggest.add_argument("--json", action="store_true", help="with --text: print the JSON object instead")
+    suggest.set_defaults(handler=_suggest)
+
     bench = commands.add_parser("bench", help="benchmarks that print figures next to a baseline")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     classify = bench_commands.add_parser(
@@ -212,6 +272,18 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--no-seed-model", action="store_true", help="skip timing the 3-head seed model")
     classify.add_argument("--no-progress", action="store_true", help="no progress bars")
     classify.set_defaults(handler=_bench_classify)
+    bench_suggest = bench_commands.add_parser(
+        "suggest", help="suggestions on the seed test split vs a naive baseline"
+    )
+    bench_suggest.add_argument("--model", type=Path, help="model directory (default: the default model)")
+    bench_suggest.add_argument("--split", default="test", choices=["train", "dev", "test"], help="seed split")
+    bench_suggest.add_argument(
+        "--data-dir", type=Path, default=_default_teddy_dir(), help="Teddy Cup folder (speed)"
+    )
+    bench_suggest.add_argument(
+        "--output", type=Path, default=Path("var/bench/suggest.json"), help="JSON results"
+    )
+    bench_suggest.set_defaults(handler=_bench_suggest)
     return parser
 
 

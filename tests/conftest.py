@@ -16,3 +16,19 @@ def teddy_dir() -> Path:
     if not (TEDDY_DIR / "messages_segmented_9210.csv").exists():
         pytest.skip(f"shared Teddy Cup data not found at {TEDDY_DIR} (set JIESU_SHARED_DATA)")
     return TEDDY_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_model():  # type: ignore[no-untyped-def]
+    """The default model trained on the seed corpus (train + dev), once per test session (~10 s)."""
+    from jiesu.training.datasets import SEED, load_training_data
+    from jiesu.training.pipeline import fit_calibrated
+
+    data = load_training_data(SEED)
+    model, _ = fit_calibrated(data.texts, data.targets, source=data.source)
+    return model
+
+
+@pytest.fixture(scope="session")
+def seed_model_dir(seed_model, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    return Path(seed_model.save(tmp_path_factory.mktemp("models") / "default"))

@@ -71,15 +71,32 @@ class LinearBackend:
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 svm.fit(features[rows], y[rows])
             self.weights[head], self.intercepts[head] = _full_width(svm, classes[head], features.shape[1])
+        self._stacked_cache = None
 
     def scores(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]:
         if self.featurizer is None:
             raise RuntimeError("the linear backend is not fitted")
         features = self.featurizer.transform(prepared.texts, prepared.tokens)
-        return {
-            head: np.asarray(features @ weight.T, dtype=np.float32) + self.intercepts[head]
-            for head, weight in self.weights.items()
-        }
+        stacked, intercepts, bounds = self._stacked()
+        # One sparse × dense product for all heads against a C-contiguous (features × classes) matrix:
+        # a transposed view would make scipy copy every weight on every call.
+        scores = np.asarray(features @ stacked, dtype=np.float32) + intercepts
+        return {head: scores[:, start:end] for head, (start, end) in bounds.items()}
+
+    def _stacked(
+        self,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], dict[str, tuple[int, int]]]:
+        cached = getattr(self, "_stacked_cache", None)
+        if cached is None:
+            bounds, start = {}, 0
+            for head, weight in self.weights.items():
+                bounds[head] = (start, start + weight.shape[0])
+                start += weight.shape[0]
+            stacked = np.ascontiguousarray(np.concatenate(list(self.weights.values())).T)
+            intercepts = np.concatenate(list(self.intercepts.values()))
+            cached = (stacked, intercepts, bounds)
+            self._stacked_cache = cached
+        return cached
 
     def n_classes(self, head: str) -> int:
         return int(self.weights[head].shape[0])
@@ -119,6 +136,7 @@ class LinearBackend:
         for head in heads:
             backend.weights[head] = arrays[f"weight.{head}"]
             backend.intercepts[head] = arrays[f"intercept.{head}"]
+        backend._stacked()  # part of loading: the first request should not pay for it
         return backend
 
 
