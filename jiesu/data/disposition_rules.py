@@ -60,16 +60,24 @@ class LegalChannel(BaseModel):
 
 
 class EmergencyRule(BaseModel):
+    """`cues` are enough on their own (着火, 持刀, 追尾) unless the text speaks of the past; `weak_cues`
+    (受伤, 打架) also need a sign that it is happening now or the classifier's support."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     number: EmergencyNumber
     name: str
     cues: list[str] = Field(min_length=1)
+    weak_cues: list[str] = Field(default_factory=list)
 
-    _validate_cues = field_validator("cues")(lambda cls, value: _compile_all(value))
+    _validate_cues = field_validator("cues", "weak_cues")(lambda cls, value: _compile_all(value))
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{cue})" for cue in self.cues))
+
+    @cached_property
+    def weak_pattern(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{cue})" for cue in self.weak_cues)) if self.weak_cues else None
 
 
 class DispositionRules(BaseModel):
@@ -78,11 +86,17 @@ class DispositionRules(BaseModel):
     legal_basis: str
     channels: list[LegalChannel]
     consultation_cues: list[str]
+    # "Not yet in the channel" (还没去仲裁, 再不给钱就去法院): the matter is not excluded (art. 11).
+    not_yet_cues: list[str] = Field(default_factory=list)
     emergencies: list[EmergencyRule]
     emergency_context: list[str]
+    emergency_past: list[str] = Field(default_factory=list)
+    emergency_story: list[str] = Field(default_factory=list)  # praise letters retell events: never a transfer
     risk_cues: dict[str, list[str]]
 
-    _validate_cues = field_validator("consultation_cues")(lambda cls, value: _compile_all(value))
+    _validate_cues = field_validator("consultation_cues", "not_yet_cues")(
+        lambda cls, value: _compile_all(value)
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> DispositionRules:

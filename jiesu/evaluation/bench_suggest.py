@@ -143,7 +143,8 @@ def score(
         elif LEGAL_MENTION.search(row["text"]):
             contrasts.append(says_legal)
         place_right = place["district"] == row["district"] and place["street"] == row["street"]
-        if row["disposition"] == "dispatch" and row["unit"] and place_right and l2 == row["category_l2"]:
+        dispatched = row["disposition"] == disposition["label"] == "dispatch"
+        if dispatched and row["unit"] and place_right and l2 == row["category_l2"]:
             route = out["route"]
             unit.append(route is not None and route["unit"] == row["unit"])
     true_positive = sum(p and g for p, g in zip(predicted_legal, gold_legal, strict=True))

@@ -26,6 +26,9 @@ class LinearConfig:
     tol: float = 1e-4
     max_iter: int = 2000
     class_weight: Literal["balanced"] | None = None
+    # Heads trained with balanced class weights: the disposition head's rare classes (each legal channel,
+    # each emergency number) matter far more than their frequency.
+    balanced_heads: tuple[str, ...] = ("disposition",)
 
     def __post_init__(self) -> None:
         if self.min_df < 1 or self.word_min_count < 1:
@@ -34,6 +37,7 @@ class LinearConfig:
             raise ValueError(f"max_df must be in (0, 1], got {self.max_df}")
         if self.C <= 0 or self.tol <= 0 or self.max_iter < 1:
             raise ValueError("C and tol must be positive and max_iter at least 1")
+        object.__setattr__(self, "balanced_heads", tuple(self.balanced_heads))  # JSON gives a list
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ class LinearBackend:
                 dual=True,
                 tol=cfg.tol,
                 max_iter=cfg.max_iter,
-                class_weight=cfg.class_weight,
+                class_weight="balanced" if head in cfg.balanced_heads else cfg.class_weight,
                 fit_intercept=True,
                 intercept_scaling=1.0,
                 multi_class="ovr",

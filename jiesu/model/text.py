@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from jiesu.errors import InputTextError, message
 
 MAX_TEXT_CHARS = 5000
@@ -66,10 +69,23 @@ def _translation_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _code_point_table() -> npt.NDArray[np.uint32]:
+    """The translation table as an array indexed by code point: folding becomes one numpy gather,
+    several times faster than str.translate with a dict of 4,000 entries."""
+    table = np.arange(0x110000, dtype=np.uint32)
+    for code, replacement in _translation_table().items():
+        table[code] = ord(replacement)
+    return table
+
+
 def fold_characters(text: str) -> str:
     """Full-width → half-width and Traditional → Simplified, one character for one: the result has the
     same length as `text`, so offsets found in it are offsets in the original (evidence spans)."""
-    return text.translate(_translation_table())
+    if not text:
+        return text
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return _code_point_table()[codes].tobytes().decode("utf-32-le")
 
 
 def check_text(text: object) -> str:
@@ -85,7 +101,7 @@ def normalise(text: object) -> NormalisedText:
     raw = check_text(text)
     truncated = len(raw) > MAX_TEXT_CHARS
     cut = raw[:MAX_TEXT_CHARS]
-    converted = cut.translate(_translation_table()).replace("\x00", " ")
+    converted = fold_characters(cut).replace("\x00", " ")
     masked = _EMAIL.sub(EMAIL_MASK, converted)
     masked = _ID_CARD.sub(ID_MASK, masked)
     masked = _MOBILE.sub(PHONE_MASK, masked)

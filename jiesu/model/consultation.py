@@ -1,0 +1,80 @@
+"""Pre-dispatch consultation (会商, Regulation art. 12): when a person must look before a request is
+dispatched, with machine-readable reasons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+REASONS = (
+    "low_confidence",
+    "ambiguous_category",
+    "multi_issue",
+    "ambiguous_jurisdiction",
+    "no_jurisdiction",
+    "outside_beijing",
+    "no_catalogue_rule",
+    "disposition_conflict",
+    "risk",
+)
+# Words callers use to move on to a second matter.
+_SECOND_MATTER = re.compile(
+    r"另外|此外|还有一[个件]|还有就是|同时(还)?反映|顺便|第二[个件点]|二是|两个问题|两件事"
+)
+
+
+@dataclass(frozen=True)
+class ConsultationInput:
+    disposition: str
+    category_confidence: float | None
+    category_threshold: float | None
+    category_margin: float | None
+    second_category_confidence: float | None
+    second_category_routes_elsewhere: bool
+    jurisdiction_ambiguous: bool
+    in_beijing: bool | None
+    has_district: bool
+    routing_problems: Sequence[str]
+    disposition_conflict: bool
+    risk: bool
+    folded_text: str
+
+
+@dataclass(frozen=True)
+class ConsultationPolicy:
+    """Thresholds of the policy; the category confidence threshold comes from the model."""
+
+    margin: float = 0.1
+    second_matter_alone: float = 0.3
+    second_matter_with_marker: float = 0.1
+
+    def reasons(self, facts: ConsultationInput) -> list[str]:
+        reasons: list[str] = []
+        if facts.risk:
+            reasons.append("risk")
+        if facts.disposition_conflict:
+            reasons.append("disposition_conflict")
+        if facts.disposition != "dispatch":
+            return reasons  # jurisdiction and routing matter only for what is dispatched
+        confident = facts.category_confidence
+        if confident is not None and (
+            facts.category_threshold is None or confident < facts.category_threshold
+        ):
+            reasons.append("low_confidence")
+        if facts.category_margin is not None and facts.category_margin < self.margin:
+            reasons.append("ambiguous_category")
+        second = facts.second_category_confidence or 0.0
+        marker = bool(_SECOND_MATTER.search(facts.folded_text))
+        if facts.second_category_routes_elsewhere and (
+            second >= self.second_matter_alone or (marker and second >= self.second_matter_with_marker)
+        ):
+            reasons.append("multi_issue")
+        if facts.in_beijing is False:
+            reasons.append("outside_beijing")
+        elif facts.jurisdiction_ambiguous:
+            reasons.append("ambiguous_jurisdiction")
+        elif not facts.has_district:
+            reasons.append("no_jurisdiction")
+        reasons += [problem for problem in facts.routing_problems if problem not in reasons]
+        return [reason for reason in REASONS if reason in reasons]

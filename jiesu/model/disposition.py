@@ -1,0 +1,231 @@
+"""What may be done with a request (Regulation art. 11): the classifier's disposition head combined with
+explicit evidence in the text for the legal channels and for emergencies.
+
+- Emergency evidence (a cue such as 着火/晕倒/持刀/撞车 together with a sign it is happening now, such as
+  正在/刚才/快来/救命) transfers the request to 110/119/120/122, whatever the head says: missing an
+  emergency costs far more than a transfer that turns out unnecessary.
+- Legal-channel evidence (a lawsuit filed, an arbitration award, a petition already accepted, a request
+  to punish an official, a request for reconsideration or information disclosure) agrees or disagrees
+  with the head; a disagreement is kept as `conflict` so a person looks first.
+- A question about *how to use* a channel (怎么申请仲裁) is a consultation, not an exclusion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from jiesu.data.disposition_rules import DispositionRules
+from jiesu.model.classifier import HeadPrediction
+from jiesu.model.heads import DispositionLabel, decode_disposition
+
+# Below this the head is not trusted against explicit evidence.
+HEAD_TRUST = 0.85
+# The head's emergency probability that lets a weak cue (受伤, 打架) transfer.
+EMERGENCY_SUPPORT = 0.2
+# A legal-channel cue excludes a request against the head only if the head gives the legal channels at
+# least this much probability: cue words (仲裁, 纪委, 法院) also occur in dispatchable complaints.
+LEGAL_SUPPORT = 0.1
+# How far before an emergency cue a past/hypothetical marker cancels it (characters, same sentence).
+PAST_WINDOW = 24
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class DispositionDecision:
+    label: str
+    channel: str | None = None
+    emergency_number: str | None = None
+    confidence: float = 0.0
+    evidence: list[Evidence] = field(default_factory=list)
+    notice: str | None = None
+    conflict: bool = False
+    possible_emergencies: list[str] = field(default_factory=list)  # weak cues that only raise risk
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "channel": self.channel,
+            "emergency_number": self.emergency_number,
+            "confidence": round(self.confidence, 4),
+            "evidence": [span.to_dict() for span in self.evidence],
+            "notice": self.notice,
+        }
+
+
+def _spans(pattern: re.Pattern[str], folded: str, original: str) -> list[Evidence]:
+    return [
+        Evidence(original[m.start() : m.end()], m.start(), m.end())
+        for m in pattern.finditer(folded)
+        if m.end() > m.start()
+    ]
+
+
+class DispositionResolver:
+    def __init__(self, rules: DispositionRules) -> None:
+        self.rules = rules
+        self._consultation = re.compile("|".join(f"(?:{cue})" for cue in rules.consultation_cues))
+        self._not_yet = (
+            re.compile("|".join(f"(?:{cue})" for cue in rules.not_yet_cues)) if rules.not_yet_cues else None
+        )
+        self._now = re.compile("|".join(map(re.escape, rules.emergency_context)))
+        self._story = (
+            re.compile("|".join(map(re.escape, rules.emergency_story))) if rules.emergency_story else None
+        )
+        self._past = (
+            re.compile("|".join(map(re.escape, rules.emergency_past))) if rules.emergency_past else None
+        )
+        self._risk = {kind: re.compile("|".join(cues)) for kind, cues in rules.risk_cues.items() if cues}
+        # One pass over the text tells whether any cue is there at all; most requests have none, and
+        # the per-channel patterns (large alternations) then never run.
+        emergency_cues = [cue for rule in rules.emergencies for cue in (*rule.cues, *rule.weak_cues)]
+        self._any_emergency = re.compile("|".join(f"(?:{cue})" for cue in emergency_cues))
+        self._any_legal = re.compile("|".join(f"(?:{cue})" for c in rules.channels for cue in c.cues))
+
+    def legal_evidence(self, folded: str, original: str) -> tuple[dict[str, list[Evidence]], bool]:
+        """(legal-channel spans by channel, is-a-question-about-using-a-channel)."""
+        if not self._any_legal.search(folded):
+            return {}, False
+        channels = {
+            c.id: spans for c in self.rules.channels if (spans := _spans(c.pattern, folded, original))
+        }
+        return channels, bool(self._consultation.search(folded))
+
+    def emergency_evidence(
+        self, folded: str, original: str, head_support: float = 0.0
+    ) -> tuple[dict[str, list[Evidence]], list[str]]:
+        """(spans by emergency number that justify a transfer, weaker cue words that only raise risk).
+
+        Strong cues transfer unless told as past, praise or a hypothesis; weak cues also need the
+        classifier's support (its emergency probability), less of it when the text says it is happening
+        now."""
+        found: dict[str, list[Evidence]] = {}
+        if not self._any_emergency.search(folded):
+            return found, []
+        now = self._now.search(folded) is not None
+        if self._story is not None and self._story.search(folded):
+            return found, []
+        possible: list[str] = []
+        for rule in self.rules.emergencies:
+            strong = [
+                span
+                for span in _spans(rule.pattern, folded, original)
+                if not self._told_as_past(folded, span)
+            ]
+            weak = _spans(rule.weak_pattern, folded, original) if rule.weak_pattern else []
+            weak = [span for span in weak if not self._told_as_past(folded, span)]
+            if strong:
+                found[rule.number] = strong + weak
+            elif weak and (
+                head_support >= EMERGENCY_SUPPORT or (now and head_support >= EMERGENCY_SUPPORT / 4)
+            ):
+                found[rule.number] = weak
+            elif weak and now:
+                possible += [span.text for span in weak]
+        return found, possible
+
+    def _told_as_past(self, folded: str, span: Evidence) -> bool:
+        """A past, praised or hypothetical event (上个月摔下来, 表扬…晕倒时, 担心着火): a marker shortly
+        before the cue, in the same sentence."""
+        if self._past is None:
+            return False
+        before = folded[max(0, span.start - PAST_WINDOW) : span.start]
+        before = re.split(r"[。！？!?\n]", before)[-1]
+        return self._past.search(before) is not None
+
+    def decide(self, folded: str, original: str, head: HeadPrediction | None) -> DispositionDecision:
+        predicted = decode_disposition(head.label) if head else None
+        confidence = head.confidence if head else 0.0
+        support = sum(p for label, p in head.top if label.startswith("emergency")) if head else 0.0
+        emergencies, possible = self.emergency_evidence(folded, original, support)
+        if emergencies:
+            numbers = [decode_disposition(label).emergency_number for label, _ in head.top] if head else []
+            number = next((n for n in numbers if n in emergencies), None)
+            number = number or max(emergencies, key=lambda n: len(emergencies[n]))
+            return DispositionDecision(
+                "emergency",
+                emergency_number=number,
+                confidence=max(confidence, 0.9),
+                evidence=emergencies[number],
+            )
+        if predicted and predicted.label == "emergency":
+            return DispositionDecision(
+                "emergency", emergency_number=predicted.emergency_number, confidence=confidence
+            )
+        decision = self._decide_channel(folded, original, head, predicted, confidence)
+        return replace(decision, possible_emergencies=possible) if possible else decision
+
+    def _decide_channel(
+        self,
+        folded: str,
+        original: str,
+        head: HeadPrediction | None,
+        predicted: DispositionLabel | None,
+        confidence: float,
+    ) -> DispositionDecision:
+        """A legal channel, a consultation about one, or the head's own label."""
+        head_trusted = head is not None and confidence >= HEAD_TRUST
+        channels, asks_how = self.legal_evidence(folded, original)
+        head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
+        if asks_how and (channels or head_channel):
+            # A question about how to use a channel is answered, not excluded.
+            spans = [span for spans in channels.values() for span in spans]
+            return DispositionDecision("answer_now", confidence=max(confidence, 0.6), evidence=spans)
+        if channels:
+            if head_channel in channels:
+                return self._legal(head_channel, max(confidence, 0.9), channels[head_channel], conflict=False)
+            strongest = max(channels, key=lambda c: len(channels[c]))
+            legal_support = (
+                sum(p for label, p in head.top if label.startswith("legal_channel")) if head else 1.0
+            )
+            doubted = legal_support < LEGAL_SUPPORT
+            if (head_trusted or doubted) and predicted is not None and predicted.label != "legal_channel":
+                # The head is sure this is, e.g., dispatchable: keep its answer, flag it for a person.
+                return DispositionDecision(
+                    predicted.label, confidence=confidence, evidence=channels[strongest], conflict=True
+                )
+            if head_trusted and head_channel:
+                return self._legal(head_channel, confidence, [], conflict=True)
+            return self._legal(strongest, 0.6, channels[strongest], conflict=True)
+        if head is not None and head_channel:
+            if not head_trusted and self._not_yet is not None and self._not_yet.search(folded):
+                # The caller says the matter is not (yet) in that channel: it stays dispatchable.
+                fallback = next(
+                    (label for label, _ in head.top if not label.startswith("legal_channel")), "dispatch"
+                )
+                return DispositionDecision(
+                    decode_disposition(fallback).label, confidence=confidence, conflict=True
+                )
+            return self._legal(head_channel, confidence, [], conflict=not head_trusted)
+        label = predicted.label if predicted else "dispatch"
+        return DispositionDecision(label, confidence=confidence)
+
+    def _legal(
+        self, channel: str, confidence: float, evidence: list[Evidence], *, conflict: bool
+    ) -> DispositionDecision:
+        return DispositionDecision(
+            "legal_channel",
+            channel=channel,
+            confidence=confidence,
+            evidence=evidence,
+            notice=self.rules.channel(channel).notice,
+            conflict=conflict,
+        )
+
+    def risk_cues(self, folded: str) -> list[str]:
+        """`kind:word` for every risk cue present (self_harm, threat, mass_incident)."""
+        return [
+            f"{kind}:{match.group(0)}"
+            for kind, pattern in self._risk.items()
+            for match in pattern.finditer(folded)
+        ]

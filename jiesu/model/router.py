@@ -1,0 +1,137 @@
+"""The router: dispatch-catalogue lookup with the category and the jurisdiction (Regulation art. 12).
+
+The first rule of the category whose conditions hold gives the unit. A street-level unit needs the
+street; where only the district is known the district government receives the ticket; where nothing is
+known only a unit that needs no place (a city department, an enterprise) can be given, else none.
+Requests located in Tianjin or Hebei go to the neighbouring hotlines (京津冀协同, art. 21).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jiesu.data.catalogue import Catalogue, CatalogueRule, UnitSpec, render_unit
+from jiesu.data.gazetteer import NEIGHBOUR_REGIONS
+from jiesu.data.workflow_settings import WorkflowSettings
+
+NEIGHBOUR_TRANSFER_UNIT = "京津冀协同转办"
+# The Economic-Technological Development Area (亦庄) is administered by its own committee, which receives
+# the tickets that elsewhere go to a street office, a district department or the district government.
+DEVELOPMENT_AREA = "北京经济技术开发区"
+DEVELOPMENT_AREA_UNIT = "北京经济技术开发区管理委员会"
+_LOCAL_TYPES = ("street", "district_department", "district_government")
+
+
+@dataclass(frozen=True)
+class Route:
+    unit: str
+    unit_type: str
+    copy_to: list[str]
+    rule_id: str
+    alternatives: list[tuple[str, str]]
+    deadline_tier: str
+    deadline_hours: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "unit_type": self.unit_type,
+            "copy_to": list(self.copy_to),
+            "rule_id": self.rule_id,
+            "alternatives": [{"unit": unit, "unit_type": unit_type} for unit, unit_type in self.alternatives],
+        }
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    route: Route | None
+    problems: list[str] = field(
+        default_factory=list
+    )  # consultation reasons: no_catalogue_rule, no_jurisdiction
+
+
+class Router:
+    def __init__(self, catalogue: Catalogue, settings: WorkflowSettings) -> None:
+        self.catalogue = catalogue
+        self.settings = settings
+
+    def route(
+        self,
+        category_l2: str | None,
+        folded_text: str,
+        district: str | None,
+        street: str | None,
+        region: str | None = None,
+        in_beijing: bool | None = None,
+    ) -> RoutingResult:
+        if in_beijing is False:
+            if region in NEIGHBOUR_REGIONS:
+                hours = self.settings.hours_for("ordinary")
+                route = Route(
+                    NEIGHBOUR_TRANSFER_UNIT,
+                    "city_department",
+                    [],
+                    "neighbour-transfer",
+                    [],
+                    "ordinary",
+                    hours,
+                )
+                return RoutingResult(route)
+            return RoutingResult(None, ["outside_beijing"])
+        rules = self.catalogue.rules_for(category_l2) if category_l2 else []
+        if not rules:
+            return RoutingResult(None, ["no_catalogue_rule"])
+        rule = next((r for r in rules if self._applies(r, folded_text, street)), None)
+        if rule is None:
+            return RoutingResult(None, ["no_catalogue_rule"])
+        hours = self.settings.hours_for(rule.deadline_tier)
+        alternatives = self._rendered(rule.alternatives, district, street)
+        unit = render_unit(rule.unit, district, street)
+        if street == DEVELOPMENT_AREA and rule.unit_type in _LOCAL_TYPES:
+            route = Route(
+                DEVELOPMENT_AREA_UNIT, "street", [], rule.id, alternatives[:2], rule.deadline_tier, hours
+            )
+            return RoutingResult(route)
+        if unit is not None:
+            copy_to = [f"{district}人民政府"] if rule.copy_district_government and district else []
+            return RoutingResult(
+                Route(unit, rule.unit_type, copy_to, rule.id, alternatives[:2], rule.deadline_tier, hours)
+            )
+        if district:
+            # Street unknown, district known: the district government leads (art. 12).
+            fallback = [alt for alt in alternatives if alt[0] != f"{district}人民政府"]
+            route = Route(
+                f"{district}人民政府",
+                "district_government",
+                [],
+                rule.id,
+                fallback[:2],
+                rule.deadline_tier,
+                hours,
+            )
+            return RoutingResult(route)
+        placeless = [alt for alt in alternatives if alt]
+        if placeless:
+            unit, unit_type = placeless[0]
+            return RoutingResult(
+                Route(unit, unit_type, [], rule.id, placeless[1:3], rule.deadline_tier, hours),
+                ["no_jurisdiction"],
+            )
+        return RoutingResult(None, ["no_jurisdiction"])
+
+    @staticmethod
+    def _applies(rule: CatalogueRule, folded_text: str, street: str | None) -> bool:
+        when = rule.when
+        if when.keywords_any and not any(word in folded_text for word in when.keywords_any):
+            return False
+        return when.street_known is None or when.street_known == (street is not None)
+
+    @staticmethod
+    def _rendered(specs: list[UnitSpec], district: str | None, street: str | None) -> list[tuple[str, str]]:
+        rendered = []
+        for spec in specs:
+            unit = render_unit(spec.unit, district, street)
+            if unit is not None:
+                rendered.append((unit, spec.unit_type))
+        return rendered

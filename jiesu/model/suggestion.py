@@ -1,0 +1,185 @@
+"""One dispatch suggestion per request: category, request type, disposition with its evidence,
+jurisdiction, route and deadline, and whether a person must look first (the fixed output schema of
+`jiesu suggest` and `POST /v1/suggest`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jiesu.data.catalogue import Catalogue, load_catalogue
+from jiesu.data.disposition_rules import load_disposition_rules
+from jiesu.data.taxonomy import load_taxonomy
+from jiesu.data.workflow_settings import WorkflowSettings, load_workflow_settings
+from jiesu.model.classifier import HeadPrediction, Prediction, RequestClassifier
+from jiesu.model.consultation import ConsultationInput, ConsultationPolicy
+from jiesu.model.disposition import DispositionDecision, DispositionResolver
+from jiesu.model.jurisdiction import Jurisdiction, JurisdictionResolver, default_resolver
+from jiesu.model.router import Router, RoutingResult
+from jiesu.model.text import MAX_TEXT_CHARS, check_text, fold_characters
+
+SECOND_CATEGORY_FLOOR = 0.1
+
+
+@dataclass(frozen=True)
+class SuggestionRequest:
+    text: str
+    id: str | None = None
+    caller_district: str | None = None
+
+
+class Suggester:
+    def __init__(
+        self,
+        classifier: RequestClassifier,
+        resolver: JurisdictionResolver,
+        disposition: DispositionResolver,
+        router: Router,
+        catalogue: Catalogue,
+        settings: WorkflowSettings,
+        policy: ConsultationPolicy | None = None,
+    ) -> None:
+        self.classifier = classifier
+        self.resolver = resolver
+        self.disposition = disposition
+        self.router = router
+        self.catalogue = catalogue
+        self.settings = settings
+        self.policy = policy or ConsultationPolicy(margin=classifier.margin_)
+
+    @classmethod
+    def with_reference_data(cls, classifier: RequestClassifier) -> Suggester:
+        """A suggester over the shipped gazetteer, catalogue, disposition rules and workflow settings."""
+        catalogue, settings = load_catalogue(), load_workflow_settings()
+        return cls(
+            classifier,
+            default_resolver(),
+            DispositionResolver(load_disposition_rules()),
+            Router(catalogue, settings),
+            catalogue,
+            settings,
+        )
+
+    def suggest(self, request: SuggestionRequest) -> dict[str, Any]:
+        return self.suggest_many([request])[0]
+
+    def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[dict[str, Any]]:
+        for request in requests:
+            check_text(request.text)
+        predictions = self.classifier.predict([request.text for request in requests])
+        return [
+            self._one(request, prediction) for request, prediction in zip(requests, predictions, strict=True)
+        ]
+
+    def _one(self, request: SuggestionRequest, prediction: Prediction) -> dict[str, Any]:
+        original = request.text[:MAX_TEXT_CHARS]  # analyses see what the classifier saw
+        folded = fold_characters(original)
+        jurisdiction = self.resolver.resolve(original, request.caller_district)
+        decision = self.disposition.decide(folded, original, prediction.heads.get("disposition"))
+        category = self._category(prediction)
+        l2 = prediction.category_l2
+        routing = RoutingResult(None)
+        if decision.label == "dispatch":
+            routing = self._route(l2, folded, jurisdiction)
+        risk_cues = self.disposition.risk_cues(folded)
+        risk_cues += [f"possible_emergency:{word}" for word in decision.possible_emergencies]
+        reasons = self.policy.reasons(
+            self._facts(prediction, decision, jurisdiction, routing, folded, bool(risk_cues))
+        )
+        return {
+            "id": request.id,
+            "model_id": self.classifier.model_id_,
+            "catalogue_version": self.catalogue.version,
+            "category": category,
+            "request_type": _request_type(prediction.heads.get("request_type")),
+            "disposition": decision.to_dict(),
+            "jurisdiction": jurisdiction.to_dict(),
+            "route": routing.route.to_dict() if routing.route else None,
+            "deadline": self._deadline(decision, routing),
+            "consult": {"required": bool(reasons), "reasons": reasons},
+            "risk": {
+                "flag": bool(risk_cues) or decision.label == "emergency",
+                "cues": sorted(set(risk_cues)),
+            },
+        }
+
+    def _route(self, l2: str | None, folded: str, jurisdiction: Jurisdiction) -> RoutingResult:
+        return self.router.route(
+            l2,
+            folded,
+            jurisdiction.district,
+            jurisdiction.street,
+            jurisdiction.region,
+            jurisdiction.in_beijing,
+        )
+
+    def _deadline(self, decision: DispositionDecision, routing: RoutingResult) -> dict[str, Any] | None:
+        if decision.label == "emergency":
+            return {"tier": "emergency", "hours": self.settings.hours_for("emergency")}
+        if routing.route is None:
+            return None
+        return {"tier": routing.route.deadline_tier, "hours": routing.route.deadline_hours}
+
+    @staticmethod
+    def _category(prediction: Prediction) -> dict[str, Any]:
+        taxonomy = load_taxonomy()
+        if "category" in prediction.heads:
+            head = prediction.heads["category"]
+            top = [{"l1": taxonomy.l1_of(l2), "l2": l2, "confidence": round(p, 4)} for l2, p in head.top]
+            return {
+                "l1": taxonomy.l1_of(head.label),
+                "l2": head.label,
+                "confidence": round(head.confidence, 4),
+                "top": top,
+            }
+        if "category_l1" in prediction.heads:
+            head = prediction.heads["category_l1"]
+            top = [{"l1": l1, "l2": None, "confidence": round(p, 4)} for l1, p in head.top]
+            return {"l1": head.label, "l2": None, "confidence": round(head.confidence, 4), "top": top}
+        return {"l1": None, "l2": None, "confidence": 0.0, "top": []}
+
+    def _facts(
+        self,
+        prediction: Prediction,
+        decision: DispositionDecision,
+        jurisdiction: Jurisdiction,
+        routing: RoutingResult,
+        folded: str,
+        risk: bool,
+    ) -> ConsultationInput:
+        head = prediction.heads.get("category") or prediction.heads.get("category_l1")
+        second_elsewhere = False
+        second_confidence = None
+        if head is not None and len(head.top) > 1:
+            second_l2, second_confidence = head.top[1]
+            if (
+                decision.label == "dispatch"
+                and "category" in prediction.heads
+                and second_confidence >= SECOND_CATEGORY_FLOOR
+            ):
+                other = self._route(second_l2, folded, jurisdiction).route
+                second_elsewhere = other is not None and (
+                    routing.route is None or other.unit != routing.route.unit
+                )
+        return ConsultationInput(
+            disposition=decision.label,
+            category_confidence=head.confidence if head else None,
+            category_threshold=head.threshold if head else None,
+            category_margin=head.margin if head else None,
+            second_category_confidence=second_confidence,
+            second_category_routes_elsewhere=second_elsewhere,
+            jurisdiction_ambiguous=jurisdiction.ambiguous,
+            in_beijing=jurisdiction.in_beijing,
+            has_district=jurisdiction.district is not None,
+            routing_problems=routing.problems,
+            disposition_conflict=decision.conflict,
+            risk=risk,
+            folded_text=folded,
+        )
+
+
+def _request_type(head: HeadPrediction | None) -> dict[str, Any]:
+    if head is None:
+        return {"label": None, "confidence": 0.0}
+    return {"label": head.label, "confidence": round(head.confidence, 4)}

@@ -1,0 +1,338 @@
+from __future__ import annotations
+
+import pytest
+
+from jiesu.data.corpus import load_seed_corpus
+from jiesu.data.gazetteer import load_gazetteer
+from jiesu.model.jurisdiction import (
+    Candidate,
+    Jurisdiction,
+    JurisdictionResolver,
+    Span,
+    default_resolver,
+)
+from jiesu.model.text import MAX_TEXT_CHARS
+
+
+@pytest.fixture(scope="module")
+def resolver() -> JurisdictionResolver:
+    return default_resolver()
+
+
+def assert_spans_point_into(text: str, result: Jurisdiction) -> None:
+    for span in result.evidence:
+        assert text[span.start : span.end] == span.text
+
+
+# --- places named in the text ----------------------------------------------------------------------------
+
+
+def test_landmark_alone_gives_district_and_street(resolver: JurisdictionResolver) -> None:
+    text = "望京SOHO楼下的共享单车堆成山了，没人管"
+    result = resolver.resolve(text)
+    assert (result.in_beijing, result.region) == (True, "北京市")
+    assert (result.district, result.street) == ("朝阳区", "望京街道")
+    assert result.district_code == "110105"
+    street = load_gazetteer().street("朝阳区", "望京街道")
+    assert street is not None and result.street_code == street.code
+    assert result.source == "text" and result.reason is None and not result.ambiguous
+    assert [span.text for span in result.evidence] == ["望京SOHO"]
+    assert_spans_point_into(text, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "street"),
+    [
+        ("回龙观这边暖气不热", "昌平区", "回龙观街道"),
+        ("我住天通苑东三区，电梯坏了", "昌平区", "天通苑北街道"),
+        ("亦庄这边燃气费扣多了", "大兴区", "北京经济技术开发区"),
+        ("方庄芳城园一区外墙被喷了小广告", "丰台区", "方庄地区"),
+        ("五道口路口天天堵", "海淀区", "学院路街道"),
+    ],
+)
+def test_aliases_and_street_shorts(
+    resolver: JurisdictionResolver, text: str, district: str, street: str
+) -> None:
+    result = resolver.resolve(text)
+    assert (result.district, result.street) == (district, street)
+
+
+def test_official_names_street_and_community(resolver: JurisdictionResolver) -> None:
+    text = "来电人反映：朝阳区左家庄街道曙光里社区，大树被刮断了"
+    result = resolver.resolve(text)
+    assert (result.district, result.street, result.community) == ("朝阳区", "左家庄街道", "曙光里社区")
+    assert [span.text for span in result.evidence] == ["朝阳区", "左家庄街道", "曙光里社区"]
+    assert result.confidence > 0.9
+
+
+def test_old_township_name_of_an_area_street(resolver: JurisdictionResolver) -> None:
+    # 上庄地区 was 上庄镇, which is also a township in Hebei: the Beijing district settles it.
+    result = resolver.resolve("海淀区上庄镇西边有家锅炉房冒黑烟")
+    assert (result.in_beijing, result.district, result.street) == (True, "海淀区", "上庄地区")
+
+
+def test_short_district_name(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("我们怀柔庙城的，村里选举有人送钱")
+    assert (result.district, result.street) == ("怀柔区", "庙城地区")
+
+
+@pytest.mark.parametrize(
+    "text", ["大兴土木，到处在拆", "东城根下有个小摊", "西城墙边上很脏", "亦庄线地铁扣了两次钱"]
+)
+def test_short_names_inside_other_words_are_no_place(resolver: JurisdictionResolver, text: str) -> None:
+    assert resolver.resolve(text).district is None
+
+
+def test_everyday_street_short_needs_a_place_word(resolver: JurisdictionResolver) -> None:
+    assert resolver.resolve("我家住的是平房，漏雨").reason == "no_place_found"
+    result = resolver.resolve("朝阳平房这边有人倒渣土")
+    assert (result.district, result.street) == ("朝阳区", "平房地区")
+
+
+# --- colliding names -------------------------------------------------------------------------------------
+
+
+def test_colliding_street_name_alone_is_ambiguous(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("八里庄那边路灯不亮")
+    assert result.ambiguous and result.reason == "ambiguous"
+    assert (result.in_beijing, result.region) == (True, "北京市")
+    assert (result.district, result.street, result.district_code) == (None, None, None)
+    top = {(c.district, c.street) for c in result.candidates[:2]}
+    assert top == {("朝阳区", "八里庄街道"), ("海淀区", "八里庄街道")}
+    assert result.candidates[0].score >= result.candidates[-1].score
+    assert result.confidence < 0.5
+    assert [span.text for span in result.evidence] == ["八里庄"]
+
+
+@pytest.mark.parametrize(
+    ("text", "district"),
+    [
+        ("海淀八里庄那边路灯不亮", "海淀区"),
+        ("八里庄那边路灯不亮，朝阳区的", "朝阳区"),
+        ("我住八里庄，挨着北京肿瘤医院", "海淀区"),
+    ],
+)
+def test_colliding_name_resolved_by_context(resolver: JurisdictionResolver, text: str, district: str) -> None:
+    result = resolver.resolve(text)
+    assert not result.ambiguous
+    assert (result.district, result.street) == (district, "八里庄街道")
+
+
+def test_districts_listed_side_by_side_are_ambiguous(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("朝阳、海淀、东城几个办证大厅都约满了")
+    assert result.ambiguous and result.district is None
+    assert {c.district for c in result.candidates} == {"朝阳区", "海淀区", "东城区"}
+
+
+def test_first_place_named_wins_a_close_call(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("从国贸打车回通州，多收了我三十块")
+    assert (result.district, result.street) == ("朝阳区", "建外街道")
+    assert not result.ambiguous and result.confidence < 0.8
+
+
+# --- contradictions --------------------------------------------------------------------------------------
+
+
+def test_explicit_district_beats_a_street_of_another_district(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("海淀区望京这边有人乱贴小广告")
+    assert (result.district, result.street) == ("海淀区", None)
+    assert [span.text for span in result.evidence] == ["海淀区"]
+    assert Candidate("朝阳区", "望京街道", result.candidates[1].score) in result.candidates
+
+
+def test_explicit_district_beats_a_landmark_elsewhere(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("丰台区，就在望京SOHO那种写字楼里")
+    assert result.district == "丰台区" and result.street is None
+
+
+def test_street_always_lies_in_the_district(resolver: JurisdictionResolver) -> None:
+    gazetteer = load_gazetteer()
+    corpus = load_seed_corpus(split="dev")
+    for text in corpus["text"]:
+        result = resolver.resolve(text)
+        if result.street is not None:
+            assert result.district is not None and gazetteer.has_street(result.district, result.street)
+        if result.community is not None:
+            assert any(
+                c.street == result.street and c.district == result.district
+                for c in gazetteer.communities_by_name[result.community]
+            )
+        assert_spans_point_into(text, result)
+
+
+# --- the caller's district -------------------------------------------------------------------------------
+
+
+def test_caller_district_used_when_the_text_names_no_place(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("楼上装修太吵了", caller_district="朝阳")
+    assert (result.in_beijing, result.district, result.district_code) == (True, "朝阳区", "110105")
+    assert result.street is None
+    assert (result.source, result.reason) == ("caller", "caller_hint_only")
+    assert result.evidence == []
+
+
+def test_caller_district_never_overrides_the_text(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("海淀区清河这边楼上装修太吵了", caller_district="朝阳区")
+    assert (result.district, result.source, result.reason) == ("海淀区", "text", None)
+
+
+def test_caller_district_breaks_a_tie(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("八里庄那边路灯不亮", caller_district="海淀区")
+    assert (result.district, result.street, result.ambiguous) == ("海淀区", "八里庄街道", False)
+    assert result.source == "text"
+
+
+def test_caller_district_does_not_move_an_outside_request(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("我家在燕郊，小区停水了", caller_district="通州")
+    assert (result.in_beijing, result.region, result.district) == (False, "河北省", None)
+
+
+@pytest.mark.parametrize("caller", ["浦东", "朝阳市", ""])
+def test_unknown_caller_district_is_an_error(resolver: JurisdictionResolver, caller: str) -> None:
+    with pytest.raises(ValueError, match="not a Beijing district"):
+        resolver.resolve("楼上装修太吵了", caller_district=caller)
+
+
+# --- outside Beijing -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("我住燕郊，楼下烧烤店油烟太大", "河北省"),
+        ("来电人在天津武清区的小区买了房，一直临时供水", "天津市"),
+        ("天津武清的厂子拖欠工资", "天津市"),
+        ("我父母住在廊坊广阳区，污水井冒水", "河北省"),
+        ("本人户籍北京，现在滨海新区居住，工厂噪声扰民", "天津市"),
+        ("我在北京朝阳上班，家在燕郊，小区暖气不热", "河北省"),
+        ("我在北京打工，老家在河北涞水，承包地被占了", "河北省"),
+        ("我老家在山东菏泽，村里修路占了我家地", "山东省"),
+        ("我在固安买的期房烂尾了", "河北省"),
+    ],
+)
+def test_places_outside_beijing(resolver: JurisdictionResolver, text: str, region: str) -> None:
+    result = resolver.resolve(text)
+    assert (result.in_beijing, result.region, result.district, result.street) == (False, region, None, None)
+    assert result.reason == "outside_beijing" and result.evidence
+    assert_spans_point_into(text, result)
+
+
+def test_beijing_home_beats_an_outside_workplace(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("我在天津上班，住在朝阳区望京，小区门口总有人摆摊")
+    assert (result.in_beijing, result.district, result.street) == (True, "朝阳区", "望京街道")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "长安街上的护栏被撞坏了",  # 长安 is also a district of 石家庄
+        "中山公园门口有人拉客",
+        "我问问回迁安置房什么时候交",  # 迁安 is a city of 河北
+        "我单位是一家民营口腔诊所",  # 营口 is a city of 辽宁
+        "新楼挡了我家的日照",
+    ],
+)
+def test_outside_names_inside_beijing_words_are_ignored(resolver: JurisdictionResolver, text: str) -> None:
+    assert resolver.resolve(text).in_beijing is not False
+
+
+def test_where_someone_comes_from_is_not_the_place(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("我是台湾来的，在三里屯太古里旁边一个公司上班，公司不给交社保")
+    assert (result.in_beijing, result.district, result.street) == (True, "朝阳区", "三里屯街道")
+    result = resolver.resolve("请问香港居民在北京可以接种流感疫苗吗")
+    assert (result.in_beijing, result.region, result.reason) == (True, "北京市", "no_district")
+
+
+# --- little or no place ----------------------------------------------------------------------------------
+
+
+def test_beijing_alone(resolver: JurisdictionResolver) -> None:
+    text = "北京的公园65岁以上老人门票有优惠吗"
+    result = resolver.resolve(text)
+    assert (result.in_beijing, result.region, result.district) == (True, "北京市", None)
+    assert (result.reason, result.source) == ("no_district", "text")
+    assert result.evidence == [Span("北京", 0, 2)]
+
+
+def test_no_place(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("对信访答复意见不服，申请复查的期限是多少天？")
+    assert (result.in_beijing, result.region, result.district) == (None, None, None)
+    assert (result.source, result.reason, result.confidence) == ("none", "no_place_found", 0.0)
+    assert result.evidence == [] and result.candidates == [] and not result.ambiguous
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t"])
+def test_empty_text_is_an_error(resolver: JurisdictionResolver, text: str) -> None:
+    with pytest.raises(ValueError):
+        resolver.resolve(text)
+
+
+def test_non_string_is_an_error(resolver: JurisdictionResolver) -> None:
+    with pytest.raises(ValueError):
+        resolver.resolve(None)  # type: ignore[arg-type]
+
+
+def test_very_long_text(resolver: JurisdictionResolver) -> None:
+    text = "海淀区中关村大街边上，" + "楼上装修一直很吵，" * 11_200
+    text = text[:100_000]
+    assert len(text) == 100_000
+    result = resolver.resolve(text)
+    assert result.district == "海淀区"
+    assert_spans_point_into(text, result)
+    # Only the first MAX_TEXT_CHARS characters are read: a place named after them is not seen.
+    late = "楼" * MAX_TEXT_CHARS + "朝阳区望京"
+    assert resolver.resolve(late).reason == "no_place_found"
+
+
+def test_many_mentions_keep_evidence_short(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("朝阳区望京，" * 2000)
+    assert result.district == "朝阳区" and 0 < len(result.evidence) <= 20
+
+
+# --- offsets and output ----------------------------------------------------------------------------------
+
+
+def test_traditional_and_full_width_text_keeps_original_offsets(resolver: JurisdictionResolver) -> None:
+    text = "您好，我們住在朝陽區望京ＳＯＨＯ旁邊"
+    result = resolver.resolve(text)
+    assert (result.district, result.street) == ("朝阳区", "望京街道")
+    assert result.evidence == [Span("朝陽區", 7, 10), Span("望京ＳＯＨＯ", 10, 16)]
+    assert_spans_point_into(text, result)
+
+
+def test_evidence_offsets_with_text_before_the_place(resolver: JurisdictionResolver) -> None:
+    text = "喂，您好，我跟你说，我们这个小区在通州梨园云景里，停水了"
+    result = resolver.resolve(text)
+    assert (result.district, result.street, result.community) == ("通州区", "梨园地区", "云景里社区")
+    (span,) = result.evidence
+    assert span == Span("通州梨园云景里", text.index("通州"), text.index("通州") + 7)
+
+
+def test_to_dict_keys(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("八里庄那边路灯不亮")
+    data = result.to_dict()
+    assert list(data) == [
+        "in_beijing",
+        "region",
+        "district",
+        "district_code",
+        "street",
+        "street_code",
+        "community",
+        "confidence",
+        "source",
+        "evidence",
+        "candidates",
+    ]
+    assert data["evidence"] == [{"text": "八里庄", "start": 0, "end": 3}]
+    assert all(set(c) == {"district", "street", "score"} for c in data["candidates"])
+    assert list(resolver.resolve("朝阳区").to_dict()) == list(data)
+
+
+def test_confidence_is_a_probability(resolver: JurisdictionResolver) -> None:
+    for text in ["朝阳区望京街道花家地西里", "望京", "八里庄", "燕郊", "北京", "无关的话"]:
+        assert 0.0 <= resolver.resolve(text).confidence <= 1.0
+
+
+def test_default_resolver_is_built_once() -> None:
+    assert default_resolver() is default_resolver()
