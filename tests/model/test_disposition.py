@@ -1,0 +1,80 @@
+import pytest
+
+from jiesu.data.disposition_rules import load_disposition_rules
+from jiesu.model.classifier import HeadPrediction
+from jiesu.model.disposition import DispositionResolver
+from jiesu.model.text import fold_characters
+
+
+@pytest.fixture(scope="module")
+def resolver() -> DispositionResolver:
+    return DispositionResolver(load_disposition_rules())
+
+
+def head(label: str, confidence: float, *others: tuple[str, float]) -> HeadPrediction:
+    return HeadPrediction(label, confidence, [(label, confidence), *others], None, 0.5)
+
+
+def decide(resolver: DispositionResolver, text: str, prediction: HeadPrediction | None):  # type: ignore[no-untyped-def]
+    return resolver.decide(fold_characters(text), text, prediction)
+
+
+def test_emergency_evidence_overrides_a_confident_dispatch_head(resolver: DispositionResolver) -> None:
+    text = "对面楼十几层有户人家窗户往外冒火，烟特别大"
+    decision = decide(resolver, text, head("dispatch", 0.95))
+    assert (decision.label, decision.emergency_number) == ("emergency", "119")
+    span = decision.evidence[0]
+    assert text[span.start : span.end] == span.text == "冒火"
+
+
+def test_past_praise_and_hypothetical_events_are_not_emergencies(resolver: DispositionResolver) -> None:
+    for text in (
+        "上个月从脚手架上摔下来了，腰椎骨折，公司不给报工伤",
+        "我想表扬一下公交司机，我女儿在车上突然晕倒了，司机马上停车帮忙",
+        "楼道里堆满杂物，我们都担心着火了怎么办",
+    ):
+        assert decide(resolver, text, head("dispatch", 0.6)).label == "dispatch", text
+
+
+def test_a_weak_cue_needs_the_heads_support(resolver: DispositionResolver) -> None:
+    text = "刚才在小区被狗咬了，腿上在流血"
+    alone = decide(resolver, text, head("dispatch", 0.9, ("answer_now", 0.05)))
+    assert alone.label == "dispatch"
+    assert alone.possible_emergencies  # raises the risk flag instead
+    supported = decide(resolver, text, head("dispatch", 0.6, ("emergency:120", 0.3)))
+    assert (supported.label, supported.emergency_number) == ("emergency", "120")
+
+
+def test_legal_channel_with_evidence_carries_the_notice(resolver: DispositionResolver) -> None:
+    text = "劳动仲裁已经裁决了，公司还是不给钱"
+    decision = decide(resolver, text, head("legal_channel:arbitration", 0.7))
+    assert (decision.label, decision.channel, decision.conflict) == ("legal_channel", "arbitration", False)
+    assert decision.notice and "仲裁" in decision.notice
+    assert any("裁决" in span.text for span in decision.evidence)
+
+
+def test_a_question_about_a_channel_is_answered_not_excluded(resolver: DispositionResolver) -> None:
+    decision = decide(resolver, "怎么申请劳动仲裁？需要什么材料？", head("legal_channel:arbitration", 0.7))
+    assert decision.label == "answer_now"
+
+
+def test_a_confident_head_keeps_dispatch_against_a_cue_but_flags_the_conflict(
+    resolver: DispositionResolver,
+) -> None:
+    text = "朝阳区劳动人事争议仲裁院门口天天乱停车"
+    decision = decide(resolver, text, head("dispatch", 0.95))
+    assert (decision.label, decision.conflict) == ("dispatch", True)
+
+
+def test_not_yet_in_the_channel_stays_dispatchable(resolver: DispositionResolver) -> None:
+    decision = decide(
+        resolver,
+        "公司欠薪三个月，我们还没去仲裁，想先请劳动监察管一管",
+        head("legal_channel:arbitration", 0.6, ("dispatch", 0.3)),
+    )
+    assert (decision.label, decision.conflict) == ("dispatch", True)
+
+
+def test_risk_cues_are_named(resolver: DispositionResolver) -> None:
+    cues = resolver.risk_cues(fold_characters("再不给钱我就跳楼，活不下去了"))
+    assert "self_harm:跳楼" in cues and "self_harm:活不下去" in cues
