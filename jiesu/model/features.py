@@ -79,7 +79,8 @@ def char_ngram_keys(texts: Sequence[str]) -> tuple[Rows, Keys]:
     """(row, key) of every character 1-, 2- and 3-gram; texts must not contain NUL."""
     if not texts:
         return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    joined = "\x00".join(texts).encode("utf-32-le", "surrogatepass")  # lone surrogates pass through
+    codes = np.frombuffer(joined, dtype=np.uint32).astype(np.uint64)
     separator = codes == 0
     row_of = np.cumsum(separator).astype(np.int64)
     pieces_rows = [row_of[~separator]]

@@ -42,16 +42,25 @@ once, at its most telling mention, and half for each further mention. Rules for 
 - Outside places (天津, 河北, 燕郊, 武清, 廊坊, other provinces and cities) vote for their region with the
   same address words, and with a fifth of their weight where they only say where someone comes from
   (香港居民, 河南户口, 台湾来的, 从河南调入); a Beijing place inside a commute phrase (在北京朝阳上班)
-  counts 0.3 against them. The outside region wins when its vote reaches the best Beijing district's, so
-  a request that names a place outside Beijing with any weight is about that place ("我在北京朝阳上班，
-  家在燕郊" is 燕郊), unless the Beijing place is named more strongly ("我在天津上班，住在朝阳区望京").
-  "北京" alone never outweighs an outside place; an outside place said only as an origin places nothing.
+  counts 0.3 against them. The outside region wins when its vote reaches the best Beijing district's:
+  an outside name (W_OUTSIDE) beats a Beijing landmark or street of like strength ("住燕郊，每天到北京
+  国贸上班") and a Beijing workplace ("我在北京朝阳上班，家在燕郊" is 燕郊), but not a Beijing district
+  named as the home ("我在天津上班，住在朝阳区望京"). "北京" alone never outweighs an outside place,
+  and an outside place said only as an origin places nothing.
 - Outside names are used only where they are safe: province and city names, county names of 天津 and
   河北 (short or official), official county names elsewhere (寿光市), official township names of 天津 and
   河北 (燕郊镇) and a few well-known short ones (燕郊, 雄安). Left out: names that are common words or
-  Beijing roads and areas (长安, 中山, 和平, 日照, 路南 …), names equal to a Beijing name, names of two
-  regions, and hits glued into a common word with the next or previous characters (回迁安置 is no 迁安,
-  民营口腔 no 营口), judged by jieba's dictionary.
+  Beijing roads and areas (长安, 中山, 和平, 日照, 开封, 路南 …), names equal to a Beijing name, and
+  names of two regions.
+- Short names hide in everyday words; jieba's dictionary tells. A hit is dropped when a longer everyday
+  word (not a place name) holds it with its neighbours: 人大 in 人大代表, 合肥 in 复合肥, 农业大学 in
+  华中农业大学. An outside name is also dropped when words cross both its ends: 回迁|安置 holds no 迁安,
+  医保|定点 no 保定, 民营|口腔 no 营口 (one crossing word is not enough: 京哈高速香河|段 is 香河). A
+  community short that is an everyday word (行政区, 分水岭) is not used, and a street short that is one
+  (迎风) is treated like 平房 unless the alias table lists it.
+
+Speed: the scan is one `str.translate` (folding, and one stand-in for every character that is in no
+name) and one `iter_long`; about 0.09 ms for a 300-character request, 0.03 ms for a typical one.
 """
 
 from __future__ import annotations
@@ -64,6 +73,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import ahocorasick
+import numpy as np
 
 from jiesu.data.gazetteer import BEIJING, NEIGHBOUR_REGIONS, Gazetteer, load_gazetteer
 from jiesu.model.text import MAX_TEXT_CHARS, check_text, fold_characters
@@ -92,11 +102,12 @@ DESTINATION_FACTOR = 0.5
 REGISTRATION_FACTOR = 0.3
 COMMUTE_FACTOR = 0.3
 ORIGIN_FACTOR = 0.2
-COMMON_WORD_MIN_FREQ = 500  # jieba frequency from which a word glued to an outside name disqualifies it
+GLUE_WORD_MIN_FREQ = 10  # jieba count from which a word can glue a name into other words
+EVERYDAY_MIN_FREQ = 100  # jieba count from which a short (八角, 行政区) is an everyday word
 MAX_EVIDENCE = 20
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str) -> list[str]:  # word lists below read best space-separated
     return text.split()
 
 
@@ -128,7 +139,7 @@ _OUTSIDE_STOP = frozenset(
         "桥东 桥西 复兴 运河 大城 大名 兴隆 滨湖 新河 安平 开平 海港 无极 红桥 北辰 大同 长治 安康 三明 大理 "
         "白银 玉树 中卫 哈密 阿里 来宾 北海 普洱 兴安 广安 桃园 新北 日照 海东 海西 海北 东区 西区 南区 北区 "
         "中区 离岛 九龙 西山 东山 金山 青山 安宁 江南 江北 城东 城西 新城 铁西 铁东 市中 河口 永平 双桥 宁德 "
-        "平安 龙华 白云 鼓楼 普陀 长宁 红旗 解放 前进 胜利 光明 和顺 正定 文山 山南 红河"
+        "平安 龙华 白云 鼓楼 普陀 长宁 红旗 解放 前进 胜利 光明 和顺 正定 文山 山南 红河 信都 新小区 开封"
     )
 )
 # Neighbouring-region names that the gazetteer lacks (河北 is also 房山's 河北镇) or has only in full.
@@ -142,6 +153,29 @@ _ORIGIN_AFTER = ("居民", "户口", "户籍", "人士", "同胞", "来的", "�
 _ORIGIN_BEFORE = ("从", "来自")
 _LIST_JOINS = frozenset(("", "、", "和", "或", "及", "/"))
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+# Every character that a context rule looks at must survive the scan table.
+_CONTEXT_CHARS = frozenset(
+    "".join(
+        [
+            *_PLACE_WORDS,
+            *_RESIDENCE_BEFORE,
+            *_DESTINATION_BEFORE,
+            *_REGISTRATION_BEFORE,
+            *_COMMUTE_AFTER,
+            *_ORIGIN_AFTER,
+            *_ORIGIN_BEFORE,
+            *_LIST_JOINS,
+            *(word for words in _DISTRICT_SHORT_STOP_NEXT.values() for word in words),
+            "线在",
+        ]
+    )
+)
+_OTHER = "\x01"  # stands in for every character that is in no name and no context word
+_NEVER = "\uffff"  # mapped to _OTHER, so it never occurs in scanned text
+_PRIMER = None  # the value of the keys that order the root of the automaton
+_COMMON_SYMBOLS = "，。,.、：:；;！!？?“”\"'（）()【】《》 0123456789\n"
+# Code blocks the scan table maps: Latin, punctuation, CJK symbols and ideographs, full-width forms.
+_SCAN_BLOCKS = ((0x0000, 0x024F), (0x2000, 0x206F), (0x3000, 0x303F), (0x3400, 0x9FFF), (0xFF00, 0xFFFF))
 
 
 @dataclass(frozen=True)
@@ -198,6 +232,7 @@ class _Meaning:
     district: str
     street: str | None = None
     community: str | None = None
+    kind: str = "official"  # official, street_short, community_short, alias
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -213,7 +248,8 @@ class _Name:
     weak: bool  # an everyday word: needs a place word after it
     stop_next: tuple[str, ...]  # followed by one of these, the hit is no place
     region: str | None  # outside region
-    check_glue: bool  # outside short name: reject it when glued into a common word
+    check_swallow: bool  # rejected inside a longer everyday word (人大代表, 复合肥)
+    check_cross: bool  # rejected when words cross both its ends (回迁|安置)
     beijing: bool  # 北京, 北京市
 
 
@@ -236,14 +272,15 @@ class JurisdictionResolver:
         self._street_codes = {(s.district, s.name): s.code for s in gazetteer.streets}
         self._caller_names = {d.name: d.name for d in gazetteer.districts.values()}
         self._caller_names.update({d.short: d.name for d in gazetteer.districts.values()})
-        self._common_words = _common_words()
-        self._automaton = _build_automaton(gazetteer)
+        self._automaton, alphabet, self._lexicon = _build_automaton(gazetteer)
+        self._scan_table = _scan_table(alphabet)
 
     def resolve(self, text: str, caller_district: str | None = None) -> Jurisdiction:
         """The jurisdiction of one request; ValueError for an empty text or an unknown caller district."""
         check_text(text)
         caller = self._caller(caller_district)
-        hits = self._hits(_fold(text[:MAX_TEXT_CHARS]))
+        head = text[:MAX_TEXT_CHARS]
+        hits = self._hits(head, head.translate(self._scan_table))
 
         counted = _count(hits)
         votes: dict[str, float] = defaultdict(float)
@@ -287,7 +324,8 @@ class JurisdictionResolver:
             )
         return name
 
-    def _hits(self, folded: str) -> list[_Hit]:
+    def _hits(self, text: str, folded: str) -> list[_Hit]:
+        """The names found in `folded` (the scan form of `text`), minus those the context rules out."""
         hits: list[_Hit] = []
         previous: _Hit | None = None
         for last, name in self._automaton.iter_long(folded):
@@ -297,7 +335,7 @@ class JurisdictionResolver:
                 continue
             if name.districts and folded.startswith("线", end):  # 亦庄线, 房山线: rail lines
                 continue
-            if name.check_glue and self._glued(folded, start, end):
+            if (name.check_swallow or name.check_cross) and self._glued(text, start, end, name.check_cross):
                 continue
             hit = _Hit(
                 start,
@@ -318,14 +356,27 @@ class JurisdictionResolver:
             previous = hit
         return hits
 
-    def _glued(self, folded: str, start: int, end: int) -> bool:
-        """True when the hit's first or last character forms a common word with its neighbours."""
-        words = self._common_words
-        return (
-            folded[max(0, start - 1) : start + 1] in words
-            or folded[max(0, start - 2) : start + 1] in words
-            or folded[end - 1 : end + 1] in words
-            or folded[end - 1 : end + 2] in words
+    def _glued(self, text: str, start: int, end: int, cross: bool) -> bool:
+        """True when an everyday word swallows the hit and its neighbours (人大代表, 复合肥), or, with
+        `cross`, when the hit's first character ends a word with what comes before and its last starts
+        one with what follows (回迁|安置 holds no 迁安, 医保|定点 no 保定; but 香河|段 is 香河)."""
+        left = max(0, start - 3)
+        around = _fold(text[left : end + 3])  # the scan form has lost the characters of no name
+        start, end = start - left, end - left
+        lexicon = self._lexicon
+        for before in range(min(start, 3) + 1):
+            for after in range(min(len(around) - end, 3 - before) + 1):
+                if (before or after) and around[start - before : end + after] in lexicon.swallowing:
+                    return True
+        if not cross:
+            return False
+        ending = lexicon.ending.get(around[start], ())
+        starting = lexicon.starting.get(around[end - 1], ())
+        return bool(
+            ending
+            and starting
+            and (around[max(0, start - 1) : start] in ending or around[max(0, start - 2) : start] in ending)
+            and (around[end : end + 1] in starting or around[end : end + 2] in starting)
         )
 
     def _beijing(
@@ -347,7 +398,10 @@ class JurisdictionResolver:
                 district = next(
                     (h.name.preferred for h in hits if not h.support_only and h.name.preferred in tied), None
                 )
-        candidates = [Candidate(d, _street(counted, d)[0], round(s / total, 3)) for d, s in ranked[:5]]
+        streets = _street_votes(counted)
+        candidates = [
+            Candidate(d, _best_street(streets.get(d))[0], round(s / total, 3)) for d, s in ranked[:5]
+        ]
         if district is None:
             return Jurisdiction(
                 in_beijing=True,
@@ -364,7 +418,7 @@ class JurisdictionResolver:
                 ambiguous=True,
                 reason="ambiguous",
             )
-        street, street_share = _street(counted, district)
+        street, street_share = _best_street(streets.get(district))
         community = None
         if street is not None:  # the strongest community named in that street, the later on a tie
             named = [
@@ -428,19 +482,49 @@ def default_resolver() -> JurisdictionResolver:
 
 
 def _fold(text: str) -> str:
-    return fold_characters(text).translate(_ASCII_LOWER)
+    return text.translate(_fold_table())
 
 
-def _build_automaton(gazetteer: Gazetteer) -> ahocorasick.Automaton:
+def _build_automaton(gazetteer: Gazetteer) -> tuple[ahocorasick.Automaton, frozenset[str], _Lexicon]:
+    """The automaton, its alphabet (every character of a name or of a context word), and the words of
+    jieba's dictionary that the glue checks need."""
     meanings = _beijing_meanings(gazetteer)
     district_keys = {_fold(d.name) for d in gazetteer.districts.values()}
     district_keys |= {_fold(d.short) for d in gazetteer.districts.values()}
-    weak_keys = {_fold(name) for name in _WEAK_STREET_SHORTS}
     beijing_keys = {_fold("北京"), _fold("北京市")}
     outside = _outside_names(gazetteer, set(meanings) | beijing_keys)
+    crossed = {key for key, (_, check) in outside.items() if check}
+    # Short aliases and shorts can hide in everyday words (人大 in 人大代表, 农业大学 in 华中农业大学).
+    swallowed = crossed | {
+        key
+        for key, found in meanings.items()
+        if len(key) <= 4
+        and key not in district_keys
+        and any(m.kind in ("alias", "street_short", "community_short") for m in found)
+    }
+    shorts = {key for key, found in meanings.items() if any(m.kind.endswith("_short") for m in found)}
+    lexicon = _read_lexicon(shorts, swallowed, crossed)
+    weak_keys = {_fold(name) for name in _WEAK_STREET_SHORTS}
+    for key in lexicon.everyday:
+        # A community short that is an everyday word (行政区, 分水岭) is dropped; a street short (八角 =
+        # star anise, 老山) needs a place word after it, unless the alias table vouches for it.
+        meanings[key] = [m for m in meanings[key] if m.kind != "community_short"]
+        if not any(m.kind == "alias" for m in meanings[key]):
+            weak_keys.add(key)
+        if not meanings[key]:
+            del meanings[key]
+    keys = set(meanings) | set(outside) | beijing_keys
+    alphabet = frozenset("".join(keys)) | _CONTEXT_CHARS
     automaton = ahocorasick.Automaton()
-    for key in set(meanings) | set(outside) | beijing_keys:
-        region, check_glue = outside.get(key, (None, False))
+    # pyahocorasick looks a character up among a node's children one by one, and the root has a child
+    # for every first character: adding the characters first, the stand-in for all others at the head,
+    # then the rest from the most to the least common, makes the scan three times faster. The second
+    # character (U+FFFF) never occurs in scanned text, so these keys never match.
+    counts = lexicon.char_counts
+    for char in [_OTHER, *sorted(alphabet, key=lambda c: (-counts.get(c, 0), c))]:
+        automaton.add_word(char + _NEVER, _PRIMER)
+    for key in keys:
+        region, _ = outside.get(key, (None, False))
         automaton.add_word(
             key,
             _compile(
@@ -450,12 +534,38 @@ def _build_automaton(gazetteer: Gazetteer) -> ahocorasick.Automaton:
                 weak=key in weak_keys,
                 stop_next=_DISTRICT_SHORT_STOP_NEXT.get(key, ()) if key in district_keys else (),
                 region=region,
-                check_glue=check_glue,
+                check_swallow=key in lexicon.hidden,
+                check_cross=key in crossed,
                 beijing=key in beijing_keys,
             ),
         )
     automaton.make_automaton()
-    return automaton
+    return automaton, alphabet, lexicon
+
+
+def _scan_table(alphabet: frozenset[str]) -> dict[int, int]:
+    """fold_characters, ASCII lower case, and one stand-in for every character of no name or context
+    word, in a single `str.translate` (characters outside the common blocks are left as they are)."""
+    fold = _fold_table()
+    other = ord(_OTHER)
+    codes = {code for first, last in _SCAN_BLOCKS for code in range(first, last + 1)} | set(fold)
+    return {code: target if chr(target := fold.get(code, code)) in alphabet else other for code in codes}
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, int]:
+    """fold_characters and ASCII lower case, as a `str.translate` table of the code points they change
+    (a translate table also takes texts that fold_characters cannot encode, such as lone surrogates)."""
+    codes = np.concatenate([np.arange(0xD800), np.arange(0xE000, 0x110000)]).astype(np.uint32)
+    every = codes.tobytes().decode("utf-32-le")
+    folded = np.frombuffer(fold_characters(every).encode("utf-32-le"), dtype=np.uint32)
+    changed = np.flatnonzero(folded != codes)
+    table = {int(codes[i]): int(folded[i]) for i in changed}
+    for upper, lower in _ASCII_LOWER.items():
+        table[upper] = lower
+    for code, target in list(table.items()):  # full-width Ａ folds to A, which folds on to a
+        table[code] = _ASCII_LOWER.get(target, target)
+    return table
 
 
 def _beijing_meanings(gazetteer: Gazetteer) -> dict[str, list[_Meaning]]:
@@ -493,22 +603,22 @@ def _beijing_meanings(gazetteer: Gazetteer) -> dict[str, list[_Meaning]]:
             weight = W_AREA * ALIAS_RANK_FACTOR ** len(rows)  # after the alias table's own rows
         else:
             weight = W_STREET_SHORT
-        add(short, _Meaning(weight, street.district, street.name))
+        add(short, _Meaning(weight, street.district, street.name, kind="street_short"))
 
     repeats: dict[str, int] = defaultdict(int)
     for community in gazetteer.communities:
         repeats[community.name] += 1
     in_street: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for community in gazetteer.communities:
-        names = [(community.name, W_COMMUNITY)]
+        names = [(community.name, W_COMMUNITY, "official")]
         if community.name.endswith("社区"):
-            names.append((community.name[:-2], W_COMMUNITY_SHORT))
+            names.append((community.name[:-2], W_COMMUNITY_SHORT, "community_short"))
         elif community.name.endswith("村"):
-            names.append((community.name[:-1], W_VILLAGE_SHORT))
-        for name, weight in names:
+            names.append((community.name[:-1], W_VILLAGE_SHORT, "community_short"))
+        for name, weight, kind in names:
             if len(name) >= 3 and name not in _GENERIC_COMMUNITY_SHORTS:
                 split = weight / repeats[community.name]
-                add(name, _Meaning(split, community.district, community.street, community.name))
+                add(name, _Meaning(split, community.district, community.street, community.name, kind))
         short = community.name.removesuffix("社区")
         if len(short) >= 2:
             in_street[(community.district, community.street)].append((short, community.name))
@@ -521,7 +631,7 @@ def _beijing_meanings(gazetteer: Gazetteer) -> dict[str, list[_Meaning]]:
         # An estate alias often holds its community's name (顺义石园东区 → 石园东区社区).
         inside = [c for c in in_street.get((alias.district, alias.street), []) if c[0] in alias.alias]
         held = max(inside, key=lambda c: len(c[0]))[1] if inside else None
-        add(alias.alias, _Meaning(weight, alias.district, alias.street, held))
+        add(alias.alias, _Meaning(weight, alias.district, alias.street, held, kind="alias"))
     return meanings
 
 
@@ -555,7 +665,8 @@ def _compile(
     weak: bool,
     stop_next: tuple[str, ...],
     region: str | None,
-    check_glue: bool,
+    check_swallow: bool,
+    check_cross: bool,
     beijing: bool,
 ) -> _Name:
     by_district: dict[str, float] = {}
@@ -595,24 +706,73 @@ def _compile(
         weak=weak,
         stop_next=stop_next,
         region=region,
-        check_glue=check_glue,
+        check_swallow=check_swallow,
+        check_cross=check_cross,
         beijing=beijing,
     )
 
 
-def _common_words() -> frozenset[str]:
-    """Two- and three-character words of jieba's dictionary common enough to glue a name into a word."""
+@dataclass(frozen=True)
+class _Lexicon:
+    """What the resolver needs from jieba's dictionary (its words and their counts)."""
+
+    char_counts: dict[str, int]  # how common each character is: the counts of the words it is in
+    everyday: frozenset[str]  # shorts that are everyday words, not place names (八角, 行政区)
+    swallowing: frozenset[str]  # everyday words that hold a checked name and more (人大代表, 复合肥)
+    hidden: frozenset[str]  # the checked names that some of those words hold
+    ending: dict[str, frozenset[str]]  # first character of a name → what can precede it in a word
+    starting: dict[str, frozenset[str]]  # last character of a name → what can follow it in a word
+
+
+def _read_lexicon(shorts: set[str], swallowed: set[str], crossed: set[str]) -> _Lexicon:
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
-        return frozenset()
+        return _Lexicon({}, frozenset(), frozenset(), frozenset(), {}, {})
     path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
-    words = set()
+    chars: dict[str, int] = defaultdict(int)
+    everyday = set()
+    swallowing = set()
+    hidden: set[str] = set()
+    firsts = {name[0] for name in crossed}
+    lasts = {name[-1] for name in crossed}
+    ending: dict[str, set[str]] = defaultdict(set)
+    starting: dict[str, set[str]] = defaultdict(set)
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            word, freq, _ = line.split(" ", 2)
-            if 2 <= len(word) <= 3 and int(freq) >= COMMON_WORD_MIN_FREQ:
-                words.add(_fold(word))
-    return frozenset(words)
+            raw, count, tag = line.split()
+            frequency = int(count)
+            for char in raw:
+                chars[char] += frequency
+            if frequency < GLUE_WORD_MIN_FREQ or tag.startswith("ns") or len(raw) < 2:
+                continue  # a place name (故宫博物院) glues nothing away
+            word = _fold(raw)
+            if word in shorts and frequency >= EVERYDAY_MIN_FREQ:
+                everyday.add(word)
+            if len(word) <= 7:
+                inside = {
+                    word[i : i + size]
+                    for size in range(2, min(len(word) - 1, 4) + 1)
+                    for i in range(len(word) - size + 1)
+                } & swallowed
+                if inside:
+                    swallowing.add(word)
+                    hidden |= inside
+            if len(word) <= 3:
+                if word[-1] in firsts:
+                    ending[word[-1]].add(word[:-1])
+                if word[0] in lasts:
+                    starting[word[0]].add(word[1:])
+    # Punctuation and digits are not in jieba's dictionary but are everywhere in requests.
+    for rank, char in enumerate(reversed(_COMMON_SYMBOLS)):
+        chars[char] = 10**9 + rank
+    return _Lexicon(
+        char_counts=dict(chars),
+        everyday=frozenset(everyday),
+        swallowing=frozenset(swallowing),
+        hidden=frozenset(hidden),
+        ending={char: frozenset(found) for char, found in ending.items()},
+        starting={char: frozenset(found) for char, found in starting.items()},
+    )
 
 
 # --- small helpers -------------------------------------------------------------------------------------
@@ -621,11 +781,14 @@ def _common_words() -> frozenset[str]:
 def _count(hits: list[_Hit]) -> list[_Hit]:
     """One hit per distinct name, at its most telling mention; each further mention adds REPEAT_SHARE of
     its own weight (a name said three times matters more, but 香港 thrice is not three places)."""
-    by_name: dict[int, list[_Hit]] = defaultdict(list)
+    by_name: dict[int, list[_Hit]] = {}
     for hit in hits:
-        by_name[id(hit.name)].append(hit)
+        by_name.setdefault(id(hit.name), []).append(hit)
     counted = []
     for mentions in by_name.values():
+        if len(mentions) == 1:
+            counted.append(mentions[0])
+            continue
         best = max(mentions, key=lambda h: (not h.support_only, h.factor))
         factor = best.factor + REPEAT_SHARE * (sum(h.factor for h in mentions) - best.factor)
         counted.append(_Hit(best.start, best.end, best.name, factor, best.commute, best.support_only))
@@ -655,20 +818,23 @@ def _shares_district(previous: _Name, name: _Name) -> bool:
     return bool(previous.districts.keys() & name.districts.keys())
 
 
-def _street(counted: list[_Hit], district: str) -> tuple[str | None, float]:
-    """The best street of `district` and its share of the street vote."""
-    votes: dict[str, float] = defaultdict(float)
+def _street_votes(counted: list[_Hit]) -> dict[str, dict[str, float]]:
+    """District → street → vote."""
+    votes: dict[str, dict[str, float]] = {}
     for hit in counted:
-        share = SUPPORT_ONLY_SHARE if hit.support_only else 1.0
-        for (d, street), vote in hit.name.streets.items():
-            if d == district:
-                votes[street] += vote * hit.factor * share
+        weight = hit.factor * (SUPPORT_ONLY_SHARE if hit.support_only else 1.0)
+        for (district, street), vote in hit.name.streets.items():
+            local = votes.setdefault(district, {})
+            local[street] = local.get(street, 0.0) + vote * weight
+    return votes
+
+
+def _best_street(votes: dict[str, float] | None) -> tuple[str | None, float]:
+    """The best street of a district and its share of the district's street vote."""
     if not votes:
         return None, 0.0
     # Exact ties (卢沟桥街道 and 卢沟桥地区 share the short 卢沟桥) go to the urban 街道, then by name.
-    street, score = max(
-        votes.items(), key=lambda item: (round(item[1], 9), item[0].endswith("街道"), item[0])
-    )
+    street, score = max(votes.items(), key=lambda item: (item[1], item[0].endswith("街道"), item[0]))
     return street, score / sum(votes.values())
 
 

@@ -84,8 +84,9 @@ def fold_characters(text: str) -> str:
     same length as `text`, so offsets found in it are offsets in the original (evidence spans)."""
     if not text:
         return text
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return _code_point_table()[codes].tobytes().decode("utf-32-le")
+    # surrogatepass: JSON may carry a lone surrogate ("\\ud800"); it must pass through, not crash.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _code_point_table()[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def check_text(text: object) -> str:

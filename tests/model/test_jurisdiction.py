@@ -236,6 +236,31 @@ def test_outside_names_inside_beijing_words_are_ignored(resolver: JurisdictionRe
     assert resolver.resolve(text).in_beijing is not False
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "能不能把社区卫生服务站也弄成医保定点的",  # 保定 is a city of 河北
+        "买了某品牌复合肥20袋，都是假的",  # 合肥 is a city of 安徽
+        "他把我微信都拉黑了",
+        "商品已经开封了，商家不给退",
+    ],
+)
+def test_outside_names_glued_into_words(resolver: JurisdictionResolver, text: str) -> None:
+    assert resolver.resolve(text).reason == "no_place_found"
+
+
+def test_outside_name_next_to_a_word_is_still_a_place(resolver: JurisdictionResolver) -> None:
+    result = resolver.resolve("京哈高速香河段，我们车被追尾了")
+    assert (result.in_beijing, result.region) == (False, "河北省")
+
+
+@pytest.mark.parametrize(
+    "text", ["我去找人大代表反映过", "全国人大常委会出台了新规定", "他们在行政区划调整后"]
+)
+def test_beijing_names_inside_everyday_words_are_no_place(resolver: JurisdictionResolver, text: str) -> None:
+    assert resolver.resolve(text).reason == "no_place_found"
+
+
 def test_where_someone_comes_from_is_not_the_place(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("我是台湾来的，在三里屯太古里旁边一个公司上班，公司不给交社保")
     assert (result.in_beijing, result.district, result.street) == (True, "朝阳区", "三里屯街道")

@@ -28,3 +28,7 @@ def test_long_texts_are_cut_at_the_documented_limit() -> None:
 def test_empty_and_non_string_inputs_are_refused(bad: object) -> None:
     with pytest.raises(InputTextError):
         normalise(bad)
+
+
+def test_a_lone_surrogate_from_json_passes_through() -> None:
+    assert normalise("暖气不热\ud800").text == "暖气不热\ud800"
