@@ -18,6 +18,7 @@ from typing import Any
 
 from jiesu.data.disposition_rules import DispositionRules
 from jiesu.model.classifier import HeadPrediction
+from jiesu.model.cues import CueIndex
 from jiesu.model.heads import DispositionLabel, decode_disposition
 
 # Below this the head is not trusted against explicit evidence.
@@ -86,23 +87,30 @@ class DispositionResolver:
             re.compile("|".join(map(re.escape, rules.emergency_past))) if rules.emergency_past else None
         )
         self._risk = {kind: re.compile("|".join(cues)) for kind, cues in rules.risk_cues.items() if cues}
-        # One pass over the text tells whether any cue is there at all; most requests have none, and
-        # the per-channel patterns (large alternations) then never run.
-        emergency_cues = [cue for rule in rules.emergencies for cue in (*rule.cues, *rule.weak_cues)]
-        self._any_emergency = re.compile("|".join(f"(?:{cue})" for cue in emergency_cues))
-        self._any_legal = re.compile("|".join(f"(?:{cue})" for c in rules.channels for cue in c.cues))
+        # Which cue groups could match is found in one pass over the text (see jiesu.model.cues); the
+        # groups' regex alternations then run only where their anchors occur.
+        groups: dict[str, list[str]] = {f"legal:{c.id}": c.cues for c in rules.channels}
+        for rule in rules.emergencies:
+            groups[f"strong:{rule.number}"] = rule.cues
+            groups[f"weak:{rule.number}"] = rule.weak_cues
+        self._cues = CueIndex(groups)
 
-    def legal_evidence(self, folded: str, original: str) -> tuple[dict[str, list[Evidence]], bool]:
+    def legal_evidence(
+        self, folded: str, original: str, groups: set[str] | None = None
+    ) -> tuple[dict[str, list[Evidence]], bool]:
         """(legal-channel spans by channel, is-a-question-about-using-a-channel)."""
-        if not self._any_legal.search(folded):
-            return {}, False
+        groups = self._cues.candidates(folded) if groups is None else groups
         channels = {
-            c.id: spans for c in self.rules.channels if (spans := _spans(c.pattern, folded, original))
+            c.id: spans
+            for c in self.rules.channels
+            if f"legal:{c.id}" in groups and (spans := _spans(c.pattern, folded, original))
         }
+        if not channels:
+            return {}, False
         return channels, bool(self._consultation.search(folded))
 
     def emergency_evidence(
-        self, folded: str, original: str, head_support: float = 0.0
+        self, folded: str, original: str, head_support: float = 0.0, groups: set[str] | None = None
     ) -> tuple[dict[str, list[Evidence]], list[str]]:
         """(spans by emergency number that justify a transfer, weaker cue words that only raise risk).
 
@@ -110,7 +118,8 @@ class DispositionResolver:
         classifier's support (its emergency probability), less of it when the text says it is happening
         now."""
         found: dict[str, list[Evidence]] = {}
-        if not self._any_emergency.search(folded):
+        groups = self._cues.candidates(folded) if groups is None else groups
+        if not any(name.startswith(("strong:", "weak:")) for name in groups):
             return found, []
         now = self._now.search(folded) is not None
         if self._story is not None and self._story.search(folded):
@@ -147,7 +156,8 @@ class DispositionResolver:
         predicted = decode_disposition(head.label) if head else None
         confidence = head.confidence if head else 0.0
         support = sum(p for label, p in head.top if label.startswith("emergency")) if head else 0.0
-        emergencies, possible = self.emergency_evidence(folded, original, support)
+        groups = self._cues.candidates(folded)
+        emergencies, possible = self.emergency_evidence(folded, original, support, groups)
         if emergencies:
             numbers = [decode_disposition(label).emergency_number for label, _ in head.top] if head else []
             number = next((n for n in numbers if n in emergencies), None)
@@ -162,7 +172,7 @@ class DispositionResolver:
             return DispositionDecision(
                 "emergency", emergency_number=predicted.emergency_number, confidence=confidence
             )
-        decision = self._decide_channel(folded, original, head, predicted, confidence)
+        decision = self._decide_channel(folded, original, head, predicted, confidence, groups)
         return replace(decision, possible_emergencies=possible) if possible else decision
 
     def _decide_channel(
@@ -172,11 +182,14 @@ class DispositionResolver:
         head: HeadPrediction | None,
         predicted: DispositionLabel | None,
         confidence: float,
+        groups: set[str],
     ) -> DispositionDecision:
         """A legal channel, a consultation about one, or the head's own label."""
         head_trusted = head is not None and confidence >= HEAD_TRUST
-        channels, asks_how = self.legal_evidence(folded, original)
+        channels, asks_how = self.legal_evidence(folded, original, groups)
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
+        if head_channel and not channels:
+            asks_how = bool(self._consultation.search(folded))
         if asks_how and (channels or head_channel):
             # A question about how to use a channel is answered, not excluded.
             spans = [span for spans in channels.values() for span in spans]

@@ -1,0 +1,39 @@
+import re
+
+import pytest
+
+from jiesu.data.disposition_rules import load_disposition_rules
+from jiesu.model.cues import CueIndex, literal_anchor
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchor"),
+    [
+        ("法院.{0,10}(查封|冻结)", "法院"),
+        ("(申请|提起|提交)(了)?.{0,8}仲裁", "仲裁"),
+        ("已经?起诉", "起诉"),
+        ("(?<!不)着火了", "着火了"),
+        ("燃气|煤气", None),
+        ("a{2}bc", "bc"),
+        ("[abc]de", "de"),
+    ],
+)
+def test_the_anchor_is_a_literal_every_match_contains(pattern: str, anchor: str | None) -> None:
+    assert literal_anchor(pattern) == anchor
+
+
+def test_every_shipped_cue_match_contains_its_anchor() -> None:
+    rules = load_disposition_rules()
+    cues = [cue for c in rules.channels for cue in c.cues]
+    cues += [cue for r in rules.emergencies for cue in (*r.cues, *r.weak_cues)]
+    samples = "仲裁委已经裁决了法院查封了我家房子楼道里着火了浓烟滚滚有人持刀被车撞了申请行政复议要求公开征收批复信访办已受理"
+    for cue in cues:
+        anchor = literal_anchor(cue)
+        for match in re.finditer(cue, samples):
+            assert anchor is None or anchor in match.group(0), cue
+
+
+def test_only_groups_whose_anchors_occur_are_candidates() -> None:
+    index = CueIndex({"a": ["法院.{0,4}判"], "b": ["仲裁"], "c": ["甲|乙"]})
+    assert index.candidates("法院判了") == {"a", "c"}
+    assert index.candidates("天气很好") == {"c"}
