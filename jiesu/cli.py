@@ -176,6 +176,16 @@ def _bench_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_serving(args: argparse.Namespace) -> int:
+    from jiesu.evaluation.bench_serving import format_report, run_benchmark
+
+    postgres = None if args.no_postgres else args.postgres_url
+    report = run_benchmark(args.output, model_dir=args.model, postgres_url=postgres)
+    print(format_report(report))
+    print(f"full results in {args.output}")
+    return 0
+
+
 def _default_teddy_dir() -> Path:
     shared = os.environ.get("JIESU_SHARED_DATA")
     return Path(shared) / "teddycup2020" if shared else Path("..") / "shared" / "data" / "teddycup2020"
@@ -261,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--json", action="store_true", help="with --text: print the JSON object instead")
     suggest.set_defaults(handler=_suggest)
 
+    from jiesu.serving.commands import add_serving_commands  # serve, db upgrade, keys create/list/revoke
+
+    add_serving_commands(commands)
+
     bench = commands.add_parser("bench", help="benchmarks that print figures next to a baseline")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     classify = bench_commands.add_parser(
@@ -284,6 +298,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=Path("var/bench/suggest.json"), help="JSON results"
     )
     bench_suggest.set_defaults(handler=_bench_suggest)
+    bench_serving = bench_commands.add_parser(
+        "serving", help="load benchmark against a server it starts itself"
+    )
+    bench_serving.add_argument("--model", type=Path, help="model directory (default: the default model)")
+    bench_serving.add_argument(
+        "--postgres-url",
+        default="postgresql+psycopg2://postgres@127.0.0.1:5432/test",
+        help="an existing PostgreSQL database used to create and drop the benchmark's own",
+    )
+    bench_serving.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    bench_serving.add_argument(
+        "--output", type=Path, default=Path("var/bench/serving.json"), help="JSON results"
+    )
+    bench_serving.set_defaults(handler=_bench_serving)
     return parser
 
 

@@ -24,7 +24,7 @@ def literal_anchor(pattern: str) -> str | None:
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
-            run and runs.append("".join(run))
+            runs.append("".join(run))
             run = []
             index += 2
             continue

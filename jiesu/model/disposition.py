@@ -100,7 +100,7 @@ class DispositionResolver:
     ) -> tuple[dict[str, list[Evidence]], bool]:
         """(legal-channel spans by channel, is-a-question-about-using-a-channel)."""
         groups = self._cues.candidates(folded) if groups is None else groups
-        channels = {
+        channels: dict[str, list[Evidence]] = {
             c.id: spans
             for c in self.rules.channels
             if f"legal:{c.id}" in groups and (spans := _spans(c.pattern, folded, original))

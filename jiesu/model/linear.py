@@ -28,6 +28,10 @@ WEIGHTS_FILE = "heads.safetensors"
 USERDICT_FILE = "userdict.txt"
 
 
+# All heads' weights as one C-contiguous (features × classes) matrix, the intercepts, and each head's columns.
+_Stacked = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], dict[str, tuple[int, int]]]
+
+
 class LinearBackend:
     def __init__(self, config: LinearConfig, segmenter: Segmenter, seed: int = 0) -> None:
         self.config = config
@@ -36,6 +40,7 @@ class LinearBackend:
         self.featurizer: TextFeaturizer | None = None
         self.weights: dict[str, npt.NDArray[np.float32]] = {}
         self.intercepts: dict[str, npt.NDArray[np.float32]] = {}
+        self._stacked_cache: _Stacked | None = None
 
     def prepare(self, normalised: Sequence[str]) -> PreparedTexts:
         return PreparedTexts(list(normalised), self.segmenter.cut_many(normalised))
@@ -83,12 +88,11 @@ class LinearBackend:
         scores = np.asarray(features @ stacked, dtype=np.float32) + intercepts
         return {head: scores[:, start:end] for head, (start, end) in bounds.items()}
 
-    def _stacked(
-        self,
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], dict[str, tuple[int, int]]]:
-        cached = getattr(self, "_stacked_cache", None)
+    def _stacked(self) -> _Stacked:
+        cached = self._stacked_cache
         if cached is None:
-            bounds, start = {}, 0
+            bounds: dict[str, tuple[int, int]] = {}
+            start = 0
             for head, weight in self.weights.items():
                 bounds[head] = (start, start + weight.shape[0])
                 start += weight.shape[0]

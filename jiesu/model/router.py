@@ -129,7 +129,7 @@ class Router:
 
     @staticmethod
     def _rendered(specs: list[UnitSpec], district: str | None, street: str | None) -> list[tuple[str, str]]:
-        rendered = []
+        rendered: list[tuple[str, str]] = []
         for spec in specs:
             unit = render_unit(spec.unit, district, street)
             if unit is not None:

@@ -30,7 +30,14 @@ def test_output_follows_the_fixed_schema(suggester: Suggester) -> None:
     assert result["id"] == "t1"
     assert set(result["category"]) == {"l1", "l2", "confidence", "top"}
     assert len(result["category"]["top"]) == 3
-    assert set(result["disposition"]) == {"label", "channel", "emergency_number", "confidence", "evidence", "notice"}
+    assert set(result["disposition"]) == {
+        "label",
+        "channel",
+        "emergency_number",
+        "confidence",
+        "evidence",
+        "notice",
+    }
     assert set(result["jurisdiction"]) == {
         "in_beijing", "region", "district", "district_code", "street", "street_code", "community",
         "confidence", "source", "evidence", "candidates",
@@ -54,8 +61,12 @@ def test_arbitration_how_to_is_a_consultation_but_an_award_not_paid_is_excluded(
     assert award["route"] is None
 
 
-def test_a_petition_already_filed_is_excluded_but_a_first_complaint_is_dispatched(suggester: Suggester) -> None:
-    filed = suggest(suggester, "这个拆迁补偿的事我去年已经去区信访办信访了，信访办也受理了，出了答复意见书，我不服")
+def test_a_petition_already_filed_is_excluded_but_a_first_complaint_is_dispatched(
+    suggester: Suggester,
+) -> None:
+    filed = suggest(
+        suggester, "这个拆迁补偿的事我去年已经去区信访办信访了，信访办也受理了，出了答复意见书，我不服"
+    )
     assert (filed["disposition"]["label"], filed["disposition"]["channel"]) == ("legal_channel", "petition")
     first = suggest(suggester, "天通苑北一区的暖气一点都不热，屋里才十五度，麻烦尽快派人来修一下")
     assert first["disposition"]["label"] == "dispatch"
@@ -133,13 +144,19 @@ def test_a_malformed_line_yields_an_error_object_in_place(suggester: Suggester) 
     assert out[6]["jurisdiction"]["source"] == "caller"
 
 
-def test_cli_reads_and_writes_json_lines(seed_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reads_and_writes_json_lines(
+    seed_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(
-        json.dumps({"id": "a", "text": "海淀区中关村大街共享单车乱停"}, ensure_ascii=False) + "\n{broken\n", encoding="utf-8"
+        json.dumps({"id": "a", "text": "海淀区中关村大街共享单车乱停"}, ensure_ascii=False) + "\n{broken\n",
+        encoding="utf-8",
     )
     target = tmp_path / "out.jsonl"
-    assert main(["suggest", "--model", str(seed_model_dir), "--input", str(source), "--output", str(target)]) == 0
+    assert (
+        main(["suggest", "--model", str(seed_model_dir), "--input", str(source), "--output", str(target)])
+        == 0
+    )
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert rows[0]["id"] == "a" and rows[0]["jurisdiction"]["district"] == "海淀区"
     assert "error" in rows[1]

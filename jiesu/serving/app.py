@@ -1,0 +1,413 @@
+"""The HTTP API: `create_app(settings, classifier)` builds a FastAPI app whose lifespan loads the model
+(the injected classifier, settings.model_dir, or the default model, trained the first time), opens the
+database (migrating the embedded SQLite), and builds the services. Handlers are thin: validate, call one
+service method, return a response schema. Every error is `{"error": {"code", "message", "details"}}`.
+
+Every endpoint except /health, /docs and /openapi.json needs an X-API-Key; /v1/suggest too (any role),
+because it spends CPU on request and exposes the model to whoever can reach the port."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, FastAPI, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jiesu import __version__
+from jiesu.data.workflow_settings import load_workflow_settings
+from jiesu.model.classifier import RequestClassifier
+from jiesu.model.suggestion import Suggester
+from jiesu.serving.db import Database
+from jiesu.serving.deps import (
+    AdminDep,
+    IntakeDep,
+    PrincipalDep,
+    Runtime,
+    RuntimeDep,
+    SettingsDep,
+)
+from jiesu.serving.errors import ServiceError
+from jiesu.serving.schemas import (
+    ACTION_BODIES,
+    ActionBody,
+    ErrorOut,
+    Health,
+    KeyCreate,
+    KeyCreated,
+    KeyOut,
+    ModelInfo,
+    RatesOut,
+    SuggestBatch,
+    SuggestItem,
+    SuggestMany,
+    SuggestOne,
+    TicketCreate,
+    TicketDetail,
+    TicketOut,
+    TicketPage,
+)
+from jiesu.serving.services import KeyService, SuggestService, TicketFilter, TicketService, check_text
+from jiesu.serving.settings import ServingSettings
+from jiesu.serving.units import Reference
+from jiesu.serving.workflow import Action, State
+
+log = logging.getLogger(__name__)
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": HTTPStatus(status).phrase}
+    for status in (401, 403, 404, 409, 422)
+}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def load_runtime(settings: ServingSettings, classifier: RequestClassifier | None = None) -> Runtime:
+    """Load the model and reference data, open (and for SQLite migrate) the database, build services."""
+    if classifier is None:
+        from jiesu.training.default_model import ensure_default_model
+
+        classifier = RequestClassifier.load(settings.model_dir or ensure_default_model())
+    suggester = Suggester.with_reference_data(classifier)
+    reference = Reference.load()
+    workflow = load_workflow_settings()
+    database = Database(settings.database_url)
+    if settings.migrate_on_start:
+        database.upgrade()
+    suggestions = SuggestService(suggester, reference)
+    suggestions.suggest_one("朝阳区望京街道小区暖气不热", None)  # warm-up: the first request is not slow
+    tickets = TicketService(
+        database,
+        workflow,
+        reference,
+        suggestions.suggest_one,
+        max_text_chars=settings.max_text_chars,
+        page_size=settings.page_size,
+    )
+    keys = KeyService(database, reference)
+    return Runtime(classifier, database, reference, workflow, suggestions, tickets, keys)
+
+
+def create_app(
+    settings: ServingSettings | None = None, classifier: RequestClassifier | None = None
+) -> FastAPI:
+    """The API app. Nothing is loaded here: the model and database are opened in lifespan."""
+    resolved = settings or ServingSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await run_in_threadpool(load_runtime, resolved, classifier)
+        app.state.runtime = runtime
+        log.info("serving model %s on %s", runtime.model.model_id_, runtime.database.dialect)
+        try:
+            yield
+        finally:
+            runtime.database.dispose()
+
+    app = FastAPI(
+        title="jiesu",
+        version=__version__,
+        summary="Dispatch suggestions and ticket workflow for Beijing's 12345 hotline",
+        lifespan=lifespan,
+        responses=_ERRORS,
+    )
+    app.state.settings = resolved
+    _install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    app.include_router(_router())
+    return app
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+def _envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": jsonable_encoder(details)}}
+    return JSONResponse(body, status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def service_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        return _envelope(exc.status, exc.code, exc.message, exc.details)
+
+    async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        # loc, msg and type only: pydantic's "input" would echo the request text back.
+        details = [
+            {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
+            for error in exc.errors()
+        ]
+        return _envelope(422, "validation_error", "the request is invalid; see details", details)
+
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        phrase = HTTPStatus(exc.status_code).phrase
+        code = phrase.lower().replace(" ", "_").replace("-", "_")
+        response = _envelope(exc.status_code, code, phrase)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+class RequestLogMiddleware:
+    """One log line per request: request id, method, path, status, latency, role and model id, never
+    the body or the query string (text, phone numbers). The request id is returned as X-Request-ID."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        begun = time.perf_counter()
+        status = 500
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status, started = message["status"], True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("ascii"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Handled here rather than re-raised to the server, whose error log would print the
+            # exception's message, which can carry SQL parameters (request text, phone numbers).
+            frames = " <- ".join(
+                f"{frame.filename}:{frame.lineno} {frame.name}"
+                for frame in reversed(traceback.extract_tb(exc.__traceback__))
+            )
+            log.error("unhandled %s in request %s\n%s", type(exc).__name__, request_id, frames)
+            if not started:
+                response = _envelope(
+                    500, "internal_error", "internal error; quote the request id", {"request_id": request_id}
+                )
+                await response(scope, receive, send_with_id)
+        finally:
+            runtime = getattr(scope["app"].state, "runtime", None) if "app" in scope else None
+            log.info(
+                "request_id=%s method=%s path=%s status=%d latency_ms=%.1f role=%s model_id=%s",
+                request_id,
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                (time.perf_counter() - begun) * 1000,
+                scope["state"].get("role", "-"),
+                runtime.model.model_id_ if runtime else "-",
+            )
+
+
+# --- routes ------------------------------------------------------------------------------------------
+
+ACTION_SUMMARIES = {
+    Action.DISPATCH: "Dispatch: confirm the suggested unit, or override it with a reason (operator, reviewer)",
+    Action.CONSULT: "Pre-dispatch consultation: open with units, then record the outcome (operator, reviewer)",
+    Action.INFORM: "Close: inform the requester of the legal channel, not dispatched (operator, reviewer)",
+    Action.ANSWER: "Close: answered on the spot (operator, reviewer)",
+    Action.TRANSFER: "Close: transferred to an emergency number (operator, reviewer)",
+    Action.CLOSE_DUPLICATE: "Close as a duplicate of another ticket (operator, reviewer)",
+    Action.ACCEPT: "The lead unit accepts the ticket (unit)",
+    Action.RETURN: "The lead unit disputes the dispatch (派单异议) within the return window (unit)",
+    Action.EXTEND: "The lead unit extends the deadline with a reason (unit)",
+    Action.REPLY: "The lead unit replies: what was done (办结) (unit)",
+    Action.REPORT: "A co-handling unit reports its result to the lead unit (unit)",
+    Action.REVIEW_RETURN: "Review a return: uphold (re-dispatch to another unit) or reject (reviewer)",
+    Action.ESCALATE: "Escalate to district or city level (reviewer)",
+    Action.FOLLOWUP: "Record the follow-up call (回访) (operator)",
+    Action.REOPEN: "Re-dispatch an unresolved ticket to the same unit with a new deadline (operator)",
+    Action.CLOSE: "Close an unresolved ticket without reopening it (operator)",
+}
+
+
+def _action_endpoint(action: Action, body_type: type[ActionBody]) -> Callable[..., TicketOut]:
+    def endpoint(ticket_id: str, body: Any, principal: PrincipalDep, runtime: RuntimeDep) -> TicketOut:
+        return runtime.tickets.act(principal, ticket_id, action, body)
+
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": Annotated[body_type, Body()]}
+    endpoint.__name__ = f"ticket_{action.value.replace('-', '_')}"
+    return endpoint
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/health", tags=["meta"])
+    def health(runtime: RuntimeDep) -> Health:
+        """Liveness: the model is loaded and the database is configured."""
+        return Health(status="ok", model_id=runtime.model.model_id_, database=runtime.database.dialect)
+
+    @router.get("/v1/model", tags=["meta"])
+    def model_info(_principal: PrincipalDep, runtime: RuntimeDep) -> ModelInfo:
+        """The model serving suggestions: id, versions, reference data versions, thresholds."""
+        meta = runtime.model.metadata()
+        heads = {
+            head: {
+                "classes": len(spec["classes"]),
+                "threshold": spec["threshold"],
+                "temperature": spec["temperature"],
+            }
+            for head, spec in meta["heads"].items()
+        }
+        return ModelInfo(
+            model_id=meta["model_id"],
+            created_at=meta["created_at"],
+            backend=meta["backend"],
+            versions=meta["versions"],
+            catalogue_version=runtime.reference.catalogue_version,
+            taxonomy_version=runtime.reference.taxonomy_version,
+            workflow_version=runtime.workflow.version,
+            heads=heads,
+            margin=meta["margin"],
+            max_text_chars=meta["max_text_chars"],
+        )
+
+    @router.post("/v1/suggest", tags=["suggest"])
+    async def suggest(
+        body: SuggestItem | SuggestBatch, _principal: PrincipalDep, runtime: RuntimeDep, settings: SettingsDep
+    ) -> SuggestOne | SuggestMany:
+        """Suggestions for one request or a batch `{"requests": [...]}`; stateless, nothing is stored."""
+        items = body.requests if isinstance(body, SuggestBatch) else [body]
+        suggestions = await runtime.suggestions.suggest_async(
+            items, max_text_chars=settings.max_text_chars, max_batch=settings.max_batch
+        )
+        if isinstance(body, SuggestBatch):
+            return SuggestMany(model_id=runtime.model.model_id_, suggestions=suggestions)
+        return SuggestOne(suggestion=suggestions[0])
+
+    @router.post("/v1/tickets", status_code=201, tags=["tickets"], responses={200: {"model": TicketOut}})
+    def create_ticket(
+        body: TicketCreate,
+        response: Response,
+        principal: IntakeDep,
+        runtime: RuntimeDep,
+        settings: SettingsDep,
+        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)],
+    ) -> TicketOut:
+        """Create a ticket with its suggestion. A retry with the same Idempotency-Key returns the same
+        ticket (200); the same key with another body is 409."""
+        check_text(body.text, settings.max_text_chars)
+        ticket, created = runtime.tickets.create(principal, body, idempotency_key)
+        if not created:
+            response.status_code = 200
+        return ticket
+
+    @router.get("/v1/tickets", tags=["tickets"])
+    def list_tickets(
+        principal: PrincipalDep,
+        runtime: RuntimeDep,
+        state: State | None = None,
+        unit: Annotated[str | None, Query(max_length=128)] = None,
+        district: Annotated[str | None, Query(max_length=32)] = None,
+        category: Annotated[str | None, Query(max_length=64)] = None,
+        overdue: bool = False,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+    ) -> TicketPage:
+        """Tickets, oldest first, filtered; pass `next_cursor` back as `cursor` for the next page."""
+        filters = TicketFilter(
+            state=state.value if state else None,
+            unit=unit,
+            district=district,
+            category=category,
+            overdue=overdue,
+            created_from=_as_utc(created_from),
+            created_to=_as_utc(created_to),
+        )
+        return runtime.tickets.list(principal, filters, cursor, limit)
+
+    @router.get("/v1/tickets/overdue", tags=["tickets"])
+    def overdue_tickets(
+        principal: PrincipalDep,
+        runtime: RuntimeDep,
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+    ) -> TicketPage:
+        """Tickets past their deadline that are still being handled."""
+        return runtime.tickets.list(principal, TicketFilter(overdue=True), cursor, limit)
+
+    @router.get("/v1/tickets/{ticket_id}", tags=["tickets"])
+    def get_ticket(ticket_id: str, principal: PrincipalDep, runtime: RuntimeDep) -> TicketDetail:
+        """One ticket with its full event history."""
+        return runtime.tickets.get(principal, ticket_id)
+
+    for action, body_type in ACTION_BODIES.items():
+        router.add_api_route(
+            f"/v1/tickets/{{ticket_id}}/{action}",
+            _action_endpoint(Action(action), body_type),
+            methods=["POST"],
+            response_model=TicketOut,
+            summary=ACTION_SUMMARIES[Action(action)],
+            tags=["workflow"],
+        )
+
+    @router.get("/v1/units/{unit}/inbox", tags=["tickets"])
+    def unit_inbox(
+        unit: str,
+        principal: PrincipalDep,
+        runtime: RuntimeDep,
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+    ) -> TicketPage:
+        """Tickets with this unit now: as lead, co-handler or copied."""
+        return runtime.tickets.inbox(principal, unit, cursor, limit)
+
+    @router.get("/v1/metrics/rates", tags=["metrics"])
+    def rates(
+        principal: PrincipalDep,
+        runtime: RuntimeDep,
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None,
+        unit: Annotated[str | None, Query(max_length=128)] = None,
+    ) -> RatesOut:
+        """响应率, 解决率, 满意率 and the overall score per unit and assessment period, with the formula
+        and the weights used (from the workflow settings)."""
+        return runtime.tickets.rates(principal, date_from, date_to, unit)
+
+    @router.post("/v1/keys", status_code=201, tags=["keys"])
+    def create_key(body: KeyCreate, _admin: AdminDep, runtime: RuntimeDep) -> KeyCreated:
+        """Create an API key; the secret is in the response only."""
+        return runtime.keys.create(body)
+
+    @router.get("/v1/keys", tags=["keys"])
+    def list_keys(_admin: AdminDep, runtime: RuntimeDep) -> list[KeyOut]:
+        """All keys (prefix, role, unit, expiry), never their secrets."""
+        return runtime.keys.list()
+
+    @router.post("/v1/keys/{key_id}/revoke", tags=["keys"])
+    def revoke_key(key_id: str, _admin: AdminDep, runtime: RuntimeDep) -> KeyOut:
+        """Revoke a key at once."""
+        return runtime.keys.revoke(key_id)
+
+    return router

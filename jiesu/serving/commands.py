@@ -1,0 +1,131 @@
+"""Command-line hooks of the serving layer: `jiesu serve`, `jiesu db upgrade`, `jiesu keys create|list|
+revoke`. `jiesu.cli` calls `add_serving_commands(subparsers)`; every handler returns an exit code. The
+database comes from the same settings as the server (JIESU_DATABASE_URL, JIESU_DATA_DIR)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from jiesu.errors import JiesuError
+from jiesu.serving.settings import ServingSettings
+from jiesu.serving.workflow import Role
+
+if TYPE_CHECKING:
+    from jiesu.serving.db import Database
+    from jiesu.serving.services import KeyService
+
+
+def add_serving_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = subparsers.add_parser("serve", help="run the HTTP API (uvicorn); migrates the embedded SQLite")
+    serve.add_argument("--host", help="interface to bind (default JIESU_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default JIESU_PORT or 8000)")
+    serve.set_defaults(handler=serve_command)
+
+    db = subparsers.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations (Alembic)")
+    upgrade.add_argument("--revision", default="head", help="target revision (default head)")
+    upgrade.set_defaults(handler=db_upgrade_command)
+
+    keys = subparsers.add_parser("keys", help="API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create an API key and print it (shown once)")
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create.add_argument("--unit", help="for --role unit: the unit name the key acts for")
+    create.add_argument("--name", help="who or what uses the key")
+    create.add_argument("--expires-days", type=int, help="the key expires after N days (default never)")
+    create.set_defaults(handler=keys_create_command)
+    listing = key_commands.add_parser("list", help="list keys (prefix, role, unit, expiry; never secrets)")
+    listing.set_defaults(handler=keys_list_command)
+    revoke = key_commands.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(handler=keys_revoke_command)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from jiesu.serving.app import create_app
+
+    settings = ServingSettings()
+    updates = {name: value for name, value in (("host", args.host), ("port", args.port)) if value is not None}
+    settings = settings.model_copy(update=updates)
+    # log_config=None keeps the logging set up by the CLI; the app logs one line per request itself.
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False
+    )
+    return 0
+
+
+def db_upgrade_command(args: argparse.Namespace) -> int:
+    from jiesu.serving.db import Database, current_revision
+
+    database = Database(ServingSettings().database_url)
+    try:
+        database.upgrade(args.revision)
+        print(f"database at revision {current_revision(database.engine)} ({database.dialect})")
+    finally:
+        database.dispose()
+    return 0
+
+
+def _key_service() -> tuple[Database, KeyService]:
+    # Imported here: `jiesu --help` must not load SQLAlchemy, the gazetteer or the catalogue.
+    from jiesu.serving.db import Database
+    from jiesu.serving.services import KeyService
+    from jiesu.serving.units import Reference
+
+    settings = ServingSettings()
+    database = Database(settings.database_url)
+    if settings.migrate_on_start:  # keys can be made before the server first ran
+        database.upgrade()
+    return database, KeyService(database, Reference.load())
+
+
+def keys_create_command(args: argparse.Namespace) -> int:
+    from jiesu.serving.errors import ServiceError
+    from jiesu.serving.schemas import KeyCreate
+
+    database, service = _key_service()
+    try:
+        created = service.create(
+            KeyCreate(role=Role(args.role), unit=args.unit, name=args.name, expires_days=args.expires_days)
+        )
+    except ServiceError as exc:
+        raise JiesuError(exc.message) from None
+    finally:
+        database.dispose()
+    expiry = created.expires_at.isoformat() if created.expires_at else "never"
+    print(f"created {created.role} key {created.id} ({created.prefix}…), expires {expiry}", file=sys.stderr)
+    print(created.key)  # stdout: the secret alone, so scripts can capture it
+    return 0
+
+
+def keys_list_command(_args: argparse.Namespace) -> int:
+    database, service = _key_service()
+    try:
+        for key in service.list():
+            expiry = key.expires_at.isoformat() if key.expires_at else "never"
+            state = "active" if key.active else "inactive"
+            print(
+                f"{key.id}\t{key.prefix}…\t{key.role}\t{key.unit or '-'}\t{key.name or '-'}\t{expiry}\t{state}"
+            )
+    finally:
+        database.dispose()
+    return 0
+
+
+def keys_revoke_command(args: argparse.Namespace) -> int:
+    from jiesu.serving.errors import ServiceError
+
+    database, service = _key_service()
+    try:
+        revoked = service.revoke(args.key_id)
+    except ServiceError as exc:
+        raise JiesuError(exc.message) from None
+    finally:
+        database.dispose()
+    print(f"revoked {revoked.id} ({revoked.prefix}…)")
+    return 0

@@ -1,0 +1,126 @@
+"""Database access: engines (SQLite by default, PostgreSQL when the URL says so), sessions with one
+transaction per unit of work, and the Alembic migrations run through alembic's Python API."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_IMMEDIATE = "jiesu_sqlite_immediate"
+
+
+def migrations_dir() -> Path:
+    return Path(__file__).resolve().parent / "migrations"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`. SQLite gets WAL (readers never wait for the writer), foreign keys, a busy
+    timeout, and explicit BEGINs so that writing transactions can take the write lock up front."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=30)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        parsed,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=8,
+        max_overflow=32,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own handling defers it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # A deferred transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT, no
+        # busy wait) when another writer committed in between; BEGIN IMMEDIATE waits for the lock.
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """One engine and its sessions. `write()` is one transaction (committed on success, rolled back on
+    any error); `read()` is a read-only unit of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.dialect = self.engine.dialect.name
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        sqlite = self.dialect == "sqlite"
+        writer = self.engine.execution_options(**{_IMMEDIATE: True}) if sqlite else self.engine
+        self._write = sessionmaker(writer, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers of this process queue on a lock, which wakes the
+        # next at once; SQLite's own busy handler polls with sleeps of up to 100 ms, which turns a
+        # short queue into a long latency tail. (Other processes still meet the busy timeout.)
+        self._write_lock: AbstractContextManager[Any] = threading.Lock() if sqlite else nullcontext()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._write_lock, self._write() as session, session.begin():
+            yield session
+
+    def upgrade(self, revision: str = "head") -> None:
+        upgrade(self.engine, revision)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return config
+
+
+def upgrade(target: Engine | str, revision: str = "head") -> None:
+    """Apply the migrations up to `revision` (`jiesu db upgrade`; on start for the embedded SQLite)."""
+    engine = make_engine(target) if isinstance(target, str) else target
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+    log.info("database schema at revision %s (%s)", revision, engine.dialect.name)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,81 @@
+"""FastAPI dependencies: settings, the runtime built in lifespan, and the calling key (X-API-Key)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
+
+from jiesu.data.workflow_settings import WorkflowSettings
+from jiesu.model.classifier import RequestClassifier
+from jiesu.serving.auth import Principal
+from jiesu.serving.db import Database
+from jiesu.serving.errors import Forbidden, message
+from jiesu.serving.services import KeyService, SuggestService, TicketService
+from jiesu.serving.settings import ServingSettings
+from jiesu.serving.units import Reference
+from jiesu.serving.workflow import Role
+
+
+@dataclass
+class Runtime:
+    """Everything lifespan builds once: the model, the database and the services over them."""
+
+    model: RequestClassifier
+    database: Database
+    reference: Reference
+    workflow: WorkflowSettings
+    suggestions: SuggestService
+    tickets: TicketService
+    keys: KeyService
+
+
+# The dependencies are `async def`: FastAPI runs sync ones in the threadpool, a thread hop per
+# dependency per request, which costs more than what they do.
+
+
+async def get_settings(request: Request) -> ServingSettings:
+    settings: ServingSettings = request.app.state.settings
+    return settings
+
+
+async def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (`jiesu keys create`)")
+
+
+async def get_principal(
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    api_key: Annotated[str | None, Security(_api_key)],
+) -> Principal:
+    principal = runtime.keys.cached(api_key)
+    if principal is None:  # not seen lately: look it up in the database, off the event loop
+        principal = await run_in_threadpool(runtime.keys.authenticate, api_key)
+    request.state.role = principal.role.value  # for the request log line
+    return principal
+
+
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    allowed = frozenset(roles)
+
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(message("role"), {"allowed_roles": sorted(allowed)})
+        return principal
+
+    return check
+
+
+SettingsDep = Annotated[ServingSettings, Depends(get_settings)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+AdminDep = Annotated[Principal, Depends(require(Role.ADMIN))]
+IntakeDep = Annotated[Principal, Depends(require(Role.OPERATOR, Role.ADMIN))]

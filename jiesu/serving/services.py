@@ -1,0 +1,1021 @@
+"""Services the HTTP handlers call (and tests call directly): TicketService (intake, workflow actions,
+queries, rates) and KeyService (API keys). One database transaction per call; every change to a ticket
+is an optimistic `UPDATE … WHERE id = :id AND version = :v` plus one appended event, in that same
+transaction, so a concurrent change is refused (409), never lost."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import anyio.from_thread
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from jiesu.data.workflow_settings import WorkflowSettings
+from jiesu.model.suggestion import Suggester, SuggestionRequest
+from jiesu.serving.auth import (
+    Principal,
+    hash_secret,
+    key_prefix,
+    mask_name,
+    mask_phone,
+    new_secret,
+    sees_caller,
+)
+from jiesu.serving.batching import Batcher
+from jiesu.serving.db import Database
+from jiesu.serving.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, message
+from jiesu.serving.orm import ApiKey, FollowUp, Ticket, TicketEvent, TicketUnit
+from jiesu.serving.rates import FORMULA, RateCounts, compute_rates
+from jiesu.serving.schemas import (
+    ACTION_BODIES,
+    AcceptBody,
+    ActionBody,
+    AnswerBody,
+    CloseBody,
+    CloseDuplicateBody,
+    ConsultBody,
+    DispatchBody,
+    EscalateBody,
+    EventOut,
+    ExtendBody,
+    FollowupBody,
+    InformBody,
+    KeyCreate,
+    KeyCreated,
+    KeyOut,
+    RateRow,
+    RatesOut,
+    ReopenBody,
+    ReplyBody,
+    ReportBody,
+    ReturnBody,
+    ReviewReturnBody,
+    SuggestItem,
+    TicketCreate,
+    TicketDetail,
+    TicketOut,
+    TicketPage,
+    TransferBody,
+)
+from jiesu.serving.units import Reference
+from jiesu.serving.workflow import (
+    BEIJING_TZ,
+    CLOCK_RUNNING,
+    TRANSITIONS,
+    Action,
+    IllegalTransition,
+    Role,
+    State,
+    UnitRelation,
+    add_working_days,
+    allowed_actions,
+    cycle_of,
+    followup_outcome,
+    is_overdue,
+    next_state,
+    review_return_outcome,
+    targets,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+SuggestFn = Callable[[str, str | None], dict[str, Any]]
+MAX_PAGE = 500
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def check_text(text: str, limit: int) -> None:
+    """Refuse empty and oversized texts (422) before any model or database work."""
+    if not text.strip():
+        raise InvalidInput(message("text_empty"))
+    if len(text) > limit:
+        raise InvalidInput(message("text_too_long", limit=limit), {"max_text_chars": limit})
+
+
+@dataclass
+class Change:
+    """What one action does: the new state, the columns it sets, the event payload, the unit links."""
+
+    to_state: State
+    updates: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
+    relink: bool = False  # lead/copy/co-handler units changed: rewrite ticket_units
+    followup: FollowUp | None = None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    state: str | None = None
+    unit: str | None = None
+    district: str | None = None
+    category: str | None = None
+    overdue: bool = False
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+class TicketService:
+    def __init__(
+        self,
+        database: Database,
+        workflow: WorkflowSettings,
+        reference: Reference,
+        suggest: SuggestFn,
+        *,
+        max_text_chars: int = 20000,
+        page_size: int = 50,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = database
+        self.workflow = workflow
+        self.reference = reference
+        self.suggest = suggest
+        self.max_text_chars = max_text_chars
+        self.page_size = page_size
+        self.clock = clock
+
+    # --- intake ---------------------------------------------------------------------------------------
+    def create(
+        self, principal: Principal, body: TicketCreate, idempotency_key: str | None
+    ) -> tuple[TicketOut, bool]:
+        """Create a ticket; (ticket, True). A retry with the same Idempotency-Key returns the ticket
+        already created, (ticket, False), also when the two calls race: the unique key decides."""
+        key = (idempotency_key or "").strip()
+        if not key:
+            raise InvalidInput(message("idempotency_missing"))
+        if len(key) > MAX_IDEMPOTENCY_KEY:
+            raise InvalidInput(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
+        check_text(body.text, self.max_text_chars)
+        district = self.reference.district(body.caller_district)
+        request_hash = hashlib.sha256(
+            json.dumps(body.model_dump(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        ).hexdigest()
+        existing = self._replay(principal, key, request_hash)
+        if existing is not None:
+            return existing, False
+        suggestion = self.suggest(body.text, district)  # outside the transaction: CPU work, no locks
+        now = self.clock()
+        route = suggestion.get("route") or {}
+        jurisdiction = suggestion.get("jurisdiction") or {}
+        ticket = Ticket(
+            id=str(uuid.uuid4()),
+            created_at=now,
+            updated_at=now,
+            version=1,
+            state=State.RECEIVED.value,
+            text=body.text,
+            intake_channel=body.intake_channel,
+            caller_phone=body.caller_phone,
+            caller_name=body.caller_name.strip() if body.caller_name else None,
+            caller_district=district,
+            district=jurisdiction.get("district") or district,
+            category=(suggestion.get("category") or {}).get("l2"),
+            suggestion=suggestion,
+            model_id=str(suggestion.get("model_id", "")),
+            suggested_unit=route.get("unit"),
+            decision=None,
+            lead_unit=None,
+            lead_unit_type=None,
+            copy_to=[],
+            co_handlers=[],
+            dispatch_round=0,
+            extensions=0,
+            idempotency_key=key,
+            request_hash=request_hash,
+            created_by=principal.key_id,
+        )
+        payload = {
+            "intake_channel": body.intake_channel,
+            "model_id": ticket.model_id,
+            "suggested_unit": ticket.suggested_unit,
+            "suggested_disposition": (suggestion.get("disposition") or {}).get("label"),
+        }
+        try:
+            with self.db.write() as session:
+                session.add(ticket)
+                session.flush()
+                session.add(
+                    self._event(principal, ticket.id, 1, now, "create", None, State.RECEIVED, payload)
+                )
+        except IntegrityError:
+            # Lost the race to a concurrent create with the same key: return the winner's ticket.
+            existing = self._replay(principal, key, request_hash)
+            if existing is None:
+                raise
+            return existing, False
+        return self._view(principal, ticket, now), True
+
+    def _replay(self, principal: Principal, key: str, request_hash: str) -> TicketOut | None:
+        with self.db.read() as session:
+            ticket = session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).one_or_none()
+            if ticket is None:
+                return None
+            if ticket.request_hash != request_hash:
+                raise Conflict(message("idempotency_reused"), code="idempotency_key_reused")
+            return self._view(principal, ticket, self.clock())
+
+    # --- actions --------------------------------------------------------------------------------------
+    def act(self, principal: Principal, ticket_id: str, action: Action, body: ActionBody) -> TicketOut:
+        """Apply one workflow action in one transaction; 404 when the key cannot see the ticket, 403 for
+        the wrong role or unit, 409 for a stale version or an action the state does not allow."""
+        if not isinstance(body, ACTION_BODIES[action.value]):
+            raise TypeError(f"{action} takes a {ACTION_BODIES[action.value].__name__}")
+        rule = TRANSITIONS[action]
+        now = self.clock()
+        with self.db.write() as session:
+            ticket = self._load_visible(session, principal, ticket_id)
+            session.expunge(ticket)  # changed below by an explicit versioned UPDATE, not by the ORM
+            if principal.role not in rule.roles:
+                raise Forbidden(message("role"), {"allowed_roles": sorted(rule.roles)})
+            self._check_unit_relation(principal, ticket, rule.unit_relation)
+            if body.version is not None and body.version != ticket.version:
+                raise Conflict(message("stale"), {"current_version": ticket.version}, code="stale_version")
+            state = State(ticket.state)
+            try:
+                targets(state, action)
+            except IllegalTransition as exc:
+                raise Conflict(
+                    message("illegal", action=action.value, state=state.value),
+                    {"state": state.value, "action": action.value, "allowed_actions": exc.allowed},
+                    code="illegal_transition",
+                ) from None
+            change = self._change(session, principal, ticket, state, action, body, now)
+            read_version = ticket.version
+            values = {
+                **change.updates,
+                "state": change.to_state.value,
+                "version": read_version + 1,
+                "updated_at": now,
+            }
+            result = session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket.id, Ticket.version == read_version)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(message("stale"), code="stale_version")
+            for name, value in values.items():
+                setattr(ticket, name, value)
+            session.add(
+                self._event(
+                    principal,
+                    ticket.id,
+                    read_version + 1,
+                    now,
+                    action.value,
+                    state,
+                    change.to_state,
+                    change.payload,
+                )
+            )
+            if change.relink:
+                self._relink(session, ticket)
+            if change.followup is not None:
+                session.add(change.followup)
+        return self._view(principal, ticket, now)
+
+    def _check_unit_relation(
+        self, principal: Principal, ticket: Ticket, relation: UnitRelation | None
+    ) -> None:
+        if principal.role is not Role.UNIT or relation is None:
+            return
+        if relation is UnitRelation.LEAD and principal.unit != ticket.lead_unit:
+            raise Forbidden("only the lead unit may do this")
+        if relation is UnitRelation.CO and principal.unit not in ticket.co_handlers:
+            raise Forbidden("only a co-handling unit may do this")
+
+    def _change(
+        self,
+        session: Session,
+        principal: Principal,
+        ticket: Ticket,
+        state: State,
+        action: Action,
+        body: ActionBody,
+        now: datetime,
+    ) -> Change:
+        handlers: dict[Action, Callable[..., Change]] = {
+            Action.DISPATCH: self._dispatch,
+            Action.CONSULT: self._consult,
+            Action.INFORM: self._inform,
+            Action.ANSWER: self._answer,
+            Action.TRANSFER: self._transfer,
+            Action.CLOSE_DUPLICATE: self._close_duplicate,
+            Action.ACCEPT: self._accept,
+            Action.RETURN: self._return,
+            Action.EXTEND: self._extend,
+            Action.REPLY: self._reply,
+            Action.REPORT: self._report,
+            Action.REVIEW_RETURN: self._review_return,
+            Action.ESCALATE: self._escalate,
+            Action.FOLLOWUP: self._followup,
+            Action.REOPEN: self._reopen,
+            Action.CLOSE: self._close,
+        }
+        return handlers[action](
+            session=session, principal=principal, ticket=ticket, state=state, body=body, now=now
+        )
+
+    def _deadline(self, tier: str, start: datetime) -> datetime:
+        return start + timedelta(hours=self.workflow.hours_for(tier))
+
+    def _dispatch(
+        self, *, ticket: Ticket, state: State, body: DispatchBody, now: datetime, **_: Any
+    ) -> Change:
+        suggestion = ticket.suggestion
+        route = suggestion.get("route") or {}
+        suggested = ticket.suggested_unit
+        unit = body.unit or suggested
+        if unit is None:
+            raise InvalidInput(message("no_unit"))
+        overridden = body.unit is not None and body.unit != suggested
+        if overridden and suggested is not None and not (body.reason and body.reason.strip()):
+            raise InvalidInput(message("override_reason"))
+        confirmed = unit == suggested
+        copy_to = (
+            body.copy_to
+            if body.copy_to is not None
+            else (list(route.get("copy_to") or []) if confirmed else [])
+        )
+        co_handlers = [name for name in dict.fromkeys(body.co_handlers) if name != unit]
+        copy_to = [name for name in dict.fromkeys(copy_to) if name != unit]
+        self.reference.check_units([unit, *copy_to, *co_handlers])
+        category = body.category or ticket.category
+        if category is not None and category not in self.reference.categories:
+            raise InvalidInput("category must be a second-level category of the taxonomy")
+        tier = body.deadline_tier or (suggestion.get("deadline") or {}).get("tier") or "ordinary"
+        if tier not in self.workflow.deadline_tiers:
+            raise InvalidInput(message("deadline_tier"))
+        unit_type = body.unit_type or (route.get("unit_type") if confirmed else None)
+        decision = {
+            "disposition": "dispatch",
+            "unit": unit,
+            "unit_type": unit_type,
+            "copy_to": copy_to,
+            "co_handlers": co_handlers,
+            "category": category,
+            "deadline_tier": tier,
+            "suggested_unit": suggested,
+            "overridden": overridden,
+            "reason": body.reason,
+        }
+        deadline = self._deadline(tier, now)
+        return Change(
+            next_state(state, Action.DISPATCH),
+            {
+                "decision": decision,
+                "lead_unit": unit,
+                "lead_unit_type": unit_type,
+                "copy_to": copy_to,
+                "co_handlers": co_handlers,
+                "category": category,
+                "dispatch_round": 1,
+                "deadline_tier": tier,
+                "dispatched_at": now,
+                "deadline_at": deadline,
+            },
+            {**decision, "dispatch_round": 1, "deadline_at": _iso(deadline)},
+            relink=True,
+        )
+
+    def _consult(self, *, ticket: Ticket, state: State, body: ConsultBody, now: datetime, **_: Any) -> Change:
+        if state is State.RECEIVED:
+            if not body.units or body.outcome is not None:
+                raise InvalidInput(message("consult_units"))
+            units = list(dict.fromkeys(body.units))
+            self.reference.check_units(units)
+            consultation = {"units": units, "opened_at": _iso(now), "outcome": None, "closed_at": None}
+            return Change(next_state(state, Action.CONSULT), {"consultation": consultation}, {"units": units})
+        if body.outcome is None or body.units is not None:
+            raise InvalidInput(message("consult_outcome"))
+        consultation = {**(ticket.consultation or {}), "outcome": body.outcome, "closed_at": _iso(now)}
+        return Change(
+            next_state(state, Action.CONSULT), {"consultation": consultation}, {"outcome": body.outcome}
+        )
+
+    def _closing(
+        self, state: State, action: Action, closure: str, decision: dict[str, Any], now: datetime
+    ) -> Change:
+        return Change(
+            next_state(state, action),
+            {"decision": decision, "closure": closure, "closed_at": now},
+            dict(decision),
+        )
+
+    def _inform(self, *, state: State, body: InformBody, now: datetime, **_: Any) -> Change:
+        decision = {"disposition": "legal_channel", "channel": body.channel, "notice": body.notice}
+        return self._closing(state, Action.INFORM, "informed", decision, now)
+
+    def _answer(self, *, state: State, body: AnswerBody, now: datetime, **_: Any) -> Change:
+        decision = {"disposition": "answer_now", "answer": body.answer}
+        return self._closing(state, Action.ANSWER, "answered", decision, now)
+
+    def _transfer(self, *, state: State, body: TransferBody, now: datetime, **_: Any) -> Change:
+        decision = {"disposition": "emergency", "emergency_number": body.number}
+        return self._closing(state, Action.TRANSFER, "transferred", decision, now)
+
+    def _close_duplicate(
+        self,
+        *,
+        session: Session,
+        ticket: Ticket,
+        state: State,
+        body: CloseDuplicateBody,
+        now: datetime,
+        **_: Any,
+    ) -> Change:
+        if body.linked_ticket_id == ticket.id or session.get(Ticket, body.linked_ticket_id) is None:
+            raise InvalidInput(message("linked_ticket"))
+        decision = {"disposition": "duplicate", "linked_ticket_id": body.linked_ticket_id}
+        change = self._closing(state, Action.CLOSE_DUPLICATE, "duplicate", decision, now)
+        change.updates["linked_ticket_id"] = body.linked_ticket_id
+        return change
+
+    def _accept(self, *, state: State, body: AcceptBody, **_: Any) -> Change:
+        return Change(next_state(state, Action.ACCEPT), {}, {"note": body.note} if body.note else {})
+
+    def _return(self, *, ticket: Ticket, state: State, body: ReturnBody, now: datetime, **_: Any) -> Change:
+        settings = self.workflow.returns
+        if body.reason_code not in settings.reason_codes:
+            raise InvalidInput(message("reason_code"), {"reason_codes": settings.reason_codes})
+        if settings.reason_required and not (body.reason and body.reason.strip()):
+            raise InvalidInput(message("reason_required"))
+        assert ticket.dispatched_at is not None  # set by every transition into dispatched
+        window_end = add_working_days(ticket.dispatched_at, settings.window_working_days)
+        if now > window_end:
+            raise Conflict(
+                message("return_window", days=settings.window_working_days),
+                {"window_ends_at": _iso(window_end)},
+                code="return_window_passed",
+            )
+        payload = {"unit": ticket.lead_unit, "reason_code": body.reason_code, "reason": body.reason}
+        return Change(next_state(state, Action.RETURN), {}, payload)
+
+    def _extend(self, *, ticket: Ticket, state: State, body: ExtendBody, **_: Any) -> Change:
+        settings = self.workflow.extensions
+        if ticket.extensions >= settings.max_extensions:
+            raise Conflict(
+                message("extension_count", limit=settings.max_extensions), code="extension_limit_reached"
+            )
+        if body.hours > settings.max_extension_hours:
+            raise InvalidInput(message("extension_hours", limit=settings.max_extension_hours))
+        if settings.reason_required and not (body.reason and body.reason.strip()):
+            raise InvalidInput(message("reason_required"))
+        assert ticket.deadline_at is not None
+        deadline = ticket.deadline_at + timedelta(hours=body.hours)
+        payload = {
+            "hours": body.hours,
+            "reason": body.reason,
+            "notify_requester": settings.notify_requester,  # art. 15: the requester is told
+            "deadline_at": _iso(deadline),
+        }
+        return Change(
+            next_state(state, Action.EXTEND),
+            {"deadline_at": deadline, "extensions": ticket.extensions + 1},
+            payload,
+        )
+
+    def _reply(self, *, state: State, body: ReplyBody, now: datetime, **_: Any) -> Change:
+        return Change(next_state(state, Action.REPLY), {"replied_at": now}, {"result": body.result})
+
+    def _report(self, *, principal: Principal, state: State, body: ReportBody, **_: Any) -> Change:
+        return Change(next_state(state, Action.REPORT), {}, {"unit": principal.unit, "report": body.report})
+
+    def _review_return(
+        self, *, ticket: Ticket, state: State, body: ReviewReturnBody, now: datetime, **_: Any
+    ) -> Change:
+        settings = self.workflow.returns
+        uphold = body.decision == "uphold"
+        payload: dict[str, Any] = {
+            "decision": body.decision,
+            "reason": body.reason,
+            "returned_by": ticket.lead_unit,
+        }
+        if not uphold:  # back to the same unit; its deadline runs on
+            if body.unit is not None:
+                raise InvalidInput("a rejected return goes back to the same unit: give no unit")
+            return Change(next_state(state, Action.REVIEW_RETURN, branch=State.DISPATCHED), {}, payload)
+        if body.unit is None:
+            raise InvalidInput(message("uphold_unit"))
+        if body.unit == ticket.lead_unit:
+            raise InvalidInput(message("same_unit"))
+        self.reference.check_units([body.unit, *body.copy_to])
+        outcome = review_return_outcome(True, ticket.dispatch_round, settings.max_dispatch_rounds)
+        if outcome is State.COORDINATION:
+            payload |= {
+                "after_max_rounds": settings.after_max_rounds,
+                "dispatch_round": ticket.dispatch_round,
+            }
+            updates: dict[str, Any] = {
+                "lead_unit": None,
+                "lead_unit_type": None,
+                "copy_to": [],
+                "co_handlers": [],
+            }
+            return Change(
+                next_state(state, Action.REVIEW_RETURN, branch=outcome), updates, payload, relink=True
+            )
+        next_round = ticket.dispatch_round + 1
+        updates = {
+            "lead_unit": body.unit,
+            "lead_unit_type": body.unit_type,
+            "copy_to": [name for name in dict.fromkeys(body.copy_to) if name != body.unit],
+            "co_handlers": [],
+            "dispatch_round": next_round,
+            "dispatched_at": now,
+        }
+        if settings.deadline_restarts_on_redispatch and ticket.deadline_tier:
+            updates["deadline_at"] = self._deadline(ticket.deadline_tier, now)
+        payload |= {"unit": body.unit, "dispatch_round": next_round}
+        if "deadline_at" in updates:
+            payload["deadline_at"] = _iso(updates["deadline_at"])
+        return Change(next_state(state, Action.REVIEW_RETURN, branch=outcome), updates, payload, relink=True)
+
+    def _escalate(
+        self, *, ticket: Ticket, state: State, body: EscalateBody, now: datetime, **_: Any
+    ) -> Change:
+        if body.unit == ticket.lead_unit:
+            raise InvalidInput(message("same_unit"))
+        self.reference.check_units([body.unit])
+        # The unit that could not resolve it stays on as a co-handler and reports to the new lead.
+        co_handlers = [
+            name
+            for name in dict.fromkeys([*ticket.co_handlers, ticket.lead_unit or ""])
+            if name and name != body.unit
+        ]
+        updates: dict[str, Any] = {
+            "lead_unit": body.unit,
+            "lead_unit_type": body.unit_type,
+            "escalation_level": body.level,
+            "co_handlers": co_handlers,
+            "copy_to": [name for name in ticket.copy_to if name != body.unit],
+            "dispatched_at": now,
+        }
+        tier = ticket.deadline_tier or "ordinary"
+        if ticket.deadline_at is None or self.workflow.returns.deadline_restarts_on_redispatch:
+            updates["deadline_at"] = self._deadline(tier, now)
+            updates["deadline_tier"] = tier
+        payload = {
+            "level": body.level,
+            "unit": body.unit,
+            "reason": body.reason,
+            "previous_unit": ticket.lead_unit,
+        }
+        return Change(next_state(state, Action.ESCALATE), updates, payload, relink=True)
+
+    def _followup(
+        self,
+        *,
+        principal: Principal,
+        ticket: Ticket,
+        state: State,
+        body: FollowupBody,
+        now: datetime,
+        **_: Any,
+    ) -> Change:
+        levels = self.workflow.followup.satisfaction_levels
+        if body.satisfaction is not None and body.satisfaction not in levels:
+            raise InvalidInput(message("satisfaction_level"), {"levels": levels})
+        result = {
+            "contacted": body.contacted,
+            "resolved": body.resolved,
+            "satisfaction": body.satisfaction,
+            "valid": body.valid,
+            "at": _iso(now),
+            "unit": ticket.lead_unit,
+        }
+        outcome = followup_outcome(body.resolved)
+        updates: dict[str, Any] = {"followup": result}
+        if outcome is State.CLOSED:
+            updates |= {"closure": "resolved", "closed_at": now}
+        row = FollowUp(
+            ticket_id=ticket.id,
+            at=now,
+            unit=ticket.lead_unit or "",
+            unit_type=ticket.lead_unit_type,
+            contacted=body.contacted,
+            resolved=body.resolved,
+            satisfaction=body.satisfaction,
+            valid=body.valid,
+        )
+        payload = {**result, "note": body.note}
+        return Change(next_state(state, Action.FOLLOWUP, branch=outcome), updates, payload, followup=row)
+
+    def _reopen(self, *, ticket: Ticket, state: State, body: ReopenBody, now: datetime, **_: Any) -> Change:
+        deadline = self._deadline(ticket.deadline_tier or "ordinary", now)
+        updates = {"dispatched_at": now, "deadline_at": deadline, "replied_at": None, "closure": None}
+        payload = {"reason": body.reason, "unit": ticket.lead_unit, "deadline_at": _iso(deadline)}
+        return Change(next_state(state, Action.REOPEN), updates, payload)
+
+    def _close(self, *, state: State, body: CloseBody, now: datetime, **_: Any) -> Change:
+        return Change(
+            next_state(state, Action.CLOSE),
+            {"closure": "closed_unresolved", "closed_at": now},
+            {"reason": body.reason},
+        )
+
+    # --- queries --------------------------------------------------------------------------------------
+    def get(self, principal: Principal, ticket_id: str) -> TicketDetail:
+        with self.db.read() as session:
+            ticket = self._load_visible(session, principal, ticket_id)
+            events = session.scalars(
+                select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.version)
+            ).all()
+            view = self._view(principal, ticket, self.clock())
+            return TicketDetail(
+                **view.model_dump(),
+                events=[EventOut.model_validate(event, from_attributes=True) for event in events],
+            )
+
+    def list(
+        self, principal: Principal, filters: TicketFilter, cursor: str | None = None, limit: int | None = None
+    ) -> TicketPage:
+        now = self.clock()
+        conditions: list[ColumnElement[bool]] = []
+        if principal.role is Role.UNIT:
+            conditions.append(_with_unit(principal.unit or ""))
+        if filters.state is not None:
+            conditions.append(Ticket.state == filters.state)
+        if filters.unit is not None:
+            conditions.append(_with_unit(filters.unit))
+        if filters.district is not None:
+            conditions.append(Ticket.district == self.reference.district(filters.district))
+        if filters.category is not None:
+            conditions.append(Ticket.category == filters.category)
+        if filters.overdue:
+            conditions += [Ticket.deadline_at < now, Ticket.state.in_([s.value for s in CLOCK_RUNNING])]
+        if filters.created_from is not None:
+            conditions.append(Ticket.created_at >= filters.created_from)
+        if filters.created_to is not None:
+            conditions.append(Ticket.created_at <= filters.created_to)
+        return self._page(principal, conditions, cursor, limit, now)
+
+    def inbox(
+        self, principal: Principal, unit: str, cursor: str | None = None, limit: int | None = None
+    ) -> TicketPage:
+        """Tickets with `unit` now (lead, co-handler or copied). A unit key sees only its own inbox."""
+        if not self.reference.is_unit(unit) or (principal.role is Role.UNIT and principal.unit != unit):
+            raise NotFound(message("unit_not_found"))
+        return self._page(principal, [_with_unit(unit)], cursor, limit, self.clock())
+
+    def _page(
+        self,
+        principal: Principal,
+        conditions: Sequence[ColumnElement[bool]],
+        cursor: str | None,
+        limit: int | None,
+        now: datetime,
+    ) -> TicketPage:
+        size = min(limit or self.page_size, MAX_PAGE)
+        query = select(Ticket).where(*conditions)
+        if cursor:
+            after_at, after_id = _decode_cursor(cursor)
+            query = query.where(
+                or_(Ticket.created_at > after_at, and_(Ticket.created_at == after_at, Ticket.id > after_id))
+            )
+        query = query.order_by(Ticket.created_at, Ticket.id).limit(size + 1)
+        with self.db.read() as session:
+            rows = session.scalars(query).all()
+        items = [self._view(principal, ticket, now) for ticket in rows[:size]]
+        next_cursor = _encode_cursor(rows[size - 1]) if len(rows) > size else None
+        return TicketPage(items=items, next_cursor=next_cursor)
+
+    def rates(
+        self, principal: Principal, date_from: date | None, date_to: date | None, unit: str | None
+    ) -> RatesOut:
+        """The three rates per unit and assessment period over follow-ups between the two dates
+        (Beijing dates, inclusive; default: the current period up to today)."""
+        settings = self.workflow.rates
+        today = self.clock().astimezone(BEIJING_TZ).date()
+        start = date_from or cycle_of(date_to or today, settings.cycle.start_day)[0]
+        end = date_to or today
+        if start > end:
+            raise InvalidInput(message("date_range"))
+        if principal.role is Role.UNIT:
+            if unit is not None and unit != principal.unit:
+                raise NotFound(message("unit_not_found"))
+            unit = principal.unit
+        elif unit is not None and not self.reference.is_unit(unit):
+            raise NotFound(message("unit_not_found"))
+        since = datetime.combine(start, time.min, BEIJING_TZ)
+        until = datetime.combine(end + timedelta(days=1), time.min, BEIJING_TZ)
+        query = select(FollowUp).where(FollowUp.at >= since, FollowUp.at < until)
+        if unit is not None:
+            query = query.where(FollowUp.unit == unit)
+        groups: dict[tuple[date, str], RateCounts] = {}
+        with self.db.read() as session:
+            for row in session.scalars(query):
+                period = cycle_of(row.at.astimezone(BEIJING_TZ).date(), settings.cycle.start_day)[0]
+                counts = groups.setdefault((period, row.unit), RateCounts())
+                counts.add(
+                    valid=row.valid,
+                    contacted=row.contacted,
+                    resolved=row.resolved,
+                    satisfaction=row.satisfaction,
+                )
+        rows = []
+        for (period, unit_name), counts in sorted(groups.items()):
+            period_end = cycle_of(period, settings.cycle.start_day)[1]
+            rows.append(
+                RateRow(
+                    unit=unit_name,
+                    period_start=period.isoformat(),
+                    period_end=period_end.isoformat(),
+                    **compute_rates(counts, settings.satisfaction_weights, settings.overall_weights),
+                )
+            )
+        return RatesOut(
+            from_date=start.isoformat(),
+            to_date=end.isoformat(),
+            cycle_start_day=settings.cycle.start_day,
+            cycle=settings.cycle.description,
+            formula=FORMULA,
+            satisfaction_weights=settings.satisfaction_weights,
+            overall_weights=settings.overall_weights,
+            rows=rows,
+        )
+
+    # --- helpers --------------------------------------------------------------------------------------
+    def _load_visible(self, session: Session, principal: Principal, ticket_id: str) -> Ticket:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(message("ticket_not_found"))
+        if principal.role is Role.UNIT:
+            # Another unit's ticket is "not found", not "forbidden": its existence is not disclosed.
+            visible = session.scalar(
+                select(exists().where(TicketUnit.ticket_id == ticket.id, TicketUnit.unit == principal.unit))
+            )
+            if not visible:
+                raise NotFound(message("ticket_not_found"))
+        return ticket
+
+    @staticmethod
+    def _relink(session: Session, ticket: Ticket) -> None:
+        session.execute(delete(TicketUnit).where(TicketUnit.ticket_id == ticket.id))
+        links = {(ticket.lead_unit, "lead")} if ticket.lead_unit else set()
+        links |= {(unit, "co") for unit in ticket.co_handlers}
+        links |= {(unit, "copy") for unit in ticket.copy_to}
+        session.add_all(
+            TicketUnit(ticket_id=ticket.id, unit=unit, relation=relation) for unit, relation in sorted(links)
+        )
+
+    @staticmethod
+    def _event(
+        principal: Principal,
+        ticket_id: str,
+        version: int,
+        at: datetime,
+        action: str,
+        from_state: State | None,
+        to_state: State,
+        payload: dict[str, Any],
+    ) -> TicketEvent:
+        return TicketEvent(
+            ticket_id=ticket_id,
+            version=version,
+            at=at,
+            actor_key_id=principal.key_id,
+            actor_role=principal.role.value,
+            actor_unit=principal.unit,
+            action=action,
+            from_state=from_state.value if from_state else None,
+            to_state=to_state.value,
+            payload=payload,
+        )
+
+    def _view(self, principal: Principal, ticket: Ticket, now: datetime) -> TicketOut:
+        clear = sees_caller(principal, ticket.lead_unit, ticket.co_handlers)
+        return TicketOut(
+            id=ticket.id,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+            version=ticket.version,
+            state=ticket.state,
+            allowed_actions=allowed_actions(State(ticket.state)),
+            overdue=is_overdue(ticket.state, ticket.deadline_at, now),
+            text=ticket.text,
+            intake_channel=ticket.intake_channel,
+            caller_phone=ticket.caller_phone if clear else mask_phone(ticket.caller_phone),
+            caller_name=ticket.caller_name if clear else mask_name(ticket.caller_name),
+            caller_masked=not clear,
+            caller_district=ticket.caller_district,
+            district=ticket.district,
+            category=ticket.category,
+            model_id=ticket.model_id,
+            suggestion=ticket.suggestion,
+            suggested_unit=ticket.suggested_unit,
+            decision=ticket.decision,
+            lead_unit=ticket.lead_unit,
+            lead_unit_type=ticket.lead_unit_type,
+            copy_to=list(ticket.copy_to),
+            co_handlers=list(ticket.co_handlers),
+            dispatch_round=ticket.dispatch_round,
+            escalation_level=ticket.escalation_level,
+            deadline_tier=ticket.deadline_tier,
+            dispatched_at=ticket.dispatched_at,
+            deadline_at=ticket.deadline_at,
+            extensions=ticket.extensions,
+            consultation=ticket.consultation,
+            followup=ticket.followup,
+            closure=ticket.closure,
+            linked_ticket_id=ticket.linked_ticket_id,
+            replied_at=ticket.replied_at,
+            closed_at=ticket.closed_at,
+        )
+
+
+def _with_unit(unit: str) -> ColumnElement[bool]:
+    return exists().where(TicketUnit.ticket_id == Ticket.id, TicketUnit.unit == unit)
+
+
+def _encode_cursor(ticket: Ticket) -> str:
+    raw = json.dumps([_iso(ticket.created_at), ticket.id]).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, ticket_id = json.loads(raw)
+        at = datetime.fromisoformat(created_at)
+        if at.tzinfo is None or not isinstance(ticket_id, str):
+            raise ValueError("bad cursor")
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(message("cursor")) from None
+    return at, ticket_id
+
+
+@dataclass(frozen=True)
+class _CachedKey:
+    principal: Principal
+    expires_at: datetime | None
+    fetched_at: datetime
+
+
+class KeyService:
+    """API keys. Authenticated keys are remembered for `cache_seconds` so that a request does not cost
+    a database read; a revocation in this process takes effect at once, one made elsewhere (another
+    worker, `jiesu keys revoke`) within `cache_seconds`; expiry is checked on every request."""
+
+    def __init__(
+        self, database: Database, reference: Reference, *, clock: Clock = utcnow, cache_seconds: float = 5.0
+    ) -> None:
+        self.db = database
+        self.reference = reference
+        self.clock = clock
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, _CachedKey] = {}
+
+    def create(self, body: KeyCreate) -> KeyCreated:
+        if (body.role is Role.UNIT) != (body.unit is not None):
+            raise InvalidInput(message("unit_key_needs_unit"))
+        if body.unit is not None:
+            self.reference.check_units([body.unit])
+        secret = new_secret()
+        now = self.clock()
+        row = ApiKey(
+            id=str(uuid.uuid4()),
+            prefix=key_prefix(secret),
+            key_hash=hash_secret(secret),
+            role=body.role.value,
+            unit=body.unit,
+            name=body.name,
+            created_at=now,
+            expires_at=now + timedelta(days=body.expires_days) if body.expires_days else None,
+            revoked_at=None,
+        )
+        with self.db.write() as session:
+            session.add(row)
+        return KeyCreated(**self._out(row, now).model_dump(), key=secret)
+
+    def list(self) -> list[KeyOut]:
+        now = self.clock()
+        with self.db.read() as session:
+            return [
+                self._out(row, now)
+                for row in session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id))
+            ]
+
+    def revoke(self, key_id: str) -> KeyOut:
+        now = self.clock()
+        with self.db.write() as session:
+            row = session.get(ApiKey, key_id)
+            if row is None:
+                raise NotFound(message("key_not_found"))
+            if row.revoked_at is None:
+                row.revoked_at = now
+            self._cache = {h: entry for h, entry in self._cache.items() if entry.principal.key_id != key_id}
+            return self._out(row, now)
+
+    def cached(self, secret: str | None) -> Principal | None:
+        """The principal of a key authenticated within `cache_seconds` and not expired since; else None."""
+        if not secret:
+            return None
+        entry = self._cache.get(hash_secret(secret))
+        now = self.clock()
+        if entry is None or (now - entry.fetched_at).total_seconds() > self.cache_seconds:
+            return None
+        if entry.expires_at is not None and entry.expires_at <= now:
+            return None
+        return entry.principal
+
+    def authenticate(self, secret: str | None) -> Principal:
+        if not secret:
+            raise Unauthorized(message("missing_key"))
+        now = self.clock()
+        key_hash = hash_secret(secret)
+        with self.db.read() as session:
+            row = session.scalars(select(ApiKey).where(ApiKey.key_hash == key_hash)).one_or_none()
+        if row is None or not self._active(row, now):
+            self._cache.pop(key_hash, None)
+            raise Unauthorized(message("bad_key"))
+        principal = Principal(key_id=row.id, role=Role(row.role), unit=row.unit, name=row.name)
+        if self.cache_seconds > 0:
+            if len(self._cache) > 10_000:  # bounded: forget everything rather than grow
+                self._cache.clear()
+            self._cache[key_hash] = _CachedKey(principal, row.expires_at, now)
+        return principal
+
+    @staticmethod
+    def _active(row: ApiKey, now: datetime) -> bool:
+        return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+
+    def _out(self, row: ApiKey, now: datetime) -> KeyOut:
+        return KeyOut(
+            id=row.id,
+            prefix=row.prefix,
+            role=row.role,
+            unit=row.unit,
+            name=row.name,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            active=self._active(row, now),
+        )
+
+
+class SuggestService:
+    """Stateless suggestions (POST /v1/suggest) from the app's one Suggester. Concurrent HTTP calls are
+    coalesced into batches (`batching.Batcher`): the classifier is much cheaper per text in a batch."""
+
+    def __init__(self, suggester: Suggester, reference: Reference) -> None:
+        self.suggester = suggester
+        self.reference = reference
+        self.batcher: Batcher[SuggestionRequest, dict[str, Any]] = Batcher(suggester.suggest_many)
+
+    def prepare(
+        self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int
+    ) -> list[SuggestionRequest]:
+        """Validate a call: batch size, text length, caller district (422 on any problem)."""
+        if len(items) > max_batch:
+            raise InvalidInput(message("batch_too_large", limit=max_batch), {"max_batch": max_batch})
+        requests = []
+        for item in items:
+            check_text(item.text, max_text_chars)
+            district = self.reference.district(item.caller_district)
+            requests.append(SuggestionRequest(text=item.text, id=item.id, caller_district=district))
+        return requests
+
+    def suggest(
+        self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int
+    ) -> list[dict[str, Any]]:
+        return self.suggester.suggest_many(
+            self.prepare(items, max_text_chars=max_text_chars, max_batch=max_batch)
+        )
+
+    async def suggest_async(
+        self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int
+    ) -> list[dict[str, Any]]:
+        """As `suggest`, from the event loop: the work runs in the threadpool, batched with other calls."""
+        requests = self.prepare(items, max_text_chars=max_text_chars, max_batch=max_batch)
+        return await self.batcher.submit(requests)
+
+    def suggest_one(self, text: str, caller_district: str | None) -> dict[str, Any]:
+        """The ticket service's suggestion function (the district is already checked). From a request
+        handler's worker thread it joins the batches of the event loop; elsewhere it runs directly."""
+        request = SuggestionRequest(text=text, caller_district=caller_district)
+        try:
+            return anyio.from_thread.run(self.batcher.submit, [request])[0]
+        except RuntimeError:  # not in a worker thread of a running event loop (CLI, tests)
+            return self.suggester.suggest(request)

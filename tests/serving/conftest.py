@@ -1,0 +1,210 @@
+"""Fixtures for the serving tests: databases (a SQLite file per test, and a fresh PostgreSQL database per
+session on 127.0.0.1:5432), services over them with a fake clock, and an app client with API keys."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+from fastapi.testclient import TestClient
+
+from jiesu.model.suggestion import Suggester
+from jiesu.serving.app import create_app
+from jiesu.serving.auth import Principal
+from jiesu.serving.db import Database, upgrade
+from jiesu.serving.schemas import KeyCreate
+from jiesu.serving.services import KeyService, SuggestService, TicketService
+from jiesu.serving.settings import ServingSettings
+from jiesu.serving.units import Reference
+from jiesu.serving.workflow import Role
+
+PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 3}
+TABLES = "ticket_events, followups, ticket_units, tickets, api_keys"
+
+# Units the seed model routes these texts to, and two others for re-dispatch and escalation.
+HEATING_TEXT = "朝阳区望京街道小区暖气不热，家里只有十五度"
+HEATING_UNIT = "北京市热力集团"
+OTHER_UNIT = "朝阳区城市管理委员会"
+THIRD_UNIT = "朝阳区望京街道办事处"
+CITY_UNIT = "北京市城市管理委员会"
+DISTRICT_GOVERNMENT = "朝阳区人民政府"
+
+
+class FakeClock:
+    """Test time: starts on a Monday, 10:00 Beijing time; `advance` moves it."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def _admin_connection() -> Any:
+    connection = psycopg2.connect(**PG_DSN)
+    connection.autocommit = True
+    return connection
+
+
+@dataclass
+class PostgresServer:
+    databases: list[str]
+
+    def fresh(self) -> str:
+        """A new, migrated database; dropped at the end of the session."""
+        name = f"jiesu_test_{uuid.uuid4().hex[:12]}"
+        connection = _admin_connection()  # not `with connection`: that opens a transaction block
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            connection.close()
+        self.databases.append(name)
+        url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+        upgrade(url)
+        return url
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    try:
+        _admin_connection().close()
+    except psycopg2.OperationalError:
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test)")
+    server = PostgresServer([])
+    yield server
+    connection = _admin_connection()
+    with connection.cursor() as cursor:
+        for name in server.databases:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres: PostgresServer) -> str:
+    return postgres.fresh()
+
+
+def reset_postgres(url: str) -> None:
+    """Empty every table between tests. The event log refuses DELETE and TRUNCATE by trigger, so the
+    (superuser) test turns its triggers off for the truncate only."""
+    connection = psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql"))
+    connection.autocommit = False
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE ticket_events DISABLE TRIGGER USER")
+        cursor.execute(f"TRUNCATE {TABLES}")
+        cursor.execute("ALTER TABLE ticket_events ENABLE TRIGGER USER")
+    connection.commit()
+    connection.close()
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: a SQLite file, or the session's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'jiesu.db'}"
+        upgrade(url)
+        return url
+    url: str = request.getfixturevalue("postgres_url")
+    reset_postgres(url)
+    return url
+
+
+# --- services -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def reference() -> Reference:
+    return Reference.load()
+
+
+@pytest.fixture(scope="session")
+def suggestions(seed_model: Any, reference: Reference) -> SuggestService:
+    return SuggestService(Suggester.with_reference_data(seed_model), reference)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@dataclass
+class Services:
+    database: Database
+    tickets: TicketService
+    keys: KeyService
+
+    def principal(self, role: Role, unit: str | None = None) -> Principal:
+        created = self.keys.create(KeyCreate(role=role, unit=unit))
+        return self.keys.authenticate(created.key)
+
+
+def build_services(url: str, reference: Reference, suggestions: SuggestService, clock: FakeClock) -> Services:
+    from jiesu.data.workflow_settings import load_workflow_settings
+
+    database = Database(url)
+    tickets = TicketService(
+        database, load_workflow_settings(), reference, suggestions.suggest_one, clock=clock
+    )
+    return Services(database, tickets, KeyService(database, reference, clock=clock))
+
+
+@pytest.fixture
+def services(
+    db_url: str, reference: Reference, suggestions: SuggestService, clock: FakeClock
+) -> Iterator[Services]:
+    built = build_services(db_url, reference, suggestions, clock)
+    yield built
+    built.database.dispose()
+
+
+# --- HTTP ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Api:
+    client: TestClient
+    keys: KeyService
+
+    def key(self, role: Role, unit: str | None = None) -> dict[str, str]:
+        return {"X-API-Key": self.keys.create(KeyCreate(role=role, unit=unit)).key}
+
+
+ApiFactory = Callable[..., Api]
+
+
+@pytest.fixture
+def make_api(db_url: str, seed_model: Any) -> Iterator[ApiFactory]:
+    """Start an app (lifespan runs) over the test database; keyword arguments go to ServingSettings."""
+    stack: list[TestClient] = []
+
+    def make(**settings: Any) -> Api:
+        app = create_app(ServingSettings(database_url=db_url, **settings), classifier=seed_model)
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        stack.append(client)
+        return Api(client, app.state.runtime.keys)
+
+    yield make
+    for client in reversed(stack):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def api(make_api: ApiFactory) -> Api:
+    return make_api()

@@ -1,0 +1,289 @@
+"""The HTTP API with FastAPI's TestClient: auth, the error envelope, bad inputs, masking, logging."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from jiesu.model.classifier import RequestClassifier
+from jiesu.serving.app import create_app
+from jiesu.serving.deps import get_settings
+from jiesu.serving.settings import ServingSettings
+from jiesu.serving.workflow import Role
+from tests.serving.conftest import (
+    DISTRICT_GOVERNMENT,
+    HEATING_TEXT,
+    HEATING_UNIT,
+    OTHER_UNIT,
+    Api,
+    ApiFactory,
+)
+
+PHONE = "13912345678"
+SECRET_TEXT = "朝阳区望京街道小区暖气不热，秘密标记XQ7"
+
+
+def assert_envelope(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert isinstance(error["message"], str) and error["message"]
+    if code is not None:
+        assert error["code"] == code
+    assert "XQ7" not in response.text and PHONE not in response.text  # never echoed
+    return dict(error)
+
+
+def create(api: Api, headers: dict[str, str], key: str = "k1", **fields: Any) -> Any:
+    payload = {"text": SECRET_TEXT, "intake_channel": "phone", "caller_phone": PHONE, "caller_name": "李四"}
+    return api.client.post("/v1/tickets", json=payload | fields, headers=headers | {"Idempotency-Key": key})
+
+
+def test_health_model_and_docs(api: Api) -> None:
+    client = api.client
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["model_id"]
+    assert client.get("/docs").status_code == 200
+    assert "/v1/tickets/{ticket_id}/review-return" in client.get("/openapi.json").json()["paths"]
+    assert_envelope(client.get("/v1/model"), 401, "unauthorized")
+    info = client.get("/v1/model", headers=api.key(Role.AUDITOR)).json()
+    assert info["model_id"] == health["model_id"]
+    assert {"catalogue_version", "taxonomy_version", "workflow_version", "heads"} <= set(info)
+    assert all("threshold" in head for head in info["heads"].values())
+
+
+def test_suggest_one_and_batch(api: Api) -> None:
+    headers = api.key(Role.OPERATOR)
+    one = api.client.post("/v1/suggest", json={"text": HEATING_TEXT}, headers=headers).json()
+    assert one["suggestion"]["route"]["unit"] == HEATING_UNIT
+    batch = api.client.post(
+        "/v1/suggest",
+        json={
+            "requests": [
+                {"id": "a", "text": HEATING_TEXT},
+                {"id": "b", "text": "家里着火了快来人", "caller_district": "朝阳"},
+            ]
+        },
+        headers=headers,
+    ).json()
+    assert [s["id"] for s in batch["suggestions"]] == ["a", "b"]
+    assert batch["suggestions"][1]["disposition"]["emergency_number"] == "119"
+    assert_envelope(api.client.post("/v1/suggest", json={"text": HEATING_TEXT}), 401)
+
+
+def test_create_is_idempotent_over_http(api: Api) -> None:
+    headers = api.key(Role.OPERATOR)
+    first = create(api, headers)
+    assert first.status_code == 201
+    again = create(api, headers)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert_envelope(create(api, headers, text="另一件事"), 409, "idempotency_key_reused")
+    missing = api.client.post("/v1/tickets", json={"text": "x", "intake_channel": "web"}, headers=headers)
+    assert_envelope(missing, 422, "validation_error")
+    assert first.json()["caller_phone"] == PHONE  # the operator sees it
+    assert first.json()["suggested_unit"] == HEATING_UNIT
+
+
+def test_roles_over_http(api: Api) -> None:
+    auditor = api.key(Role.AUDITOR)
+    assert_envelope(create(api, auditor), 403, "forbidden")
+    assert create(api, api.key(Role.ADMIN)).status_code == 201
+    assert_envelope(api.client.get("/v1/keys", headers=auditor), 403)
+    assert_envelope(api.client.get("/v1/tickets", headers={"X-API-Key": "jsk_wrong"}), 401)
+
+
+def test_keys_over_http(api: Api) -> None:
+    admin = api.key(Role.ADMIN)
+    made = api.client.post(
+        "/v1/keys", json={"role": "unit", "unit": HEATING_UNIT, "expires_days": 30}, headers=admin
+    )
+    assert made.status_code == 201
+    secret, key_id = made.json()["key"], made.json()["id"]
+    assert api.client.get("/v1/tickets", headers={"X-API-Key": secret}).status_code == 200
+    listed = api.client.get("/v1/keys", headers=admin).json()
+    assert secret not in str(listed) and key_id in str(listed)
+    assert api.client.post(f"/v1/keys/{key_id}/revoke", headers=admin).json()["active"] is False
+    assert_envelope(api.client.get("/v1/tickets", headers={"X-API-Key": secret}), 401)
+    assert_envelope(
+        api.client.post("/v1/keys", json={"role": "unit", "unit": "无此单位"}, headers=admin), 422
+    )
+    assert_envelope(api.client.post("/v1/keys", json={"role": "root"}, headers=admin), 422)
+
+
+def test_walk_and_masking_over_http(api: Api) -> None:
+    op, rev, auditor = api.key(Role.OPERATOR), api.key(Role.REVIEWER), api.key(Role.AUDITOR)
+    heating, other = api.key(Role.UNIT, HEATING_UNIT), api.key(Role.UNIT, OTHER_UNIT)
+    district = api.key(Role.UNIT, DISTRICT_GOVERNMENT)
+    tid = create(api, op).json()["id"]
+    post = api.client.post
+    dispatched = post(
+        f"/v1/tickets/{tid}/dispatch", json={"version": 1, "copy_to": [DISTRICT_GOVERNMENT]}, headers=op
+    )
+    assert dispatched.json()["state"] == "dispatched"
+    assert_envelope(
+        post(f"/v1/tickets/{tid}/accept", json={"version": 1}, headers=heating), 409, "stale_version"
+    )
+    assert_envelope(api.client.get(f"/v1/tickets/{tid}", headers=other), 404, "not_found")
+    illegal = assert_envelope(post(f"/v1/tickets/{tid}/reply", json={"result": "x"}, headers=heating), 409)
+    assert illegal["code"] == "illegal_transition"
+    assert illegal["details"]["allowed_actions"] == ["accept", "return", "extend", "report", "escalate"]
+    post(
+        f"/v1/tickets/{tid}/return",
+        json={"reason_code": "not_our_duty", "reason": "自管锅炉"},
+        headers=heating,
+    )
+    post(f"/v1/tickets/{tid}/review-return", json={"decision": "uphold", "unit": OTHER_UNIT}, headers=rev)
+    assert_envelope(api.client.get(f"/v1/tickets/{tid}", headers=heating), 404)  # no longer its ticket
+    post(f"/v1/tickets/{tid}/accept", json={}, headers=other)
+    post(f"/v1/tickets/{tid}/reply", json={"result": "已恢复供暖"}, headers=other)
+    done = post(
+        f"/v1/tickets/{tid}/followup",
+        json={"contacted": True, "resolved": True, "satisfaction": "满意"},
+        headers=op,
+    )
+    assert done.json()["state"] == "closed"
+    assert_envelope(post(f"/v1/tickets/{tid}/reopen", json={}, headers=op), 409, "illegal_transition")
+    seen = {
+        name: api.client.get(f"/v1/tickets/{tid}", headers=headers).json()
+        for name, headers in [("op", op), ("auditor", auditor), ("rev", rev), ("other", other)]
+    }
+    assert (seen["op"]["caller_phone"], seen["other"]["caller_name"]) == (PHONE, "李四")
+    assert (seen["auditor"]["caller_phone"], seen["auditor"]["caller_name"]) == ("139****5678", "李*")
+    assert seen["rev"]["caller_phone"] == "139****5678"
+    assert [e["action"] for e in seen["auditor"]["events"]][-1] == "followup"
+    assert_envelope(
+        api.client.get(f"/v1/tickets/{tid}", headers=district), 404
+    )  # copy dropped on re-dispatch
+    listed = api.client.get("/v1/tickets", headers=auditor).json()["items"]
+    assert PHONE not in str(listed) and listed[0]["caller_masked"]
+    inbox = api.client.get(f"/v1/units/{OTHER_UNIT}/inbox", headers=other).json()["items"]
+    assert [t["id"] for t in inbox] == [tid]
+    assert_envelope(api.client.get(f"/v1/units/{HEATING_UNIT}/inbox", headers=other), 404)
+    rates = api.client.get("/v1/metrics/rates", headers=auditor).json()
+    assert rates["rows"][0]["unit"] == OTHER_UNIT and rates["rows"][0]["overall"] == 1.0
+    assert rates["overall_weights"] == {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}
+    assert "from" in rates and "formula" in rates
+
+
+BAD_REQUESTS = [
+    ("empty text", "/v1/tickets", {"text": "", "intake_channel": "web"}, 422),
+    ("blank text", "/v1/tickets", {"text": "  \n ", "intake_channel": "web"}, 422),
+    ("oversized text", "/v1/tickets", {"text": "长" * 201, "intake_channel": "web"}, 422),
+    ("unknown field", "/v1/tickets", {"text": "暖气不热XQ7", "intake_channel": "web", "priority": 1}, 422),
+    ("wrong channel", "/v1/tickets", {"text": "暖气不热XQ7", "intake_channel": "fax"}, 422),
+    ("wrong type", "/v1/tickets", {"text": 42, "intake_channel": "web"}, 422),
+    (
+        "bad phone",
+        "/v1/tickets",
+        {"text": "暖气不热", "intake_channel": "web", "caller_phone": "call me"},
+        422,
+    ),
+    (
+        "unknown district",
+        "/v1/tickets",
+        {"text": "暖气不热", "intake_channel": "web", "caller_district": "火星"},
+        422,
+    ),
+    ("batch too large", "/v1/suggest", {"requests": [{"text": "暖气不热"}] * 4}, 422),
+    ("empty batch", "/v1/suggest", {"requests": []}, 422),
+    ("oversized suggest", "/v1/suggest", {"text": "长" * 201}, 422),
+    ("suggest unknown field", "/v1/suggest", {"text": "暖气不热", "extra": True}, 422),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "status"), [case[1:] for case in BAD_REQUESTS], ids=[c[0] for c in BAD_REQUESTS]
+)
+def test_bad_inputs_get_the_envelope(make_api: ApiFactory, path: str, payload: Any, status: int) -> None:
+    api = make_api(max_text_chars=200, max_batch=3)
+    headers = api.key(Role.OPERATOR) | {"Idempotency-Key": "bad"}
+    assert_envelope(api.client.post(path, json=payload, headers=headers), status)
+    assert api.client.get("/v1/tickets", headers=headers).json()["items"] == []  # nothing stored
+
+
+def test_bad_action_bodies(api: Api) -> None:
+    op, heating = api.key(Role.OPERATOR), api.key(Role.UNIT, HEATING_UNIT)
+    tid = create(api, op).json()["id"]
+    post = api.client.post
+    malformed = post(
+        f"/v1/tickets/{tid}/dispatch",
+        content=b'{"version": 1,',
+        headers=op | {"content-type": "application/json"},
+    )
+    assert_envelope(malformed, 422, "validation_error")
+    assert_envelope(post(f"/v1/tickets/{tid}/dispatch", json={"version": "1"}, headers=op), 422)
+    assert_envelope(
+        post(f"/v1/tickets/{tid}/dispatch", json={"unit": "火星区政府", "reason": "x"}, headers=op), 422
+    )
+    assert_envelope(post(f"/v1/tickets/{tid}/dispatch", json={"colour": "red"}, headers=op), 422)
+    assert_envelope(post(f"/v1/tickets/{tid}/fly", json={}, headers=op), 404)
+    assert_envelope(post("/v1/tickets/nope/dispatch", json={}, headers=op), 404, "not_found")
+    post(f"/v1/tickets/{tid}/dispatch", json={}, headers=op)
+    post(f"/v1/tickets/{tid}/accept", json={}, headers=heating)
+    assert_envelope(
+        post(f"/v1/tickets/{tid}/extend", json={"hours": 10000, "reason": "x"}, headers=heating), 422
+    )
+    assert_envelope(
+        post(f"/v1/tickets/{tid}/extend", json={"hours": "24", "reason": "x"}, headers=heating), 422
+    )
+    post(f"/v1/tickets/{tid}/reply", json={"result": "好了"}, headers=heating)
+    assert_envelope(
+        post(f"/v1/tickets/{tid}/followup", json={"contacted": "yes", "resolved": True}, headers=op), 422
+    )
+    bad_level = {"contacted": True, "resolved": True, "satisfaction": "很好"}
+    assert_envelope(post(f"/v1/tickets/{tid}/followup", json=bad_level, headers=op), 422, "invalid_input")
+    assert_envelope(api.client.get("/v1/tickets?cursor=zzz", headers=op), 422)
+    assert_envelope(api.client.get("/v1/tickets?state=flying", headers=op), 422)
+    assert_envelope(api.client.get("/v1/metrics/rates?from=2026-12-01&to=2026-11-01", headers=op), 422)
+    assert api.client.get(f"/v1/tickets/{tid}", headers=op).json()["version"] == 4
+
+
+def test_settings_reach_handlers_through_a_dependency(api: Api) -> None:
+    app = api.client.app
+    assert isinstance(app, type(create_app()))
+    app.dependency_overrides[get_settings] = lambda: ServingSettings(max_text_chars=5)  # type: ignore[attr-defined]
+    response = api.client.post(
+        "/v1/suggest", json={"text": "暖气不热了怎么办"}, headers=api.key(Role.OPERATOR)
+    )
+    assert_envelope(response, 422, "invalid_input")
+
+
+def test_logs_carry_no_text_or_phone(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    op = api.key(Role.OPERATOR)
+    with caplog.at_level(logging.DEBUG):
+        tid = create(api, op).json()["id"]
+        api.client.post(f"/v1/tickets/{tid}/dispatch", json={}, headers=op)
+        api.client.post("/v1/suggest", json={"text": SECRET_TEXT}, headers=op)
+        api.client.get(f"/v1/tickets?district=朝阳&caller={PHONE}", headers=op)
+    lines = [record.getMessage() for record in caplog.records if record.name.startswith("jiesu")]
+    assert any("request_id=" in line and "status=201" in line and "model_id=" in line for line in lines)
+    assert not any("XQ7" in line or PHONE in line or "5678" in line for line in lines)
+
+
+def test_internal_errors_are_enveloped_and_logged_without_data(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError(f"database said: {PHONE} XQ7")
+
+    runtime.tickets.get = broken
+    with caplog.at_level(logging.INFO):
+        response = api.client.get("/v1/tickets/x", headers=api.key(Role.OPERATOR) | {"X-Request-ID": "req-1"})
+    error = assert_envelope(response, 500, "internal_error")
+    assert error["details"] == {"request_id": "req-1"}
+    assert response.headers["x-request-id"] == "req-1"
+    assert "RuntimeError" in caplog.text
+    assert PHONE not in caplog.text and "XQ7" not in caplog.text
+
+
+def test_app_loads_the_model_in_lifespan_not_at_creation(db_url: str, seed_model_dir: Any) -> None:
+    app = create_app(ServingSettings(database_url=db_url, model_dir=seed_model_dir))
+    assert not hasattr(app.state, "runtime")
+    with TestClient(app) as client:
+        assert isinstance(app.state.runtime.model, RequestClassifier)
+        assert client.get("/health").status_code == 200

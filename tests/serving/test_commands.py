@@ -1,0 +1,76 @@
+"""`jiesu db upgrade` and `jiesu keys create|list|revoke` through add_serving_commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from jiesu.errors import JiesuError
+from jiesu.serving.commands import add_serving_commands
+from jiesu.serving.db import Database, current_revision
+from jiesu.serving.services import KeyService
+from jiesu.serving.units import Reference
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="jiesu")
+    add_serving_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("JIESU_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("JIESU_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_db_upgrade_on_the_default_sqlite(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["db", "upgrade"]) == 0
+    assert "revision 0001" in capsys.readouterr().out
+    database = Database(f"sqlite:///{data_dir / 'jiesu.db'}")
+    assert current_revision(database.engine) == "0001"
+    database.dispose()
+
+
+def test_keys_create_list_revoke(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], reference: Reference
+) -> None:
+    assert (
+        run(
+            [
+                "keys",
+                "create",
+                "--role",
+                "unit",
+                "--unit",
+                "北京市热力集团",
+                "--name",
+                "热力",
+                "--expires-days",
+                "30",
+            ]
+        )
+        == 0
+    )
+    secret = capsys.readouterr().out.strip()
+    assert secret.startswith("jsk_") and "\n" not in secret
+    database = Database(f"sqlite:///{data_dir / 'jiesu.db'}")
+    principal = KeyService(database, reference).authenticate(secret)
+    assert (principal.role.value, principal.unit) == ("unit", "北京市热力集团")
+    assert run(["keys", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert principal.key_id in listing and secret not in listing
+    assert run(["keys", "revoke", principal.key_id]) == 0
+    assert "inactive" in (run(["keys", "list"]) or capsys.readouterr().out)
+    database.dispose()
+    with pytest.raises(JiesuError, match="unit"):
+        run(["keys", "create", "--role", "unit"])
+    with pytest.raises(JiesuError, match="unknown unit"):
+        run(["keys", "create", "--role", "unit", "--unit", "火星区人民政府"])
+    with pytest.raises(SystemExit):
+        run(["keys", "create", "--role", "root"])
