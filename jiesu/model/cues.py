@@ -4,6 +4,7 @@ regex alternation. On typical requests no group runs at all."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import ahocorasick
@@ -56,28 +57,46 @@ def literal_anchor(pattern: str) -> str | None:
 
 
 class CueIndex:
-    """Which named cue groups could match a text, by their anchors."""
+    """Finds the cues of named groups in a text: one Aho-Corasick pass for the anchors, then only the
+    individual cue regexes whose anchor occurs (cues without an anchor always run)."""
 
     def __init__(self, groups: Mapping[str, Iterable[str]]) -> None:
-        self._always: set[str] = set()
+        self._always: list[tuple[str, re.Pattern[str]]] = []
         self._automaton = ahocorasick.Automaton()
-        owners: dict[str, set[str]] = {}
+        by_anchor: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         for name, patterns in groups.items():
             for pattern in patterns:
+                compiled = re.compile(pattern)
                 anchor = literal_anchor(pattern)
                 if anchor is None:
-                    self._always.add(name)
+                    self._always.append((name, compiled))
                 else:
-                    owners.setdefault(anchor, set()).add(name)
-        for anchor, names in owners.items():
-            self._automaton.add_word(anchor, frozenset(names))
-        self._empty = not owners
+                    by_anchor.setdefault(anchor, []).append((name, compiled))
+        for anchor, cues in by_anchor.items():
+            self._automaton.add_word(anchor, tuple(cues))
+        self._empty = not by_anchor
         if not self._empty:
             self._automaton.make_automaton()
 
     def candidates(self, text: str) -> set[str]:
-        found = set(self._always)
+        """Names of the groups that have at least one cue whose anchor occurs."""
+        return {name for name, _ in self._cues_present(text)}
+
+    def find(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """(start, end) of every cue match per group, sorted, without repeats."""
+        found: dict[str, set[tuple[int, int]]] = {}
+        for name, pattern in self._cues_present(text):
+            for match in pattern.finditer(text):
+                if match.end() > match.start():
+                    found.setdefault(name, set()).add(match.span())
+        return {name: sorted(spans) for name, spans in found.items()}
+
+    def _cues_present(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
+        cues = list(self._always)
         if not self._empty:
-            for _, names in self._automaton.iter(text):
-                found |= names
-        return found
+            seen: set[int] = set()
+            for _, entries in self._automaton.iter(text):
+                if id(entries) not in seen:
+                    seen.add(id(entries))
+                    cues += entries
+        return cues

@@ -64,12 +64,11 @@ class DispositionDecision:
         }
 
 
-def _spans(pattern: re.Pattern[str], folded: str, original: str) -> list[Evidence]:
-    return [
-        Evidence(original[m.start() : m.end()], m.start(), m.end())
-        for m in pattern.finditer(folded)
-        if m.end() > m.start()
-    ]
+def _evidence(original: str, spans: list[tuple[int, int]]) -> list[Evidence]:
+    return [Evidence(original[start:end], start, end) for start, end in spans]
+
+
+CueMatches = dict[str, list[tuple[int, int]]]
 
 
 class DispositionResolver:
@@ -96,21 +95,21 @@ class DispositionResolver:
         self._cues = CueIndex(groups)
 
     def legal_evidence(
-        self, folded: str, original: str, groups: set[str] | None = None
+        self, folded: str, original: str, cues: CueMatches | None = None
     ) -> tuple[dict[str, list[Evidence]], bool]:
         """(legal-channel spans by channel, is-a-question-about-using-a-channel)."""
-        groups = self._cues.candidates(folded) if groups is None else groups
+        cues = self._cues.find(folded) if cues is None else cues
         channels: dict[str, list[Evidence]] = {
-            c.id: spans
+            c.id: _evidence(original, cues[f"legal:{c.id}"])
             for c in self.rules.channels
-            if f"legal:{c.id}" in groups and (spans := _spans(c.pattern, folded, original))
+            if f"legal:{c.id}" in cues
         }
         if not channels:
             return {}, False
         return channels, bool(self._consultation.search(folded))
 
     def emergency_evidence(
-        self, folded: str, original: str, head_support: float = 0.0, groups: set[str] | None = None
+        self, folded: str, original: str, head_support: float = 0.0, cues: CueMatches | None = None
     ) -> tuple[dict[str, list[Evidence]], list[str]]:
         """(spans by emergency number that justify a transfer, weaker cue words that only raise risk).
 
@@ -118,20 +117,17 @@ class DispositionResolver:
         classifier's support (its emergency probability), less of it when the text says it is happening
         now."""
         found: dict[str, list[Evidence]] = {}
-        groups = self._cues.candidates(folded) if groups is None else groups
-        if not any(name.startswith(("strong:", "weak:")) for name in groups):
+        cues = self._cues.find(folded) if cues is None else cues
+        if not any(name.startswith(("strong:", "weak:")) for name in cues):
             return found, []
-        now = self._now.search(folded) is not None
         if self._story is not None and self._story.search(folded):
             return found, []
+        now = self._now.search(folded) is not None
         possible: list[str] = []
         for rule in self.rules.emergencies:
-            strong = [
-                span
-                for span in _spans(rule.pattern, folded, original)
-                if not self._told_as_past(folded, span)
-            ]
-            weak = _spans(rule.weak_pattern, folded, original) if rule.weak_pattern else []
+            strong = _evidence(original, cues.get(f"strong:{rule.number}", []))
+            strong = [span for span in strong if not self._told_as_past(folded, span)]
+            weak = _evidence(original, cues.get(f"weak:{rule.number}", []))
             weak = [span for span in weak if not self._told_as_past(folded, span)]
             if strong:
                 found[rule.number] = strong + weak
@@ -156,8 +152,8 @@ class DispositionResolver:
         predicted = decode_disposition(head.label) if head else None
         confidence = head.confidence if head else 0.0
         support = sum(p for label, p in head.top if label.startswith("emergency")) if head else 0.0
-        groups = self._cues.candidates(folded)
-        emergencies, possible = self.emergency_evidence(folded, original, support, groups)
+        cues = self._cues.find(folded)
+        emergencies, possible = self.emergency_evidence(folded, original, support, cues)
         if emergencies:
             numbers = [decode_disposition(label).emergency_number for label, _ in head.top] if head else []
             number = next((n for n in numbers if n in emergencies), None)
@@ -172,7 +168,7 @@ class DispositionResolver:
             return DispositionDecision(
                 "emergency", emergency_number=predicted.emergency_number, confidence=confidence
             )
-        decision = self._decide_channel(folded, original, head, predicted, confidence, groups)
+        decision = self._decide_channel(folded, original, head, predicted, confidence, cues)
         return replace(decision, possible_emergencies=possible) if possible else decision
 
     def _decide_channel(
@@ -182,11 +178,11 @@ class DispositionResolver:
         head: HeadPrediction | None,
         predicted: DispositionLabel | None,
         confidence: float,
-        groups: set[str],
+        cues: CueMatches,
     ) -> DispositionDecision:
         """A legal channel, a consultation about one, or the head's own label."""
         head_trusted = head is not None and confidence >= HEAD_TRUST
-        channels, asks_how = self.legal_evidence(folded, original, groups)
+        channels, asks_how = self.legal_evidence(folded, original, cues)
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
         if head_channel and not channels:
             asks_how = bool(self._consultation.search(folded))
