@@ -25,6 +25,7 @@ import numpy as np
 
 from jiesu.data.loading import load_teddycup_raw, load_teddycup_segmented
 from jiesu.evaluation.metrics import head_metrics
+from jiesu.evaluation.timing import batch_and_single
 from jiesu.model.config import ClassifierConfig
 from jiesu.training.pipeline import cross_validate, fit_calibrated
 
@@ -182,22 +183,7 @@ def speed_worker(kind: str, model_dir: str, raw_path: str) -> dict[str, Any]:
             return baseline.predict_raw(items)
 
     load_seconds = time.perf_counter() - started
-    batch(texts[:20])  # warm caches (jieba prefix dictionary, BLAS)
-    started = time.perf_counter()
-    batch(texts)
-    batch_seconds = time.perf_counter() - started
-    latencies = []
-    for text in texts[:500]:
-        started = time.perf_counter()
-        batch([text])
-        latencies.append((time.perf_counter() - started) * 1000)
-    return {
-        "load_s": load_seconds,
-        "docs_per_s": len(texts) / batch_seconds,
-        "p50_ms": float(np.percentile(latencies, 50)),
-        "p99_ms": float(np.percentile(latencies, 99)),
-        "peak_rss_mb": peak_rss_mb(),
-    }
+    return {"load_s": load_seconds, **batch_and_single(batch, texts), "peak_rss_mb": peak_rss_mb()}
 
 
 def peak_rss_mb() -> float:

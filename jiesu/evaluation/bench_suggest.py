@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from jiesu.data.catalogue import Catalogue, load_catalogue, render_unit
 from jiesu.data.check import LEGAL_MENTION
 from jiesu.data.corpus import load_seed_corpus
 from jiesu.data.gazetteer import Gazetteer, load_gazetteer
+from jiesu.evaluation.timing import batch_and_single
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.text import fold_characters
@@ -161,23 +161,6 @@ def score(
     }
 
 
-def _timed(function: Callable[[list[str]], object], texts: list[str]) -> dict[str, float]:
-    function(texts[:20])
-    started = time.perf_counter()
-    function(texts)
-    batch = time.perf_counter() - started
-    latencies = []
-    for text in texts[:500]:
-        started = time.perf_counter()
-        function([text])
-        latencies.append((time.perf_counter() - started) * 1000)
-    return {
-        "docs_per_s": len(texts) / batch,
-        "p50_ms": float(np.percentile(latencies, 50)),
-        "p99_ms": float(np.percentile(latencies, 99)),
-    }
-
-
 def run_benchmark(
     model_dir: Path, raw_path: Path | None, output: Path, split: str = "test"
 ) -> dict[str, Any]:
@@ -202,7 +185,7 @@ def run_benchmark(
         texts = [
             json.loads(line)["text"] for line in raw_path.read_text(encoding="utf-8").splitlines() if line
         ]
-        report["speed"]["ours"] = _timed(
+        report["speed"]["ours"] = batch_and_single(
             lambda batch: suggester.suggest_many([SuggestionRequest(t) for t in batch]), texts
         )
 
@@ -210,7 +193,7 @@ def run_benchmark(
             categories = [p.category_l2 for p in model.predict(batch)]
             return [naive.suggest(text, l2) for text, l2 in zip(batch, categories, strict=True)]
 
-        report["speed"]["baseline"] = _timed(naive_batch, texts)
+        report["speed"]["baseline"] = batch_and_single(naive_batch, texts)
         report["speed"]["texts"] = len(texts)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
