@@ -5,7 +5,7 @@ the cues of risk that must be reported at once (art. 29)."""
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -54,10 +54,6 @@ class LegalChannel(BaseModel):
 
     _validate_cues = field_validator("cues")(lambda cls, value: _compile_all(value))
 
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{cue})" for cue in self.cues))
-
 
 class EmergencyRule(BaseModel):
     """`cues` are enough on their own (着火, 持刀, 追尾) unless the text speaks of the past; `weak_cues`
@@ -70,14 +66,6 @@ class EmergencyRule(BaseModel):
     weak_cues: list[str] = Field(default_factory=list)
 
     _validate_cues = field_validator("cues", "weak_cues")(lambda cls, value: _compile_all(value))
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{cue})" for cue in self.cues))
-
-    @cached_property
-    def weak_pattern(self) -> re.Pattern[str] | None:
-        return re.compile("|".join(f"(?:{cue})" for cue in self.weak_cues)) if self.weak_cues else None
 
 
 class DispositionRules(BaseModel):

@@ -119,9 +119,6 @@ class Gazetteer:
     def has_street(self, district: str, name: str) -> bool:
         return (district, name) in self.street_index
 
-    def streets_of(self, district: str) -> list[Street]:
-        return [street for street in self.streets if street.district == district]
-
     @cached_property
     def ambiguous_street_names(self) -> dict[str, list[Street]]:
         """Official street names that exist in more than one district (八里庄街道: 朝阳区, 海淀区)."""

@@ -18,9 +18,6 @@ class PreparedTexts:
     texts: list[str]
     tokens: list[list[str]]
 
-    def subset(self, indices: Sequence[int]) -> PreparedTexts:
-        return PreparedTexts([self.texts[i] for i in indices], [self.tokens[i] for i in indices])
-
     def __len__(self) -> int:
         return len(self.texts)
 

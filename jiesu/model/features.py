@@ -10,7 +10,7 @@ times faster, and saves as plain arrays instead of a pickle.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -34,12 +34,14 @@ class KeyedTfidf:
     max_df: float = 1.0
     vocabulary: Keys | None = None
     idf: npt.NDArray[np.float32] | None = None
+    _lookup_cache: pd.Index | None = field(default=None, init=False, repr=False)
 
     def fit(self, rows: Rows, keys: Keys, n_docs: int) -> KeyedTfidf:
         unique_keys, columns = np.unique(keys, return_inverse=True)
         pairs = np.unique(rows * np.int64(len(unique_keys)) + columns.astype(np.int64))
         df = np.bincount(pairs % len(unique_keys), minlength=len(unique_keys))
         keep = (df >= self.min_df) & (df <= self.max_df * n_docs)
+        self._lookup_cache = None  # a refit must not reuse the previous vocabulary's index
         self.vocabulary = unique_keys[keep]
         self.idf = (np.log((1 + n_docs) / (1 + df[keep])) + 1).astype(np.float32)
         return self
@@ -68,11 +70,9 @@ class KeyedTfidf:
     @property
     def _lookup(self) -> pd.Index:
         # A hash index: 4-5x faster than np.searchsorted over a large vocabulary.
-        lookup: pd.Index | None = getattr(self, "_lookup_cache", None)
-        if lookup is None or len(lookup) != self.size:
-            lookup = pd.Index(self.vocabulary)
-            self._lookup_cache = lookup
-        return lookup
+        if self._lookup_cache is None:
+            self._lookup_cache = pd.Index(self.vocabulary)
+        return self._lookup_cache
 
 
 def char_ngram_keys(texts: Sequence[str]) -> tuple[Rows, Keys]:
@@ -124,12 +124,14 @@ class TextFeaturizer:
     chars: KeyedTfidf | None = None
     words: KeyedTfidf | None = None
     word_vocabulary: list[str] | None = None
+    _index_cache: dict[str, int] | None = field(default=None, init=False, repr=False)
 
     def fit(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> TextFeaturizer:
         counts: dict[str, int] = {}
         for doc in tokens:
             for token in set(doc):
                 counts[token] = counts.get(token, 0) + 1
+        self._index_cache = None  # a refit must not reuse the previous vocabulary's index
         self.word_vocabulary = sorted(
             token for token, count in counts.items() if count >= self.word_min_count
         )
@@ -145,11 +147,9 @@ class TextFeaturizer:
     def _index(self) -> dict[str, int]:
         if self.word_vocabulary is None:
             raise RuntimeError("TextFeaturizer is not fitted")
-        cached: dict[str, int] | None = getattr(self, "_index_cache", None)
-        if cached is None:
-            cached = {token: i for i, token in enumerate(self.word_vocabulary)}
-            self._index_cache = cached
-        return cached
+        if self._index_cache is None:
+            self._index_cache = {token: i for i, token in enumerate(self.word_vocabulary)}
+        return self._index_cache
 
     def transform(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
         if self.chars is None or self.words is None:

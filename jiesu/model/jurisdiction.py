@@ -403,19 +403,10 @@ class JurisdictionResolver:
             Candidate(d, _best_street(streets.get(d))[0], round(s / total, 3)) for d, s in ranked[:5]
         ]
         if district is None:
-            return Jurisdiction(
-                in_beijing=True,
-                region=BEIJING,
-                district=None,
-                district_code=None,
-                street=None,
-                street_code=None,
-                community=None,
+            return _no_district(
+                [_span(text, h) for h in hits if h.name.districts.keys() & set(tied)][:MAX_EVIDENCE],
                 confidence=round(0.4 * best / total, 3),
-                source="text",
-                evidence=[_span(text, h) for h in hits if h.name.districts.keys() & set(tied)][:MAX_EVIDENCE],
                 candidates=candidates,
-                ambiguous=True,
                 reason="ambiguous",
             )
         street, street_share = _best_street(streets.get(district))
@@ -861,7 +852,14 @@ def _outside(text: str, hits: list[_Hit], votes: dict[str, float]) -> Jurisdicti
     )
 
 
-def _no_district(evidence: list[Span]) -> Jurisdiction:
+def _no_district(
+    evidence: list[Span],
+    *,
+    confidence: float = 0.5,
+    candidates: list[Candidate] | None = None,
+    reason: str = "no_district",
+) -> Jurisdiction:
+    """In Beijing, district unknown: only 北京 was named, or the names fit several districts equally."""
     return Jurisdiction(
         in_beijing=True,
         region=BEIJING,
@@ -870,12 +868,12 @@ def _no_district(evidence: list[Span]) -> Jurisdiction:
         street=None,
         street_code=None,
         community=None,
-        confidence=0.5,
+        confidence=confidence,
         source="text",
         evidence=evidence,
-        candidates=[],
-        ambiguous=False,
-        reason="no_district",
+        candidates=candidates or [],
+        ambiguous=reason == "ambiguous",
+        reason=reason,
     )
 
 

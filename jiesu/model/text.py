@@ -108,7 +108,3 @@ def normalise(text: object) -> NormalisedText:
     masked = _MOBILE.sub(PHONE_MASK, masked)
     masked = _LANDLINE.sub(PHONE_MASK, masked)
     return NormalisedText(text=_SPACE.sub(" ", masked).strip(), truncated=truncated, original_length=len(raw))
-
-
-def normalise_text(text: object) -> str:
-    return normalise(text).text

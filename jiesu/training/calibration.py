@@ -7,8 +7,6 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize_scalar
 
-from jiesu.model.scoring import softmax
-
 
 def fit_temperature(scores: npt.NDArray[np.floating], y: npt.NDArray[np.int64]) -> float:
     """The temperature T minimising the NLL of softmax(scores / T) for the true classes y."""
@@ -40,7 +38,3 @@ def expected_calibration_error(
         if mask.any():
             total += mask.sum() / len(confidence) * abs(correct[mask].mean() - confidence[mask].mean())
     return float(total)
-
-
-def calibrated(scores: npt.NDArray[np.floating], temperature: float) -> npt.NDArray[np.float32]:
-    return softmax(scores, temperature)

@@ -35,3 +35,16 @@ def test_featurizer_round_trips_through_arrays() -> None:
     assert fitted.word_vocabulary is not None
     copy = TextFeaturizer.from_arrays(fitted.arrays(), fitted.word_vocabulary, min_df=1, word_min_count=1)
     assert np.array_equal(fitted.transform(TEXTS, tokens).toarray(), copy.transform(TEXTS, tokens).toarray())
+
+
+def test_refitting_uses_the_new_vocabulary() -> None:
+    first = [["暖气", "不热"], ["油烟", "扰民"]]
+    second = [["工资", "拖欠"], ["停车", "收费"], ["工资", "停车"]]
+    texts_second = ["工资拖欠", "停车收费", "工资停车"]
+    refitted = TextFeaturizer(min_df=1, word_min_count=1).fit(["暖气不热", "油烟扰民"], first)
+    refitted.transform(["暖气不热"], [["暖气", "不热"]])  # builds the lookups of the first vocabulary
+    refitted.fit(texts_second, second)
+    fresh = TextFeaturizer(min_df=1, word_min_count=1).fit(texts_second, second)
+    assert np.array_equal(
+        refitted.transform(texts_second, second).toarray(), fresh.transform(texts_second, second).toarray()
+    )
