@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
-from starlette.concurrency import run_in_threadpool
 
 from jiesu.data.workflow_settings import WorkflowSettings
 from jiesu.model.classifier import RequestClassifier
@@ -56,9 +55,7 @@ async def get_principal(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     api_key: Annotated[str | None, Security(_api_key)],
 ) -> Principal:
-    principal = runtime.keys.cached(api_key)
-    if principal is None:  # not seen lately: look it up in the database, off the event loop
-        principal = await run_in_threadpool(runtime.keys.authenticate, api_key)
+    principal = await runtime.keys.authenticate_async(api_key)
     request.state.role = principal.role.value  # for the request log line
     return principal
 

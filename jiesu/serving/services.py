@@ -5,6 +5,7 @@ transaction, so a concurrent change is refused (409), never lost."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import anyio.from_thread
+import anyio.to_thread
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,7 +35,15 @@ from jiesu.serving.auth import (
 )
 from jiesu.serving.batching import Batcher
 from jiesu.serving.db import Database
-from jiesu.serving.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized, message
+from jiesu.serving.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ServiceError,
+    Unauthorized,
+    message,
+)
 from jiesu.serving.orm import ApiKey, FollowUp, Ticket, TicketEvent, TicketUnit
 from jiesu.serving.rates import FORMULA, RateCounts, compute_rates
 from jiesu.serving.schemas import (
@@ -91,7 +100,8 @@ from jiesu.serving.workflow import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-SuggestFn = Callable[[str, str | None], dict[str, Any]]
+CreateOutcome = tuple[TicketOut, bool] | ServiceError
+SuggestManyFn = Callable[[Sequence[SuggestionRequest]], list[dict[str, Any]]]
 MAX_PAGE = 500
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -124,6 +134,15 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Intake:
+    """One ticket create as it arrived: who sent it, the request, its Idempotency-Key header."""
+
+    principal: Principal
+    body: TicketCreate
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
 class TicketFilter:
     state: str | None = None
     unit: str | None = None
@@ -140,7 +159,7 @@ class TicketService:
         database: Database,
         workflow: WorkflowSettings,
         reference: Reference,
-        suggest: SuggestFn,
+        suggest_many: SuggestManyFn,
         *,
         max_text_chars: int = 20000,
         page_size: int = 50,
@@ -149,10 +168,11 @@ class TicketService:
         self.db = database
         self.workflow = workflow
         self.reference = reference
-        self.suggest = suggest
+        self.suggest_many = suggest_many
         self.max_text_chars = max_text_chars
         self.page_size = page_size
         self.clock = clock
+        self._intake_batcher: Batcher[Intake, CreateOutcome] = Batcher(self.create_many)
 
     # --- intake ---------------------------------------------------------------------------------------
     def create(
@@ -160,21 +180,91 @@ class TicketService:
     ) -> tuple[TicketOut, bool]:
         """Create a ticket; (ticket, True). A retry with the same Idempotency-Key returns the ticket
         already created, (ticket, False), also when the two calls race: the unique key decides."""
-        key = (idempotency_key or "").strip()
+        outcome = self.create_many([Intake(principal, body, idempotency_key)])[0]
+        if isinstance(outcome, ServiceError):
+            raise outcome
+        return outcome
+
+    def create_many(self, intakes: Sequence[Intake]) -> list[CreateOutcome]:
+        """Create tickets for several intakes at once, each with the outcome `create` would give (a
+        refused intake gets its error, the others go on). Under load the HTTP handler gathers concurrent
+        creates into one call: one idempotency lookup, one classifier batch and one transaction for all
+        of them, where one each would queue the database's single writer behind every create."""
+        outcomes: list[CreateOutcome | None] = [None] * len(intakes)
+        checked: dict[int, tuple[str, str, str | None]] = {}  # position → (key, request hash, district)
+        for position, intake in enumerate(intakes):
+            try:
+                checked[position] = self._check_intake(intake)
+            except ServiceError as exc:
+                outcomes[position] = exc
+        stored = self._tickets_by_key({key for key, _, _ in checked.values()})
+        fresh: dict[str, int] = {}  # key → position of the intake that creates its ticket
+        for position, (key, request_hash, _) in checked.items():
+            earlier = stored.get(key)
+            if earlier is not None:
+                outcomes[position] = self._replay_outcome(intakes[position].principal, earlier, request_hash)
+            elif key not in fresh:
+                fresh[key] = position
+        creating = sorted(fresh.values())
+        suggestions = self.suggest_many(
+            [SuggestionRequest(text=intakes[i].body.text, caller_district=checked[i][2]) for i in creating]
+        )
+        now = self.clock()
+        built = {
+            position: self._new_ticket(intakes[position], checked[position], suggestion, now)
+            for position, suggestion in zip(creating, suggestions, strict=True)
+        }
+        stored_now = self._store_all(built)
+        for position, (ticket, _) in stored_now.items():
+            outcomes[position] = (self._view(intakes[position].principal, ticket, now), True)
+        # Repeats of a key within this batch replay the ticket just stored; creates that lost a race to
+        # another process replay the winner's.
+        just_stored = {ticket.idempotency_key: ticket for ticket, _ in stored_now.values()}
+        for position, (key, request_hash, _) in checked.items():
+            if outcomes[position] is not None:
+                continue
+            principal = intakes[position].principal
+            if key in just_stored:
+                outcomes[position] = self._replay_outcome(principal, just_stored[key], request_hash)
+            else:
+                outcomes[position] = self._replay_or_error(principal, key, request_hash)
+        answered = [outcome for outcome in outcomes if outcome is not None]
+        assert len(answered) == len(intakes), "every intake gets an outcome"
+        return answered
+
+    async def create_async(
+        self, principal: Principal, body: TicketCreate, idempotency_key: str | None
+    ) -> tuple[TicketOut, bool]:
+        """As `create`, from the event loop: concurrent creates are gathered into `create_many` calls,
+        which run one at a time in a worker thread."""
+        outcome = (await self._intake_batcher.submit([Intake(principal, body, idempotency_key)]))[0]
+        if isinstance(outcome, ServiceError):
+            raise outcome
+        return outcome
+
+    def _check_intake(self, intake: Intake) -> tuple[str, str, str | None]:
+        """Validate one intake: (Idempotency-Key, hash of the request body, caller district)."""
+        key = (intake.idempotency_key or "").strip()
         if not key:
             raise InvalidInput(message("idempotency_missing"))
         if len(key) > MAX_IDEMPOTENCY_KEY:
             raise InvalidInput(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
-        check_text(body.text, self.max_text_chars)
-        district = self.reference.district(body.caller_district)
+        check_text(intake.body.text, self.max_text_chars)
+        district = self.reference.district(intake.body.caller_district)
         request_hash = hashlib.sha256(
-            json.dumps(body.model_dump(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+            json.dumps(intake.body.model_dump(), ensure_ascii=False, sort_keys=True).encode("utf-8")
         ).hexdigest()
-        existing = self._replay(principal, key, request_hash)
-        if existing is not None:
-            return existing, False
-        suggestion = self.suggest(body.text, district)  # outside the transaction: CPU work, no locks
-        now = self.clock()
+        return key, request_hash, district
+
+    def _new_ticket(
+        self,
+        intake: Intake,
+        checked: tuple[str, str, str | None],
+        suggestion: dict[str, Any],
+        now: datetime,
+    ) -> tuple[Ticket, TicketEvent]:
+        key, request_hash, district = checked
+        body, principal = intake.body, intake.principal
         route = suggestion.get("route") or {}
         jurisdiction = suggestion.get("jurisdiction") or {}
         ticket = Ticket(
@@ -210,29 +300,55 @@ class TicketService:
             "suggested_unit": ticket.suggested_unit,
             "suggested_disposition": (suggestion.get("disposition") or {}).get("label"),
         }
-        try:
-            with self.db.write() as session:
-                session.add(ticket)
-                session.flush()
-                session.add(
-                    self._event(principal, ticket.id, 1, now, "create", None, State.RECEIVED, payload)
-                )
-        except IntegrityError:
-            # Lost the race to a concurrent create with the same key: return the winner's ticket.
-            existing = self._replay(principal, key, request_hash)
-            if existing is None:
-                raise
-            return existing, False
-        return self._view(principal, ticket, now), True
+        event = self._event(principal, ticket.id, 1, now, "create", None, State.RECEIVED, payload)
+        return ticket, event
 
-    def _replay(self, principal: Principal, key: str, request_hash: str) -> TicketOut | None:
+    def _store_all(
+        self, built: dict[int, tuple[Ticket, TicketEvent]]
+    ) -> dict[int, tuple[Ticket, TicketEvent]]:
+        """Store the new tickets in one transaction; those actually stored. When another process
+        created one of the keys meanwhile, they are stored one by one instead, so that each loser
+        replays the winner's ticket and the others are still created."""
+        try:
+            self._store(list(built.values()))
+        except IntegrityError:
+            stored: dict[int, tuple[Ticket, TicketEvent]] = {}
+            for position, created in built.items():
+                try:
+                    self._store([created])
+                except IntegrityError:
+                    continue
+                stored[position] = created
+            return stored
+        return built
+
+    def _store(self, created: Sequence[tuple[Ticket, TicketEvent]]) -> None:
+        """Insert tickets with their create events in one transaction (all or none)."""
+        if not created:
+            return
+        with self.db.write() as session:
+            session.add_all([ticket for ticket, _ in created])
+            session.flush()  # tickets first: the events reference them
+            session.add_all([event for _, event in created])
+
+    def _tickets_by_key(self, keys: set[str]) -> dict[str, Ticket]:
+        if not keys:
+            return {}
         with self.db.read() as session:
-            ticket = session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).one_or_none()
-            if ticket is None:
-                return None
-            if ticket.request_hash != request_hash:
-                raise Conflict(message("idempotency_reused"), code="idempotency_key_reused")
-            return self._view(principal, ticket, self.clock())
+            found = session.scalars(select(Ticket).where(Ticket.idempotency_key.in_(sorted(keys))))
+            return {ticket.idempotency_key: ticket for ticket in found}
+
+    def _replay_or_error(self, principal: Principal, key: str, request_hash: str) -> CreateOutcome:
+        ticket = self._tickets_by_key({key}).get(key)
+        if ticket is None:  # not reachable: the key's ticket was stored in this call or by its rival
+            raise RuntimeError("an idempotent create found neither its own ticket nor a rival's")
+        return self._replay_outcome(principal, ticket, request_hash)
+
+    def _replay_outcome(self, principal: Principal, ticket: Ticket, request_hash: str) -> CreateOutcome:
+        """The answer to a repeated Idempotency-Key: the stored ticket, or 409 when the body differs."""
+        if ticket.request_hash != request_hash:
+            return Conflict(message("idempotency_reused"), code="idempotency_key_reused")
+        return self._view(principal, ticket, self.clock()), False
 
     # --- actions --------------------------------------------------------------------------------------
     def act(self, principal: Principal, ticket_id: str, action: Action, body: ActionBody) -> TicketOut:
@@ -886,6 +1002,7 @@ class KeyService:
         self.clock = clock
         self.cache_seconds = cache_seconds
         self._cache: dict[str, _CachedKey] = {}
+        self._lookups: dict[str, asyncio.Future[Principal]] = {}  # key hash → lookup in flight
 
     def create(self, body: KeyCreate) -> KeyCreated:
         if (body.role is Role.UNIT) != (body.unit is not None):
@@ -939,6 +1056,23 @@ class KeyService:
         if entry.expires_at is not None and entry.expires_at <= now:
             return None
         return entry.principal
+
+    async def authenticate_async(self, secret: str | None) -> Principal:
+        """As `authenticate`, from the event loop. Concurrent requests with a key that is not cached
+        (at start, or when its cache entry lapses under load) share one database lookup instead of
+        each sending their own through the threadpool."""
+        principal = self.cached(secret)
+        if principal is not None:
+            return principal
+        if not secret:
+            raise Unauthorized(message("missing_key"))
+        key_hash = hash_secret(secret)
+        lookup = self._lookups.get(key_hash)
+        if lookup is None:
+            lookup = asyncio.ensure_future(anyio.to_thread.run_sync(self.authenticate, secret))
+            self._lookups[key_hash] = lookup
+            lookup.add_done_callback(lambda _: self._lookups.pop(key_hash, None))
+        return await asyncio.shield(lookup)  # a caller that goes away does not cancel the others' lookup
 
     def authenticate(self, secret: str | None) -> Principal:
         if not secret:
@@ -1010,12 +1144,3 @@ class SuggestService:
         """As `suggest`, from the event loop: the work runs in the threadpool, batched with other calls."""
         requests = self.prepare(items, max_text_chars=max_text_chars, max_batch=max_batch)
         return await self.batcher.submit(requests)
-
-    def suggest_one(self, text: str, caller_district: str | None) -> dict[str, Any]:
-        """The ticket service's suggestion function (the district is already checked). From a request
-        handler's worker thread it joins the batches of the event loop; elsewhere it runs directly."""
-        request = SuggestionRequest(text=text, caller_district=caller_district)
-        try:
-            return anyio.from_thread.run(self.batcher.submit, [request])[0]
-        except RuntimeError:  # not in a worker thread of a running event loop (CLI, tests)
-            return self.suggester.suggest(request)

@@ -159,7 +159,7 @@ def build_services(url: str, reference: Reference, suggestions: SuggestService, 
 
     database = Database(url)
     tickets = TicketService(
-        database, load_workflow_settings(), reference, suggestions.suggest_one, clock=clock
+        database, load_workflow_settings(), reference, suggestions.suggester.suggest_many, clock=clock
     )
     return Services(database, tickets, KeyService(database, reference, clock=clock))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -13,11 +14,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from jiesu.data.workflow_settings import load_workflow_settings
+from jiesu.serving.auth import Principal
 from jiesu.serving.db import current_revision
 from jiesu.serving.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jiesu.serving.orm import Base, Ticket, TicketEvent
 from jiesu.serving.schemas import KeyCreate, TicketCreate
-from jiesu.serving.services import TicketFilter
+from jiesu.serving.services import Intake, TicketFilter
 from jiesu.serving.workflow import Action, Role, State
 from tests.serving.conftest import (
     CITY_UNIT,
@@ -171,6 +173,68 @@ def test_idempotent_create_under_concurrency(actors: Actors, services: Services)
     with pytest.raises(Conflict) as raised:
         services.tickets.create(actors.operator, other, "same-key")
     assert raised.value.code == "idempotency_key_reused"
+
+
+def test_a_batch_of_creates_gives_each_intake_its_own_outcome(actors: Actors, services: Services) -> None:
+    """What the HTTP handler sends under load: good intakes, a refused one, a key repeated within the
+    batch, a key already stored, and a reused key with another body."""
+    first = services.tickets.create(
+        actors.operator, TicketCreate(text=HEATING_TEXT, intake_channel="web"), "k-old"
+    )
+    other_text = "海淀区八里庄街道饭馆油烟扰民"
+    intakes = [
+        Intake(actors.operator, TicketCreate(text=HEATING_TEXT, intake_channel="web"), "k-new"),
+        Intake(actors.operator, TicketCreate(text="   ", intake_channel="web"), "k-empty"),
+        Intake(actors.operator, TicketCreate(text=HEATING_TEXT, intake_channel="web"), "k-new"),
+        Intake(actors.operator, TicketCreate(text=HEATING_TEXT, intake_channel="web"), "k-old"),
+        Intake(actors.operator, TicketCreate(text=other_text, intake_channel="web"), "k-old"),
+        Intake(actors.operator, TicketCreate(text=other_text, intake_channel="phone"), "k-other"),
+        Intake(actors.operator, TicketCreate(text=other_text, intake_channel="web"), None),
+    ]
+    outcomes = services.tickets.create_many(intakes)
+    assert len(outcomes) == len(intakes)
+    created, empty, repeated, stored, reused, other, keyless = outcomes
+    assert isinstance(created, tuple) and created[1] is True
+    assert isinstance(empty, InvalidInput)
+    assert isinstance(repeated, tuple) and repeated == (created[0], False)
+    assert isinstance(stored, tuple) and stored[0].id == first[0].id and stored[1] is False
+    assert isinstance(reused, Conflict) and reused.code == "idempotency_key_reused"
+    assert isinstance(other, tuple) and other[1] is True and other[0].intake_channel == "phone"
+    assert isinstance(keyless, InvalidInput)
+    with services.database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 3
+        assert session.scalar(select(func.count()).select_from(TicketEvent)) == 3
+
+
+def test_a_batch_whose_key_a_rival_stored_meanwhile_still_creates_the_others(
+    actors: Actors, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another server process stores one of the batch's keys between the lookup and the insert: the
+    batch's transaction fails on the unique key, the rest are stored one by one, and the loser
+    answers with the rival's ticket."""
+    tickets = services.tickets
+    lookup = tickets._tickets_by_key
+    rival: dict[str, str] = {}
+
+    def lookup_then_rival_creates(keys: set[str]) -> dict[str, Ticket]:
+        found = lookup(keys)
+        if "k-contested" in keys and not rival:
+            monkeypatch.setattr(tickets, "_tickets_by_key", lookup)
+            ticket, _ = tickets.create(actors.operator, contested.body, "k-contested")
+            rival["id"] = ticket.id
+        return found
+
+    contested = Intake(actors.operator, TicketCreate(text=HEATING_TEXT, intake_channel="web"), "k-contested")
+    calm = Intake(
+        actors.operator, TicketCreate(text="海淀区八里庄街道饭馆油烟扰民", intake_channel="web"), "k-calm"
+    )
+    monkeypatch.setattr(tickets, "_tickets_by_key", lookup_then_rival_creates)
+    lost, won = tickets.create_many([contested, calm])
+    assert isinstance(lost, tuple) and lost[0].id == rival["id"] and lost[1] is False
+    assert isinstance(won, tuple) and won[1] is True
+    with services.database.read() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 2
+        assert session.scalar(select(func.count()).select_from(TicketEvent)) == 2
 
 
 def test_unit_isolation(actors: Actors) -> None:
@@ -413,6 +477,36 @@ def test_keys(services: Services, clock: FakeClock) -> None:
         keys.authenticate(None)
     with pytest.raises(NotFound):
         keys.revoke("nope")
+
+
+def test_concurrent_requests_with_an_uncached_key_share_one_lookup(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = services.keys
+    good = keys.create(KeyCreate(role=Role.OPERATOR)).key
+    lookups: list[str | None] = []
+    lookup = keys.authenticate
+
+    def counted(secret: str | None) -> Principal:
+        lookups.append(secret)
+        return lookup(secret)
+
+    monkeypatch.setattr(keys, "authenticate", counted)
+
+    async def many(secret: str, n: int) -> list[Principal | BaseException]:
+        return await asyncio.gather(
+            *(keys.authenticate_async(secret) for _ in range(n)), return_exceptions=True
+        )
+
+    principals = asyncio.run(many(good, 20))
+    assert lookups == [good] and all(p == principals[0] for p in principals)
+    asyncio.run(many(good, 5))
+    assert lookups == [good]  # cached now
+    refused = asyncio.run(many("jsk_unknown", 5))
+    assert lookups == [good, "jsk_unknown"]
+    assert all(isinstance(outcome, Unauthorized) for outcome in refused)
+    with pytest.raises(Unauthorized):
+        asyncio.run(keys.authenticate_async(None))
 
 
 def test_bad_intake(actors: Actors) -> None:
