@@ -98,6 +98,16 @@ def out_of_fold_scores(
     return scores
 
 
+def _class_seen_in_training(labels: Sequence[str | None], folds: Sequence[Fold]) -> npt.NDArray[np.bool_]:
+    """For each row, whether its label occurs in the training part of the fold that scores it."""
+    seen = np.zeros(len(labels), dtype=bool)
+    for train_rows, test_rows in folds:
+        trained = {labels[i] for i in train_rows if labels[i]}
+        for i in test_rows:
+            seen[i] = labels[i] in trained
+    return seen
+
+
 def fit_calibrated(
     texts: Sequence[str],
     y: Labels,
@@ -117,7 +127,10 @@ def fit_calibrated(
         index = {label: i for i, label in enumerate(label_lists[head])}
         rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
         truth = np.array([index[labels[i]] for i in rows], dtype=np.int64)
-        temperature = fit_temperature(scores[head][rows], truth)
+        # Rows whose class no fold model was trained on score that class at the floor of the absent
+        # classes; they would drive the temperature to its bound and flatten every probability.
+        seen = _class_seen_in_training(labels, folds)[rows]
+        temperature = fit_temperature(scores[head][rows[seen]], truth[seen]) if seen.any() else 1.0
         proba = softmax(scores[head][rows], temperature)
         confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
         report.temperatures[head] = temperature

@@ -65,3 +65,15 @@ def test_thresholds_come_from_folds_other_than_the_scored_one(slice_of_seed) -> 
     # Each outer fold is scored with the threshold its own model chose on its inner folds.
     for fold in range(3):
         assert len(set(np.nan_to_num(category.threshold[category.fold == fold], nan=-1.0))) == 1
+
+
+def test_a_class_with_one_row_does_not_flatten_the_calibration(slice_of_seed) -> None:  # type: ignore[no-untyped-def]
+    """The lone row of a rare class is scored by a fold model that never saw its class; fitting the
+    temperature on it would push the temperature to its bound and every probability towards uniform."""
+    texts, y = slice_of_seed
+    config = ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9))
+    _, reference = fit_calibrated(texts, y, config)
+    rare = dict(y) | {"category": [*y["category"][:-1], "供水"]}
+    _, report = fit_calibrated(texts, rare, config)
+    assert report.temperatures["category"] < 2 * reference.temperatures["category"]
+    assert report.temperatures["category"] < 1.0
