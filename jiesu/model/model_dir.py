@@ -11,6 +11,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Sequence
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,11 @@ LIBRARIES = (
 
 
 def library_versions() -> dict[str, str]:
+    return dict(_installed_versions())
+
+
+@cache  # installed packages do not change under a running process; looking them up costs ~15 ms
+def _installed_versions() -> dict[str, str]:
     versions = {"jiesu": __version__, "python": platform.python_version()}
     for name in LIBRARIES:
         try:
