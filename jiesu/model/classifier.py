@@ -239,15 +239,17 @@ class RequestClassifier:
             order, best = top_k(proba, TOP_K)
             names = self.classes_[head]
             threshold = self.thresholds_.get(head)
+            margins = (best[:, 0] - best[:, 1] if best.shape[1] > 1 else best[:, 0]).tolist()
+            # Python lists, not per-element numpy indexing: ~10x faster for a batch of suggestions.
             per_head[head] = [
                 HeadPrediction(
-                    label=names[int(order[row, 0])],
-                    confidence=float(best[row, 0]),
-                    top=[(names[int(c)], float(p)) for c, p in zip(order[row], best[row], strict=True)],
+                    label=names[classes[0]],
+                    confidence=confidences[0],
+                    top=[(names[c], p) for c, p in zip(classes, confidences, strict=True)],
                     threshold=threshold,
-                    margin=float(best[row, 0] - (best[row, 1] if best.shape[1] > 1 else 0.0)),
+                    margin=margin,
                 )
-                for row in range(proba.shape[0])
+                for classes, confidences, margin in zip(order.tolist(), best.tolist(), margins, strict=True)
             ]
         return [
             Prediction(heads={head: per_head[head][row] for head in per_head}, truncated=truncated[row])

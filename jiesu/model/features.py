@@ -47,21 +47,26 @@ class KeyedTfidf:
         return self
 
     def transform(self, rows: Rows, keys: Keys, n_docs: int) -> sp.csr_matrix:
+        cell_rows, columns, values = self.weigh(rows, keys, n_docs)
+        return _csr(cell_rows, columns, values, n_docs, self.size)
+
+    def weigh(self, rows: Rows, keys: Keys, n_docs: int) -> tuple[Rows, Rows, npt.NDArray[np.float32]]:
+        """The non-zero cells (row, column, weight), sorted by row then column: sublinear TF × IDF,
+        each row L2-normalised. Plain numpy: building and scaling scipy matrices here cost ~0.5 ms
+        per call whatever the batch size, which was most of the time for one text."""
         if self.vocabulary is None or self.idf is None:
             raise RuntimeError("KeyedTfidf is not fitted")
         if len(self.vocabulary) == 0:
-            return sp.csr_matrix((n_docs, 0), dtype=np.float32)
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        n_columns = np.int64(len(self.vocabulary))
         columns = self._lookup.get_indexer(keys)
         known = columns >= 0
-        counts = sp.csr_matrix(
-            (np.ones(int(known.sum()), dtype=np.float32), (rows[known], columns[known])),
-            shape=(n_docs, len(self.vocabulary)),
-        )
-        counts.sum_duplicates()
-        counts.data = (np.log(counts.data) + 1) * self.idf[counts.indices]
-        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        cells, counts = np.unique(rows[known] * n_columns + columns[known], return_counts=True)
+        cell_rows, cell_columns = np.divmod(cells, n_columns)
+        values = (np.log(counts.astype(np.float32)) + np.float32(1)) * self.idf[cell_columns]
+        norms = np.sqrt(np.bincount(cell_rows, weights=values * values, minlength=n_docs))
         norms[norms == 0] = 1
-        return sp.csr_matrix(sp.diags(1 / norms) @ counts, dtype=np.float32)
+        return cell_rows, cell_columns, (values / norms[cell_rows]).astype(np.float32)
 
     @property
     def size(self) -> int:
@@ -73,6 +78,20 @@ class KeyedTfidf:
         if self._lookup_cache is None:
             self._lookup_cache = pd.Index(self.vocabulary)
         return self._lookup_cache
+
+
+def _csr(
+    rows: Rows, columns: Rows, values: npt.NDArray[np.float32], n_rows: int, n_columns: int
+) -> sp.csr_matrix:
+    """A CSR matrix straight from cells already sorted by row (no COO conversion, no copies)."""
+    index_dtype = np.int32 if max(len(values), n_columns) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(n_rows + 1, dtype=index_dtype)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    matrix = sp.csr_matrix(
+        (values, columns.astype(index_dtype, copy=False), indptr), shape=(n_rows, n_columns), copy=False
+    )
+    matrix.has_sorted_indices = True
+    return matrix
 
 
 def char_ngram_keys(texts: Sequence[str]) -> tuple[Rows, Keys]:
@@ -155,9 +174,15 @@ class TextFeaturizer:
         if self.chars is None or self.words is None:
             raise RuntimeError("TextFeaturizer is not fitted")
         n_docs = len(texts)
-        char_part = self.chars.transform(*char_ngram_keys(texts), n_docs)
-        word_part = self.words.transform(*word_ngram_keys(self._ids(tokens)), n_docs)
-        return sp.hstack([char_part, word_part], format="csr", dtype=np.float32)
+        char_rows, char_columns, char_values = self.chars.weigh(*char_ngram_keys(texts), n_docs)
+        word_rows, word_columns, word_values = self.words.weigh(*word_ngram_keys(self._ids(tokens)), n_docs)
+        # Side by side: the word columns follow the character columns. A stable sort by row keeps each
+        # row's character cells before its word cells, so every row's columns stay sorted.
+        rows = np.concatenate([char_rows, word_rows])
+        order = np.argsort(rows, kind="stable")
+        columns = np.concatenate([char_columns, word_columns + self.chars.size])[order]
+        values = np.concatenate([char_values, word_values])[order]
+        return _csr(rows[order], columns, values, n_docs, self.n_features)
 
     @property
     def n_features(self) -> int:

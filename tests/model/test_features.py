@@ -48,3 +48,27 @@ def test_refitting_uses_the_new_vocabulary() -> None:
     assert np.array_equal(
         refitted.transform(texts_second, second).toarray(), fresh.transform(texts_second, second).toarray()
     )
+
+
+def test_featurizer_puts_word_columns_after_character_columns_row_by_row() -> None:
+    tokens = [
+        ["小区", "暖气", "不热"],
+        ["暖气片", "漏水"],
+        ["饭馆", "油烟", "扰民"],
+        ["油烟", "暖气", "不热"],
+    ]
+    fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, tokens)
+    assert fitted.chars is not None and fitted.words is not None
+    texts = [*TEXTS, "完全陌生"]
+    segmented = [*tokens, ["完全", "陌生"]]
+    matrix = fitted.transform(texts, segmented)
+    chars = fitted.chars.transform(*char_ngram_keys(texts), len(texts)).toarray()
+    words = fitted.transform(texts, segmented).toarray()[:, fitted.chars.size :]
+    assert np.allclose(matrix.toarray()[:, : fitted.chars.size], chars)
+    assert np.allclose(np.linalg.norm(words[:4], axis=1), 1.0)  # each part is unit length on its own
+    assert matrix[4].nnz == 0  # nothing known: an empty row, not an error
+    assert all(
+        np.all(np.diff(matrix.indices[a:b]) > 0)
+        for a, b in zip(matrix.indptr, matrix.indptr[1:], strict=False)
+    )
+    assert fitted.transform([], []).shape == (0, fitted.n_features)
