@@ -120,12 +120,14 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _suggest(args: argparse.Namespace) -> int:
     from jiesu.model.classifier import RequestClassifier
+    from jiesu.model.memory import freeze_loaded_objects
     from jiesu.model.suggest_io import format_readable, suggest_lines, write_jsonl
     from jiesu.model.suggestion import Suggester, SuggestionRequest
     from jiesu.training.default_model import ensure_default_model
 
     model = RequestClassifier.load(args.model or ensure_default_model())
     suggester = Suggester.with_reference_data(model)
+    freeze_loaded_objects()
     if args.text is not None:
         try:
             suggestion = suggester.suggest(

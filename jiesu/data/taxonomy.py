@@ -118,7 +118,13 @@ class Taxonomy:
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Load and validate a taxonomy file (the shipped one by default; cached)."""
-    return _load_taxonomy(path or resource_path("taxonomy.json"))
+    return _load_taxonomy(path) if path is not None else _shipped_taxonomy()
+
+
+@lru_cache(maxsize=1)
+def _shipped_taxonomy() -> Taxonomy:
+    # Cached apart from the path: building the default Path on every call was ~7% of a suggestion.
+    return _load_taxonomy(resource_path("taxonomy.json"))
 
 
 @lru_cache(maxsize=8)

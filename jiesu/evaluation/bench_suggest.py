@@ -23,6 +23,7 @@ from jiesu.data.corpus import load_seed_corpus
 from jiesu.data.gazetteer import Gazetteer, load_gazetteer
 from jiesu.evaluation.timing import batch_and_single
 from jiesu.model.classifier import RequestClassifier
+from jiesu.model.memory import freeze_loaded_objects
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.text import fold_characters
 
@@ -167,6 +168,7 @@ def run_benchmark(
     model = RequestClassifier.load(model_dir)
     suggester = Suggester.with_reference_data(model)
     naive = NaiveBaseline(load_gazetteer(), load_catalogue())
+    freeze_loaded_objects()  # as `jiesu suggest` does; both sides are timed after it
     corpus = load_seed_corpus(split=split)  # type: ignore[arg-type]
     rows = corpus.to_list()
     ours = suggester.suggest_many([SuggestionRequest(text=row["text"], id=row["id"]) for row in rows])

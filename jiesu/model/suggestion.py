@@ -10,7 +10,7 @@ from typing import Any
 
 from jiesu.data.catalogue import Catalogue, load_catalogue
 from jiesu.data.disposition_rules import load_disposition_rules
-from jiesu.data.taxonomy import load_taxonomy
+from jiesu.data.taxonomy import Taxonomy, load_taxonomy
 from jiesu.data.workflow_settings import WorkflowSettings, load_workflow_settings
 from jiesu.model.classifier import HeadPrediction, Prediction, RequestClassifier
 from jiesu.model.consultation import ConsultationInput, ConsultationPolicy
@@ -39,8 +39,10 @@ class Suggester:
         catalogue: Catalogue,
         settings: WorkflowSettings,
         policy: ConsultationPolicy | None = None,
+        taxonomy: Taxonomy | None = None,
     ) -> None:
         self.classifier = classifier
+        self.taxonomy = taxonomy or load_taxonomy()
         self.resolver = resolver
         self.disposition = disposition
         self.router = router
@@ -121,9 +123,8 @@ class Suggester:
             return None
         return {"tier": routing.route.deadline_tier, "hours": routing.route.deadline_hours}
 
-    @staticmethod
-    def _category(prediction: Prediction) -> dict[str, Any]:
-        taxonomy = load_taxonomy()
+    def _category(self, prediction: Prediction) -> dict[str, Any]:
+        taxonomy = self.taxonomy
         if "category" in prediction.heads:
             head = prediction.heads["category"]
             top = [{"l1": taxonomy.l1_of(l2), "l2": l2, "confidence": round(p, 4)} for l2, p in head.top]
