@@ -10,6 +10,11 @@ afterwards) and measures:
 2. latency: POST /v1/suggest with `suggest_clients` concurrent clients (target p99 ≤ 50 ms), and the
    first attempt of each ticket create (target p99 ≤ 100 ms).
 
+Both phases start after a warm-up under the same load (`warmup_creates` creates with retries, 200
+suggestions), which is not timed: the first seconds of a fresh process (statement compilation for each
+batch size, the connection pool filling up) are not the steady state that the targets are about. The
+warm-up tickets are checked like the others (no errors), but counted apart.
+
 Loops are bounded and only 127.0.0.1 is contacted. Latencies are measured by the client, which runs
 on the same machine as the server.
 """
@@ -49,6 +54,7 @@ def run_benchmark(
     suggest_requests: int = 2000,
     suggest_clients: int = 16,
     workers: int = 1,
+    warmup_creates: int = 200,
 ) -> dict[str, Any]:
     """Run the load benchmark on SQLite and (unless `postgres_url` is None or unreachable) PostgreSQL;
     `postgres_url` names an existing database used only to create and drop the benchmark's own."""
@@ -65,6 +71,7 @@ def run_benchmark(
         },
         "settings": {
             "creates": creates,
+            "warmup_creates": warmup_creates,
             "create_clients": create_clients,
             "suggest_requests": suggest_requests,
             "suggest_clients": suggest_clients,
@@ -94,7 +101,8 @@ def format_report(report: dict[str, Any]) -> str:
     names = list(backends)
     settings = report["settings"]
     lines = [
-        f"serving benchmark ({settings['server']}; {report['machine']['cpus']} CPUs; client on the same machine)",
+        f"serving benchmark ({settings['server']}; {report['machine']['cpus']} CPUs; client on the same machine;"
+        f" timed after a warm-up of {settings.get('warmup_creates', 0)} creates and 200 suggestions)",
         f"{'':46}" + "".join(f"{name:>14}" for name in names) + f"{'target':>12}",
     ]
 
@@ -104,6 +112,7 @@ def format_report(report: dict[str, Any]) -> str:
 
     row(f"creates x2 (same key), {settings['create_clients']} clients", lambda b: f"{b['creates']['sent']}")
     row("tickets in the database", lambda b: f"{b['creates']['tickets_in_db']}", f"{settings['creates']}")
+    row("(and warm-up tickets, not timed)", lambda b: f"{b['creates']['warmup_tickets_in_db']}")
     row("lost / duplicated", lambda b: f"{b['creates']['lost']} / {b['creates']['duplicated']}", "0 / 0")
     row("retries answered with the same ticket", lambda b: f"{b['creates']['same_ticket_on_retry']}")
     row("create (first attempt) p50 ms", lambda b: f"{b['creates']['p50_ms']:.1f}")
@@ -141,11 +150,20 @@ def _run_backend(url: str, model_dir: Path, texts: list[str], settings: dict[str
     try:
         key = KeyService(database, Reference.load()).create(KeyCreate(role=Role.OPERATOR, name="bench")).key
         with _server(url, model_dir, settings["workers"]) as base:
-            creates = asyncio.run(_creates(base, key, texts, settings["creates"], settings["create_clients"]))
+            creates = asyncio.run(
+                _creates(
+                    base,
+                    key,
+                    texts,
+                    settings["creates"],
+                    settings["create_clients"],
+                    settings["warmup_creates"],
+                )
+            )
             suggest = asyncio.run(
                 _suggest(base, key, texts, settings["suggest_requests"], settings["suggest_clients"])
             )
-        creates |= _count_tickets(database, creates.pop("keys_to_ids"))
+        creates |= _count_tickets(database, creates.pop("keys_to_ids"), creates["key_prefix"])
     finally:
         database.dispose()
     meets = (
@@ -159,14 +177,18 @@ def _run_backend(url: str, model_dir: Path, texts: list[str], settings: dict[str
     return {"creates": creates, "suggest": suggest, "meets_targets": meets}
 
 
-def _count_tickets(database: Any, keys_to_ids: dict[str, set[str]]) -> dict[str, Any]:
+def _count_tickets(database: Any, keys_to_ids: dict[str, set[str]], key_prefix: str) -> dict[str, Any]:
+    """Lost, duplicated and repeated tickets among the measured creates (keys starting `key_prefix`;
+    the warm-up's tickets have keys of their own)."""
     from sqlalchemy import func, select
 
     from jiesu.serving.orm import Ticket
 
+    measured = Ticket.idempotency_key.startswith(key_prefix, autoescape=True)
     with database.read() as session:
-        rows = session.execute(select(Ticket.idempotency_key, Ticket.id)).all()
-        total = session.scalar(select(func.count()).select_from(Ticket))
+        rows = session.execute(select(Ticket.idempotency_key, Ticket.id).where(measured)).all()
+        total = session.scalar(select(func.count()).select_from(Ticket).where(measured))
+        warmup = session.scalar(select(func.count()).select_from(Ticket).where(~measured))
     stored: dict[str, list[str]] = {}
     for key, ticket_id in rows:
         stored.setdefault(key, []).append(ticket_id)
@@ -175,6 +197,7 @@ def _count_tickets(database: Any, keys_to_ids: dict[str, set[str]]) -> dict[str,
     answered_ids = {ticket_id for ids in keys_to_ids.values() for ticket_id in ids}
     return {
         "tickets_in_db": total,
+        "warmup_tickets_in_db": warmup,
         "lost": lost,
         "duplicated": duplicated,
         "ids_answered": len(answered_ids),
@@ -242,12 +265,16 @@ async def _run_clients(
     return time.perf_counter() - started
 
 
-async def _creates(base: str, key: str, texts: list[str], creates: int, clients: int) -> dict[str, Any]:
+async def _creates(
+    base: str, key: str, texts: list[str], creates: int, clients: int, warmup: int
+) -> dict[str, Any]:
     first: list[float] = []
     retry: list[float] = []
     keys_to_ids: dict[str, set[str]] = {}
     errors = 0
     run = uuid.uuid4().hex[:8]
+    prefix = f"bench-{run}-"
+    timed = True
 
     async def post(client: _Client, idempotency_key: str, text: str, sink: list[float]) -> None:
         nonlocal errors
@@ -255,6 +282,9 @@ async def _creates(base: str, key: str, texts: list[str], creates: int, clients:
         headers = {"X-API-Key": key, "Idempotency-Key": idempotency_key}
         started = time.perf_counter()
         status, content = await client.post("/v1/tickets", body, headers)
+        if not timed:  # warm-up: must succeed, is neither timed nor counted with the measured creates
+            errors += status not in (200, 201)
+            return
         sink.append((time.perf_counter() - started) * 1000)
         if status in (200, 201):
             keys_to_ids.setdefault(idempotency_key, set()).add(json.loads(content)["id"])
@@ -262,7 +292,7 @@ async def _creates(base: str, key: str, texts: list[str], creates: int, clients:
             errors += 1
 
     async def job(client: _Client, number: int) -> None:
-        idempotency_key = f"bench-{run}-{number}"
+        idempotency_key = f"{prefix}{number}" if timed else f"warmup-{run}-{number}"
         text = texts[number % len(texts)]
         if number % 4 == 0:  # the retry races the first attempt, on a second connection
             racer = _Client(base)
@@ -276,9 +306,15 @@ async def _creates(base: str, key: str, texts: list[str], creates: int, clients:
             await post(client, idempotency_key, text, first)
             await post(client, idempotency_key, text, retry)
 
+    if warmup:
+        timed = False
+        await _run_clients(base, clients, warmup, job)
+        timed = True
     wall = await _run_clients(base, clients, creates, job)
     return {
+        "key_prefix": prefix,
         "sent": creates * 2,
+        "warmup_sent": warmup * 2,
         "errors": errors,
         "keys_to_ids": keys_to_ids,
         "requests_per_s": creates * 2 / wall,

@@ -61,7 +61,7 @@ from jiesu.serving.schemas import (
     TicketOut,
     TicketPage,
 )
-from jiesu.serving.services import KeyService, SuggestService, TicketFilter, TicketService, check_text
+from jiesu.serving.services import KeyService, SuggestService, TicketFilter, TicketService
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.units import Reference
 from jiesu.serving.workflow import Action, State
@@ -313,12 +313,10 @@ def _router() -> APIRouter:
         response: Response,
         principal: IntakeDep,
         runtime: RuntimeDep,
-        settings: SettingsDep,
         idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)],
     ) -> TicketOut:
         """Create a ticket with its suggestion. A retry with the same Idempotency-Key returns the same
         ticket (200); the same key with another body is 409."""
-        check_text(body.text, settings.max_text_chars)
         ticket, created = await runtime.tickets.create_async(principal, body, idempotency_key)
         if not created:
             response.status_code = 200

@@ -206,8 +206,15 @@ class TicketService:
             elif key not in fresh:
                 fresh[key] = position
         creating = sorted(fresh.values())
-        suggestions = self.suggest_many(
-            [SuggestionRequest(text=intakes[i].body.text, caller_district=checked[i][2]) for i in creating]
+        suggestions = (  # a batch of retries only needs no model
+            self.suggest_many(
+                [
+                    SuggestionRequest(text=intakes[i].body.text, caller_district=checked[i][2])
+                    for i in creating
+                ]
+            )
+            if creating
+            else []
         )
         now = self.clock()
         built = {

@@ -19,9 +19,11 @@ def test_benchmark_runs_end_to_end(seed_model_dir: Path, tmp_path: Path) -> None
         create_clients=4,
         suggest_requests=40,
         suggest_clients=4,
+        warmup_creates=8,
     )
     sqlite = report["backends"]["sqlite"]
-    assert sqlite["creates"]["tickets_in_db"] == 24
+    assert sqlite["creates"]["tickets_in_db"] == 24  # the measured ones
+    assert sqlite["creates"]["warmup_tickets_in_db"] == 8  # counted apart
     assert (sqlite["creates"]["lost"], sqlite["creates"]["duplicated"], sqlite["creates"]["errors"]) == (
         0,
         0,
