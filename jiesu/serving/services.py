@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,7 @@ from jiesu.serving.errors import (
     Unauthorized,
     message,
 )
-from jiesu.serving.orm import ApiKey, FollowUp, Ticket, TicketEvent, TicketUnit
+from jiesu.serving.orm import ApiKey, Base, FollowUp, Ticket, TicketEvent, TicketUnit
 from jiesu.serving.rates import FORMULA, RateCounts, compute_rates
 from jiesu.serving.schemas import (
     ACTION_BODIES,
@@ -333,10 +333,12 @@ class TicketService:
         """Insert tickets with their create events in one transaction (all or none)."""
         if not created:
             return
+        # Core multi-row INSERTs of the new rows, not the ORM's unit of work: the objects are only read
+        # afterwards (for the answer), and the flush bookkeeping cost more CPU than the inserts.
         with self.db.write() as session:
-            session.add_all([ticket for ticket, _ in created])
-            session.flush()  # tickets first: the events reference them
-            session.add_all([event for _, event in created])
+            connection = session.connection()
+            connection.execute(insert(_TICKETS), [_row(ticket, _TICKET_COLUMNS) for ticket, _ in created])
+            connection.execute(insert(_EVENTS), [_row(event, _EVENT_COLUMNS) for _, event in created])
 
     def _tickets_by_key(self, keys: set[str]) -> dict[str, Ticket]:
         if not keys:
@@ -966,6 +968,16 @@ class TicketService:
             replied_at=ticket.replied_at,
             closed_at=ticket.closed_at,
         )
+
+
+_TICKETS = Base.metadata.tables[Ticket.__tablename__]
+_EVENTS = Base.metadata.tables[TicketEvent.__tablename__]
+_TICKET_COLUMNS = tuple(column.key for column in _TICKETS.columns)
+_EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns if column.key != "id")
+
+
+def _row(instance: Ticket | TicketEvent, columns: tuple[str, ...]) -> dict[str, Any]:
+    return {column: getattr(instance, column) for column in columns}
 
 
 def _with_unit(unit: str) -> ColumnElement[bool]:
