@@ -361,3 +361,42 @@ def test_confidence_is_a_probability(resolver: JurisdictionResolver) -> None:
 
 def test_default_resolver_is_built_once() -> None:
     assert default_resolver() is default_resolver()
+
+
+# --- the scan itself ---------------------------------------------------------------------------------------
+
+
+def test_longest_matches_are_those_of_iter_long() -> None:
+    from dataclasses import dataclass
+
+    import ahocorasick
+
+    from jiesu.model import jurisdiction
+
+    @dataclass(frozen=True)
+    class Word:
+        length: int
+
+    automaton = ahocorasick.Automaton()
+    for word in ["八里", "八里庄", "里庄村", "庄村", "朝阳", "朝阳区", "阳区", "区"]:
+        automaton.add_word(word, Word(len(word)))
+    automaton.make_automaton()
+    texts = ["八里庄村朝阳区", "八里里庄村", "朝阳阳区区", "区八里庄", "没有地名", "八里庄村八里庄村区"]
+    for text in texts:
+        ours = jurisdiction._longest_matches(automaton, text)  # type: ignore[arg-type]
+        assert [(last, name.length) for last, name in ours] == [
+            (last, name.length) for last, name in automaton.iter_long(text)
+        ], text
+
+
+def test_the_resolver_scan_finds_what_iter_long_finds_on_the_seed_corpus(
+    resolver: JurisdictionResolver,
+) -> None:
+    from jiesu.model import jurisdiction
+    from jiesu.model.text import translate_code_points
+
+    for row in load_seed_corpus(split="test").to_list():
+        folded = translate_code_points(row["text"], resolver._scan_codes)
+        assert jurisdiction._longest_matches(resolver._automaton, folded) == list(
+            resolver._automaton.iter_long(folded)
+        )
