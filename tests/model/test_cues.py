@@ -3,7 +3,7 @@ import re
 import pytest
 
 from jiesu.data.disposition_rules import load_disposition_rules
-from jiesu.model.cues import CueIndex, literal_anchor
+from jiesu.model.cues import CueIndex, literal_anchor, literal_anchors
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,47 @@ from jiesu.model.cues import CueIndex, literal_anchor
 )
 def test_the_anchor_is_a_literal_every_match_contains(pattern: str, anchor: str | None) -> None:
     assert literal_anchor(pattern) == anchor
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchors"),
+    [
+        ("法院.{0,10}(查封|冻结)", ("法院",)),
+        ("(一审|二审|再审|上诉)", ("一审", "二审", "再审", "上诉")),
+        ("(官司|案子).{0,6}(打|判)", ("官司", "案子")),
+        ("(?:纪委|监委)", ("纪委", "监委")),
+        ("(?<!不)(甲|乙)", ("甲", "乙")),  # a lookbehind is no word list; the next group is
+        ("(甲|乙)?(丙|丁)", ("丙", "丁")),  # an optional group is skipped
+        ("(甲|乙){0,2}戊", ("戊",)),
+        ("(甲.|乙)", None),  # not plain words
+        ("燃气|煤气", None),  # a top-level alternation
+    ],
+)
+def test_anchors_are_literals_one_of_which_every_match_contains(
+    pattern: str, anchors: tuple[str, ...] | None
+) -> None:
+    assert literal_anchors(pattern) == anchors
+
+
+def test_every_shipped_cue_has_anchors_and_every_match_contains_one() -> None:
+    rules = load_disposition_rules()
+    cues = [cue for c in rules.channels for cue in c.cues]
+    cues += [cue for r in rules.emergencies for cue in (*r.cues, *r.weak_cues)]
+    samples = (
+        "仲裁委已经裁决了法院查封了我家房子楼道里着火了浓烟滚滚有人持刀被车撞了申请行政复议要求公开征收批复"
+        "信访办已受理一审判了官司打赢了纪委要求处分村长燃气泄漏了不服处罚决定"
+    )
+    for cue in cues:
+        anchors = literal_anchors(cue)
+        assert anchors is not None, cue
+        for match in re.finditer(cue, samples):
+            assert any(anchor in match.group(0) for anchor in anchors), cue
+
+
+def test_a_cue_with_several_anchors_runs_once() -> None:
+    index = CueIndex({"trial": ["(一审|二审)(判|裁)"]})
+    assert index.find("一审判了，二审裁了") == {"trial": [(0, 3), (5, 8)]}
+    assert len(index._cues_present("一审二审")) == 1
 
 
 def test_every_shipped_cue_match_contains_its_anchor() -> None:
