@@ -116,11 +116,15 @@ class Catalogue:
     def __init__(self, spec: CatalogueSpec) -> None:
         self.version = spec.version
         self.effective_from = spec.effective_from
-        self.rules = list(spec.rules)
+        self.rules = tuple(spec.rules)
+        # Looked up for every suggestion: by category once, not a scan of every rule each time.
+        self._by_category: dict[str, list[CatalogueRule]] = {}
+        for rule in self.rules:
+            self._by_category.setdefault(rule.category_l2, []).append(rule)
 
     def rules_for(self, category_l2: str) -> list[CatalogueRule]:
         """The category's rules in catalogue order (conditional ones before the default)."""
-        return [rule for rule in self.rules if rule.category_l2 == category_l2]
+        return list(self._by_category.get(category_l2, ()))
 
     def gaps(self, taxonomy: Taxonomy) -> list[str]:
         """Problems that leave a category without a usable rule, or rules for unknown categories."""
