@@ -4,6 +4,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from jiesu.model.features import KeyedTfidf, TextFeaturizer, char_ngram_keys
 
 TEXTS = ["小区暖气不热", "暖气片漏水了", "饭馆油烟扰民", "油烟太大暖气也不热"]
+TOKENS = [["小区", "暖气", "不热"], ["暖气片", "漏水"], ["饭馆", "油烟", "扰民"], ["油烟", "暖气", "不热"]]
 
 
 def test_char_tfidf_equals_scikit_learn() -> None:
@@ -25,16 +26,10 @@ def test_unseen_ngrams_are_ignored_and_rows_are_unit_length() -> None:
 
 
 def test_featurizer_round_trips_through_arrays() -> None:
-    tokens = [
-        ["小区", "暖气", "不热"],
-        ["暖气片", "漏水"],
-        ["饭馆", "油烟", "扰民"],
-        ["油烟", "暖气", "不热"],
-    ]
-    fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, tokens)
+    fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, TOKENS)
     assert fitted.word_vocabulary is not None
     copy = TextFeaturizer.from_arrays(fitted.arrays(), fitted.word_vocabulary, min_df=1, word_min_count=1)
-    assert np.array_equal(fitted.transform(TEXTS, tokens).toarray(), copy.transform(TEXTS, tokens).toarray())
+    assert np.array_equal(fitted.transform(TEXTS, TOKENS).toarray(), copy.transform(TEXTS, TOKENS).toarray())
 
 
 def test_refitting_uses_the_new_vocabulary() -> None:
@@ -51,20 +46,15 @@ def test_refitting_uses_the_new_vocabulary() -> None:
 
 
 def test_featurizer_puts_word_columns_after_character_columns_row_by_row() -> None:
-    tokens = [
-        ["小区", "暖气", "不热"],
-        ["暖气片", "漏水"],
-        ["饭馆", "油烟", "扰民"],
-        ["油烟", "暖气", "不热"],
-    ]
-    fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, tokens)
+    fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, TOKENS)
     assert fitted.chars is not None and fitted.words is not None
     texts = [*TEXTS, "完全陌生"]
-    segmented = [*tokens, ["完全", "陌生"]]
+    segmented = [*TOKENS, ["完全", "陌生"]]
     matrix = fitted.transform(texts, segmented)
+    dense = matrix.toarray()
     chars = fitted.chars.transform(*char_ngram_keys(texts), len(texts)).toarray()
-    words = fitted.transform(texts, segmented).toarray()[:, fitted.chars.size :]
-    assert np.allclose(matrix.toarray()[:, : fitted.chars.size], chars)
+    words = dense[:, fitted.chars.size :]
+    assert np.allclose(dense[:, : fitted.chars.size], chars)
     assert np.allclose(np.linalg.norm(words[:4], axis=1), 1.0)  # each part is unit length on its own
     assert matrix[4].nnz == 0  # nothing known: an empty row, not an error
     assert all(
