@@ -206,7 +206,7 @@ class TicketService:
             elif key not in fresh:
                 fresh[key] = position
         creating = sorted(fresh.values())
-        suggestions = (  # a batch of retries only needs no model
+        suggestions = (  # a batch of nothing but retries needs no suggestions
             self.suggest_many(
                 [
                     SuggestionRequest(text=intakes[i].body.text, caller_district=checked[i][2])
