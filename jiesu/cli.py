@@ -127,7 +127,6 @@ def _suggest(args: argparse.Namespace) -> int:
 
     model = RequestClassifier.load(args.model or ensure_default_model())
     suggester = Suggester.with_reference_data(model)
-    freeze_loaded_objects()
     if args.text is not None:
         try:
             suggestion = suggester.suggest(
@@ -139,6 +138,7 @@ def _suggest(args: argparse.Namespace) -> int:
             json.dumps(suggestion, ensure_ascii=False, indent=1) if args.json else format_readable(suggestion)
         )
         return 0
+    freeze_loaded_objects()  # a stream of suggestions: keep full collections off the loaded model
     source = args.input.open(encoding="utf-8") if args.input else sys.stdin
     target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     try:

@@ -273,8 +273,7 @@ async def _creates(
     keys_to_ids: dict[str, set[str]] = {}
     errors = 0
     run = uuid.uuid4().hex[:8]
-    prefix = f"bench-{run}-"
-    timed = True
+    prefix = f"bench-{run}-"  # the measured creates; the warm-up's keys start "warmup-"
 
     async def post(client: _Client, idempotency_key: str, text: str, sink: list[float]) -> None:
         nonlocal errors
@@ -282,7 +281,7 @@ async def _creates(
         headers = {"X-API-Key": key, "Idempotency-Key": idempotency_key}
         started = time.perf_counter()
         status, content = await client.post("/v1/tickets", body, headers)
-        if not timed:  # warm-up: must succeed, is neither timed nor counted with the measured creates
+        if not idempotency_key.startswith(prefix):  # warm-up: must succeed, is neither timed nor counted
             errors += status not in (200, 201)
             return
         sink.append((time.perf_counter() - started) * 1000)
@@ -291,26 +290,27 @@ async def _creates(
         else:
             errors += 1
 
-    async def job(client: _Client, number: int) -> None:
-        idempotency_key = f"{prefix}{number}" if timed else f"warmup-{run}-{number}"
-        text = texts[number % len(texts)]
-        if number % 4 == 0:  # the retry races the first attempt, on a second connection
-            racer = _Client(base)
-            try:
-                await asyncio.gather(
-                    post(client, idempotency_key, text, first), post(racer, idempotency_key, text, retry)
-                )
-            finally:
-                await racer.close()
-        else:  # the client timed out and sends the same request again
-            await post(client, idempotency_key, text, first)
-            await post(client, idempotency_key, text, retry)
+    def jobs(key_prefix: str) -> Callable[[_Client, int], Awaitable[None]]:
+        async def job(client: _Client, number: int) -> None:
+            idempotency_key = f"{key_prefix}{number}"
+            text = texts[number % len(texts)]
+            if number % 4 == 0:  # the retry races the first attempt, on a second connection
+                racer = _Client(base)
+                try:
+                    await asyncio.gather(
+                        post(client, idempotency_key, text, first), post(racer, idempotency_key, text, retry)
+                    )
+                finally:
+                    await racer.close()
+            else:  # the client timed out and sends the same request again
+                await post(client, idempotency_key, text, first)
+                await post(client, idempotency_key, text, retry)
+
+        return job
 
     if warmup:
-        timed = False
-        await _run_clients(base, clients, warmup, job)
-        timed = True
-    wall = await _run_clients(base, clients, creates, job)
+        await _run_clients(base, clients, warmup, jobs(f"warmup-{run}-"))
+    wall = await _run_clients(base, clients, creates, jobs(prefix))
     return {
         "key_prefix": prefix,
         "sent": creates * 2,
