@@ -330,6 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except JiesuError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`jiesu suggest … | head`): stop quietly, as Unix tools do. Pointing
+        # stdout at devnull keeps the interpreter's final flush from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE
 
 
 if __name__ == "__main__":

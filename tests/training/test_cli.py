@@ -73,3 +73,31 @@ def test_bad_training_input_gets_a_clear_error(
     )
     assert "neither first- nor second-level" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    """`jiesu … | head`: a closed pipe is exit status 141 and no traceback, not a crash."""
+    import subprocess
+    import sys
+
+    script = (
+        "import argparse, sys\n"
+        "import jiesu.cli as cli\n"
+        "def flood(args):\n"
+        "    for n in range(200_000):\n"
+        "        print('suggestion', n)\n"
+        "    return 0\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--verbose', action='store_true')\n"
+        "parser.set_defaults(handler=flood)\n"
+        "cli.build_parser = lambda: parser\n"
+        "sys.exit(cli.main([]))\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(20).startswith(b"suggestion 0")
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in stderr
