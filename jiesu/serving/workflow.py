@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
+from jiesu.data.calendar import is_working_day
+
 
 class State(StrEnum):
     RECEIVED = "received"
@@ -172,14 +174,13 @@ BEIJING_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    """`start` moved forward by `days` working days (Monday–Friday, Beijing time). Public holidays and
-    the weekend days worked in their place are not modelled: the window can be a day short around a
-    holiday, never longer than the setting."""
+    """`start` moved forward by `days` working days, Beijing time: statutory holidays are skipped and the
+    weekend days worked in their place count (jiesu.data.calendar)."""
     local = start.astimezone(BEIJING_TZ)
     remaining = days
     while remaining > 0:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if is_working_day(local.date()):
             remaining -= 1
     return local.astimezone(start.tzinfo)
 

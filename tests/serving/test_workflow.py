@@ -74,6 +74,18 @@ def test_working_days_skip_the_weekend() -> None:
     assert add_working_days(datetime(2026, 11, 6, 15, 0, tzinfo=UTC), 1).day == 9
 
 
+def test_working_days_follow_the_holiday_schedule() -> None:
+    # National Day 2026: 1–7 October off; Saturday 10 October is worked in their place.
+    wednesday_30_september = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
+    assert add_working_days(wednesday_30_september, 2) == datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
+    friday_9_october = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
+    assert add_working_days(friday_9_october, 1) == datetime(2026, 10, 10, 2, 0, tzinfo=UTC)  # Saturday
+    # Spring Festival 2026: Saturday 14 February is worked, 15–23 February are off.
+    friday_13_february = datetime(2026, 2, 13, 2, 0, tzinfo=UTC)
+    assert add_working_days(friday_13_february, 1).date() == date(2026, 2, 14)
+    assert add_working_days(friday_13_february, 2).date() == date(2026, 2, 24)
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
