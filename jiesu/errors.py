@@ -65,6 +65,10 @@ MESSAGES = {
     "empty_dataset": "{path} has no rows.",
     "empty_input_text": "request text is empty or whitespace only; there is nothing to classify.",
     "non_string_input": "request text must be a string, got {kind}.",
+    "unpaired_surrogate": (
+        "request text is not valid Unicode: an unpaired surrogate code point at position {position}; "
+        "send the text as UTF-8."
+    ),
     # --- serving: fixed text, never request text, caller data or raw exception text ---
     "missing_key": "missing API key: send it in the X-API-Key header",
     "bad_key": "invalid, expired or revoked API key",

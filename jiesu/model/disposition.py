@@ -164,11 +164,22 @@ class DispositionResolver:
                 confidence=max(confidence, 0.9),
                 evidence=emergencies[number],
             )
-        if predicted and predicted.label == "emergency":
-            return DispositionDecision(
-                "emergency", emergency_number=predicted.emergency_number, confidence=confidence
-            )
+        if head is not None and predicted is not None and predicted.label == "emergency":
+            if confidence >= HEAD_TRUST:
+                # No evidence in the text: the transfer stands on the head alone, so a person confirms it.
+                return DispositionDecision(
+                    "emergency",
+                    emergency_number=predicted.emergency_number,
+                    confidence=confidence,
+                    conflict=True,
+                )
+            # An unsure head without evidence does not transfer (上个月晕倒了，120来得太慢 is a complaint):
+            # its best other answer stands, flagged as a possible emergency for a person to look at.
+            possible.append(predicted.emergency_number or "emergency")
+            predicted = decode_disposition(_best_ordinary_label(head))
         decision = self._decide_channel(folded, original, head, predicted, confidence, cues)
+        if head is not None and head.label.startswith("emergency") and not emergencies:
+            decision = replace(decision, conflict=True)
         return replace(decision, possible_emergencies=possible) if possible else decision
 
     def _decide_channel(
@@ -193,7 +204,10 @@ class DispositionResolver:
         if channels:
             if head_channel in channels:
                 return self._legal(head_channel, max(confidence, 0.9), channels[head_channel], conflict=False)
-            strongest = max(channels, key=lambda c: len(channels[c]))
+            # The channel the head believes most among those with evidence, then the one with most spans
+            # (仲裁已经立案 also matches litigation's 立案).
+            head_belief = {decode_disposition(label).channel: p for label, p in (head.top if head else [])}
+            strongest = max(channels, key=lambda c: (head_belief.get(c, 0.0), len(channels[c])))
             legal_support = (
                 sum(p for label, p in head.top if label.startswith("legal_channel")) if head else 1.0
             )
@@ -207,15 +221,17 @@ class DispositionResolver:
                 return self._legal(head_channel, confidence, [], conflict=True)
             return self._legal(strongest, 0.6, channels[strongest], conflict=True)
         if head is not None and head_channel:
-            if not head_trusted and self._not_yet is not None and self._not_yet.search(folded):
-                # The caller says the matter is not (yet) in that channel: it stays dispatchable.
-                fallback = next(
-                    (label for label, _ in head.top if not label.startswith("legal_channel")), "dispatch"
-                )
+            not_yet = self._not_yet is not None and self._not_yet.search(folded) is not None
+            if not head_trusted or not_yet:
+                # No evidence and an unsure head, or the caller says the matter is not (yet) in that
+                # channel: not excluded (wrongly refusing a request costs more than a look); the best
+                # other answer stands and a person checks it.
+                fallback = _best_ordinary_label(head)
                 return DispositionDecision(
                     decode_disposition(fallback).label, confidence=confidence, conflict=True
                 )
-            return self._legal(head_channel, confidence, [], conflict=not head_trusted)
+            # A sure head but no evidence in the text: excluded, and a person confirms it.
+            return self._legal(head_channel, confidence, [], conflict=True)
         label = predicted.label if predicted else "dispatch"
         return DispositionDecision(label, confidence=confidence)
 
@@ -238,3 +254,10 @@ class DispositionResolver:
             for kind, pattern in self._risk.items()
             for match in pattern.finditer(folded)
         ]
+
+
+def _best_ordinary_label(head: HeadPrediction) -> str:
+    """The head's most probable label that is neither an emergency nor a legal channel; else dispatch."""
+    return next(
+        (label for label, _ in head.top if not label.startswith(("emergency", "legal_channel"))), "dispatch"
+    )

@@ -2,7 +2,8 @@
 
 The first rule of the category whose conditions hold gives the unit. A street-level unit needs the
 street; where only the district is known the district government receives the ticket; where nothing is
-known only a unit that needs no place (a city department, an enterprise) can be given, else none.
+known only a unit that needs no place (a city department, an enterprise) can be given, else none; either
+way the request goes to consultation (no_jurisdiction).
 Requests located in Tianjin or Hebei go to the neighbouring hotlines (京津冀协同, art. 21).
 """
 
@@ -89,9 +90,8 @@ class Router:
         alternatives = self._rendered(rule.alternatives, district, street)
         unit = render_unit(rule.unit, district, street)
         if street == DEVELOPMENT_AREA and rule.unit_type in _LOCAL_TYPES:
-            route = Route(
-                DEVELOPMENT_AREA_UNIT, "street", [], rule.id, alternatives[:2], rule.deadline_tier, hours
-            )
+            others = [alt for alt in alternatives if alt[0] != DEVELOPMENT_AREA_UNIT]
+            route = Route(DEVELOPMENT_AREA_UNIT, "street", [], rule.id, others[:2], rule.deadline_tier, hours)
             return RoutingResult(route)
         if unit is not None:
             copy_to = [f"{district}人民政府"] if rule.copy_district_government and district else []
@@ -111,6 +111,9 @@ class Router:
                 hours,
             )
             return RoutingResult(route)
+        # Nothing known and the rule's unit needs a place. A city-level alternative, where the catalogue
+        # lists one, is suggested (a fake drug bought online, a bike-share deposit: the seed corpus sends
+        # such requests to the city department), always with consultation; otherwise no unit.
         placeless = [alt for alt in alternatives if alt]
         if placeless:
             unit, unit_type = placeless[0]
@@ -119,6 +122,13 @@ class Router:
                 ["no_jurisdiction"],
             )
         return RoutingResult(None, ["no_jurisdiction"])
+
+    def lead_unit_template(self, category_l2: str | None, folded_text: str, street: str | None) -> str | None:
+        """The unit template of the rule that would take the request (`{district}水务局`), place or not:
+        two matters with different templates go to different units wherever they are."""
+        rules = self.catalogue.rules_for(category_l2) if category_l2 else []
+        rule = next((r for r in rules if self._applies(r, folded_text, street)), None)
+        return rule.unit if rule is not None else None
 
     @staticmethod
     def _applies(rule: CatalogueRule, folded_text: str, street: str | None) -> bool:

@@ -29,7 +29,8 @@ def parse_line(number: int, line: str) -> SuggestionRequest | LineError:
     try:
         payload = json.loads(line)
     except json.JSONDecodeError as exc:
-        return LineError(number, None, f"not valid JSON: {exc.msg} at column {exc.colno}")
+        # json's messages may end in "at" ("Invalid control character at"): the column follows here.
+        return LineError(number, None, f"not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}")
     if not isinstance(payload, dict):
         return LineError(number, None, "each line must be a JSON object with a 'text' field")
     raw_id = payload.get("id")
@@ -51,35 +52,37 @@ def suggest_lines(
     suggester: Suggester, lines: Iterable[str], batch_size: int = 256
 ) -> Iterator[dict[str, Any]]:
     """One output object per non-blank input line, in input order, batching good lines."""
-    pending: list[SuggestionRequest | LineError] = []
+    pending: list[tuple[int, SuggestionRequest | LineError]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
-        good = [item for item in pending if isinstance(item, SuggestionRequest)]
+        good = [(number, item) for number, item in pending if isinstance(item, SuggestionRequest)]
         results = iter(_safe_suggest(suggester, good))
-        for item in pending:
+        for _, item in pending:
             yield item.to_dict() if isinstance(item, LineError) else next(results)
         pending.clear()
 
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        pending.append(parse_line(number, line))
+        pending.append((number, parse_line(number, line)))
         if len(pending) >= batch_size:
             yield from flush()
     yield from flush()
 
 
-def _safe_suggest(suggester: Suggester, requests: list[SuggestionRequest]) -> list[dict[str, Any]]:
+def _safe_suggest(
+    suggester: Suggester, numbered: list[tuple[int, SuggestionRequest]]
+) -> list[dict[str, Any]]:
     try:
-        return suggester.suggest_many(requests)
+        return suggester.suggest_many([request for _, request in numbered])
     except ValueError:
         # One bad request (e.g. an unknown caller_district) must not sink the batch: answer one by one.
         results = []
-        for request in requests:
+        for number, request in numbered:
             try:
                 results.append(suggester.suggest(request))
             except ValueError as exc:
-                results.append({"id": request.id, "error": str(exc)})
+                results.append(LineError(number, request.id, str(exc)).to_dict())
         return results
 
 

@@ -160,9 +160,14 @@ class Suggester:
                 and second_confidence >= SECOND_CATEGORY_FLOOR
             ):
                 other = self._route(second_l2, folded, jurisdiction).route
-                second_elsewhere = other is not None and (
-                    routing.route is None or other.unit != routing.route.unit
-                )
+                if other is not None and routing.route is not None:
+                    second_elsewhere = other.unit != routing.route.unit
+                else:
+                    # Without a place there are no unit names to compare: compare whose duty each is.
+                    street = jurisdiction.street
+                    first = self.router.lead_unit_template(prediction.category_l2, folded, street)
+                    second = self.router.lead_unit_template(second_l2, folded, street)
+                    second_elsewhere = second is not None and second != first
         return ConsultationInput(
             disposition=decision.label,
             category_confidence=head.confidence if head else None,

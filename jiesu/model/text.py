@@ -102,12 +102,19 @@ def translate_code_points(text: str, table: npt.NDArray[np.uint32]) -> str:
     return table[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_text(text: object) -> str:
     """The text itself, or InputTextError for non-strings and empty/whitespace-only strings."""
     if not isinstance(text, str):
         raise InputTextError(message("non_string_input", kind=type(text).__name__))
     if not text.strip():
         raise InputTextError(message("empty_input_text"))
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        # A lone surrogate is not a character: no UTF-8 encoder, segmenter or database accepts it.
+        raise InputTextError(message("unpaired_surrogate", position=bad.start()))
     return text
 
 

@@ -78,3 +78,52 @@ def test_not_yet_in_the_channel_stays_dispatchable(resolver: DispositionResolver
 def test_risk_cues_are_named(resolver: DispositionResolver) -> None:
     cues = resolver.risk_cues(fold_characters("再不给钱我就跳楼，活不下去了"))
     assert "self_harm:跳楼" in cues and "self_harm:活不下去" in cues
+
+
+def test_an_unsure_emergency_head_without_evidence_does_not_transfer(resolver: DispositionResolver) -> None:
+    text = "上个月我妈在家晕倒了，120来得太慢"  # a complaint about an ambulance, told as past
+    decision = decide(resolver, text, head("emergency:120", 0.49, ("dispatch", 0.3)))
+    assert decision.label == "dispatch"
+    assert decision.conflict and decision.possible_emergencies == ["120"]
+    sure = decide(resolver, "我妈这边情况不好", head("emergency:120", 0.9, ("dispatch", 0.05)))
+    assert (sure.label, sure.emergency_number, sure.conflict) == ("emergency", "120", True)
+
+
+def test_a_legal_channel_from_the_head_alone_needs_a_sure_head_and_a_person(
+    resolver: DispositionResolver,
+) -> None:
+    unsure = decide(resolver, "我要喝农药", head("legal_channel:info_disclosure", 0.27, ("dispatch", 0.2)))
+    assert (unsure.label, unsure.conflict) == ("dispatch", True)
+    sure = decide(resolver, "我想写信反映违建的事", head("legal_channel:petition", 0.9, ("dispatch", 0.05)))
+    assert (sure.label, sure.channel, sure.evidence, sure.conflict) == ("legal_channel", "petition", [], True)
+    assert sure.notice
+
+
+def test_the_channel_with_evidence_that_the_head_believes_wins(resolver: DispositionResolver) -> None:
+    text = "劳动仲裁已经立案了，想问开庭时间"  # 立案 and 开庭 also match litigation, twice
+    decision = decide(
+        resolver, text, head("answer_now", 0.4, ("legal_channel:arbitration", 0.3), ("dispatch", 0.2))
+    )
+    assert (decision.label, decision.channel) == ("legal_channel", "arbitration")
+    assert [span.text for span in decision.evidence] == ["仲裁已经立案"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("他说要杀了我全家", "threat"),
+        ("我要杀了物业经理", "threat"),
+        ("再不给钱我就去区政府门口自焚", "self_harm"),
+        ("实在没办法了我要喝农药", "self_harm"),
+        ("我们村几十户准备明天去堵高速", "mass_incident"),
+    ],
+)
+def test_threats_self_harm_and_mass_incidents_are_risk_cues(
+    resolver: DispositionResolver, text: str, kind: str
+) -> None:
+    assert any(cue.startswith(f"{kind}:") for cue in resolver.risk_cues(fold_characters(text)))
+
+
+def test_everyday_words_are_not_risk_cues(resolver: DispositionResolver) -> None:
+    for text in ("菜市场杀鸡的摊位污水横流", "小区门口堵车严重", "药店卖的药过期了"):
+        assert resolver.risk_cues(fold_characters(text)) == [], text

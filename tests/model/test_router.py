@@ -43,10 +43,13 @@ def test_nothing_known_means_no_unit_and_a_reason() -> None:
     result = router().route("违法建设", "私搭乱建", None, None, None, None)
     assert result.route is None
     assert result.problems == ["no_jurisdiction"]
-    # A city-level alternative is offered when the default unit needs a place.
+    # A city-level alternative is offered when the default unit needs a place, with consultation.
     city = router().route("生活垃圾", "建议恢复桶前值守", None, None, None, None)
     assert city.route is not None and city.route.unit == "北京市城市管理委员会"
     assert city.problems == ["no_jurisdiction"]
+    # A rule whose own unit needs no place still gives it.
+    heating = router().route("供暖", "暖气不热", None, None, None, None)
+    assert heating.route is not None and heating.route.unit == "北京市热力集团"
 
 
 def test_outside_beijing_and_unknown_categories() -> None:
@@ -60,3 +63,10 @@ def test_outside_beijing_and_unknown_categories() -> None:
 def test_the_development_area_committee_handles_local_matters() -> None:
     result = router().route("户外广告与牌匾", "广告牌", "大兴区", "北京经济技术开发区", "北京市", True).route
     assert result is not None and result.unit == "北京经济技术开发区管理委员会"
+    assert all(alt[0] != result.unit for alt in result.alternatives)
+
+
+def test_the_development_area_committee_is_not_its_own_alternative() -> None:
+    result = router().route("施工扰民", "夜间施工", "大兴区", "北京经济技术开发区", "北京市", True).route
+    assert result is not None and result.unit == "北京经济技术开发区管理委员会"
+    assert "北京经济技术开发区管理委员会" not in [unit for unit, _ in result.alternatives]

@@ -100,6 +100,12 @@ def test_a_request_with_two_matters_is_sent_to_consultation(suggester: Suggester
     assert result["consult"]["required"]
 
 
+def test_two_matters_without_a_place_are_still_multi_issue(suggester: Suggester) -> None:
+    result = suggest(suggester, "小区门口的路灯坏了，另外物业乱收停车费，还有楼下餐馆油烟扰民")
+    assert result["jurisdiction"]["source"] == "none"
+    assert "multi_issue" in result["consult"]["reasons"]
+
+
 def test_threats_raise_the_risk_flag(suggester: Suggester) -> None:
     result = suggest(suggester, "老板再不给我工资，我就跟他同归于尽，我已经活不下去了")
     assert result["risk"]["flag"]
@@ -132,9 +138,14 @@ def test_a_malformed_line_yields_an_error_object_in_place(suggester: Suggester) 
         "",
         json.dumps({"id": "7", "text": "公交车不按站停", "caller_district": "火星区"}, ensure_ascii=False),
         json.dumps({"id": "8", "text": "路灯坏了", "caller_district": "海淀区"}, ensure_ascii=False),
+        '{"id": "9", "text": "\\ud800朝阳区路灯坏了"}',  # valid JSON, but a lone surrogate
+        '{"id": "10", "text": "a\u0001b"}',  # a raw control character inside a JSON string
     ]
     out = list(suggest_lines(suggester, lines))
-    assert [item.get("id") for item in out] == ["1", None, "3", "4", None, "7", "8"]
+    assert [item.get("id") for item in out] == ["1", None, "3", "4", None, "7", "8", "9", None]
+    assert "unpaired surrogate" in out[7]["error"] and out[7]["line"] == 9
+    assert " at at " not in out[8]["error"] and out[8]["line"] == 10
+    assert out[5]["line"] == 7  # an error found while suggesting still names its line
     assert "error" not in out[0] and "error" not in out[6]
     assert "not valid JSON" in out[1]["error"] and out[1]["line"] == 2
     assert "empty" in out[2]["error"]

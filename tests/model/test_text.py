@@ -34,8 +34,11 @@ def test_empty_and_non_string_inputs_are_refused(bad: object) -> None:
         normalise(bad)
 
 
-def test_a_lone_surrogate_from_json_passes_through() -> None:
-    assert normalise("暖气不热\ud800").text == "暖气不热\ud800"
+def test_a_lone_surrogate_from_json_is_refused_with_its_position() -> None:
+    # Valid JSON ("\\ud800") but not valid Unicode: no segmenter or database takes it.
+    with pytest.raises(InputTextError, match="unpaired surrogate code point at position 4"):
+        normalise("暖气不热\ud800")
+    assert normalise("暖气不热😀").text == "暖气不热😀"  # a real astral character is fine
 
 
 # The masking patterns in their plain form ("no digit before" as a leading lookbehind). The shipped ones
