@@ -100,6 +100,16 @@ MESSAGES = {
     "linked_ticket": "linked_ticket_id must name another existing ticket",
     "cursor": "invalid cursor: pass back the next_cursor of a previous page",
     "date_range": "from must not be after to",
+    "date_out_of_range": "dates must lie between {earliest} and {latest}",
+    "unknown_category": "category must be a second-level category of the taxonomy",
+    "unit_type_mismatch": "unit_type {given!r} does not match the catalogue, which lists this unit as {known!r}",
+    "escalation_level": (
+        "an escalation to the {level} level goes to a unit of that level; this unit's type is not one"
+    ),
+    "linked_ticket_later": "a duplicate links to an earlier ticket; the linked ticket was created after this one",
+    "followup_not_contacted": (
+        "a follow-up that did not reach the requester cannot record a resolution or a satisfaction level"
+    ),
     "satisfaction_level": "satisfaction must be one of the workflow settings' levels",
     "deadline_tier": "deadline_tier must be one of the workflow settings' tiers",
     "not_a_coordinator_state": "the ticket has no current lead unit",

@@ -144,20 +144,32 @@ class Catalogue:
 
     def known_unit_names(self, districts: list[str], streets: list[tuple[str, str]]) -> set[str]:
         """Every unit name the catalogue can produce for the given districts and (district, street)s."""
-        names: set[str] = set()
+        return set(self.known_units(districts, streets))
+
+    def known_units(
+        self, districts: list[str], streets: list[tuple[str, str]]
+    ) -> dict[str, tuple[UnitType, str | None]]:
+        """Every unit name the catalogue can produce → (its unit type, its district or None)."""
+        units: dict[str, tuple[UnitType, str | None]] = {}
         specs: list[UnitSpec] = []
         for rule in self.rules:
             specs += [rule, *rule.alternatives]
         for spec in specs:
             if spec.needs_street:
-                names |= {render_unit(spec.unit, d, s) or "" for d, s in streets}
+                for district, street in streets:
+                    name = render_unit(spec.unit, district, street)
+                    if name:
+                        units.setdefault(name, (spec.unit_type, district))
             elif spec.needs_district:
-                names |= {render_unit(spec.unit, d, None) or "" for d in districts}
+                for district in districts:
+                    name = render_unit(spec.unit, district, None)
+                    if name:
+                        units.setdefault(name, (spec.unit_type, district))
             else:
-                names.add(spec.unit)
-        names |= {f"{d}人民政府" for d in districts}  # fallback when only the district is known
-        names.discard("")
-        return names
+                units.setdefault(spec.unit, (spec.unit_type, None))
+        for district in districts:  # fallback when only the district is known
+            units.setdefault(f"{district}人民政府", ("district_government", district))
+        return units
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:

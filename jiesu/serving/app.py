@@ -331,6 +331,7 @@ def _router() -> APIRouter:
         district: Annotated[str | None, Query(max_length=32)] = None,
         category: Annotated[str | None, Query(max_length=64)] = None,
         overdue: bool = False,
+        followup_due: bool = False,
         created_from: datetime | None = None,
         created_to: datetime | None = None,
         cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -343,6 +344,7 @@ def _router() -> APIRouter:
             district=district,
             category=category,
             overdue=overdue,
+            followup_due=followup_due,
             created_from=_as_utc(created_from),
             created_to=_as_utc(created_to),
         )

@@ -85,14 +85,24 @@ def _key_service() -> tuple[Database, KeyService]:
 
 
 def keys_create_command(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from jiesu.serving.errors import ServiceError
     from jiesu.serving.schemas import KeyCreate
 
+    try:
+        request = KeyCreate(
+            role=Role(args.role), unit=args.unit, name=args.name, expires_days=args.expires_days
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--{'-'.join(map(str, error['loc'])).replace('_', '-')}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise JiesuError(f"invalid key request: {problems}") from None
     database, service = _key_service()
     try:
-        created = service.create(
-            KeyCreate(role=Role(args.role), unit=args.unit, name=args.name, expires_days=args.expires_days)
-        )
+        created = service.create(request)
     except ServiceError as exc:
         raise JiesuError(exc.message) from None
     finally:

@@ -3,6 +3,7 @@ are strict about types; the service checks what depends on settings or reference
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -20,6 +21,11 @@ LegalChannel = Literal[
 ]
 EmergencyNumber = Literal["110", "119", "120", "122"]
 
+# Ticket ids are UUID4 strings; anything else names no ticket and never reaches a query.
+TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# NUL is refused by PostgreSQL and a lone surrogate by every encoder: neither can be stored or shown.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
 UnitName = Field(min_length=2, max_length=128)
 ShortText = Field(min_length=1, max_length=2000)
 
@@ -27,6 +33,14 @@ ShortText = Field(min_length=1, max_length=2000)
 class Body(BaseModel):
     # Unknown fields are refused; ints and bools are strict ("5" is not 5, "yes" is not true).
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _UNSTORABLE.search(item):
+                raise ValueError("must not contain NUL characters or unpaired surrogates")
+        return value
 
 
 def _not_blank(value: str | None) -> str | None:
@@ -203,7 +217,12 @@ class TicketOut(BaseModel):
     escalation_level: str | None
     deadline_tier: str | None
     dispatched_at: datetime | None
-    deadline_at: datetime | None
+    deadline_at: datetime | None = Field(
+        description="handling deadline; for an online request not yet handled, its acceptance deadline"
+    )
+    followup_due_at: datetime | None = Field(
+        description="replied tickets: when the follow-up call is due (deadline + setting)"
+    )
     extensions: int
     consultation: dict[str, Any] | None
     followup: dict[str, Any] | None

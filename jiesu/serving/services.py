@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from jiesu.data.workflow_settings import WorkflowSettings
 from jiesu.model.suggestion import Suggester, SuggestionRequest
+from jiesu.model.text import mask_contact_details
 from jiesu.serving.auth import (
     Principal,
     hash_secret,
@@ -48,6 +49,7 @@ from jiesu.serving.orm import ApiKey, Base, FollowUp, Ticket, TicketEvent, Ticke
 from jiesu.serving.rates import FORMULA, RateCounts, compute_rates
 from jiesu.serving.schemas import (
     ACTION_BODIES,
+    TICKET_ID,
     AcceptBody,
     ActionBody,
     AnswerBody,
@@ -77,10 +79,11 @@ from jiesu.serving.schemas import (
     TicketPage,
     TransferBody,
 )
-from jiesu.serving.units import Reference
+from jiesu.serving.units import ESCALATION_TYPES, Reference
 from jiesu.serving.workflow import (
     BEIJING_TZ,
     CLOCK_RUNNING,
+    ONLINE_CHANNELS,
     TRANSITIONS,
     Action,
     IllegalTransition,
@@ -115,11 +118,25 @@ def _iso(value: datetime) -> str:
 
 
 def check_text(text: str, limit: int) -> None:
-    """Refuse empty and oversized texts (422) before any model or database work."""
+    """Refuse empty and oversized texts (422) before any model or database work. (NUL characters and
+    unpaired surrogates are refused for every request string by the schemas.)"""
     if not text.strip():
         raise InvalidInput(message("text_empty"))
     if len(text) > limit:
         raise InvalidInput(message("text_too_long", limit=limit), {"max_text_chars": limit})
+
+
+# Dates the API accepts: wide enough for any archive, narrow enough that no time-zone shift or
+# assessment-cycle step leaves Python's or the database's date range.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def check_dates(*days: date | None) -> None:
+    if any(day is not None and not EARLIEST_DATE <= day <= LATEST_DATE for day in days):
+        raise InvalidInput(
+            message("date_out_of_range", earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
+        )
 
 
 @dataclass
@@ -149,6 +166,7 @@ class TicketFilter:
     district: str | None = None
     category: str | None = None
     overdue: bool = False
+    followup_due: bool = False  # replied, and the follow-up time (deadline + setting) has come
     created_from: datetime | None = None
     created_to: datetime | None = None
 
@@ -297,6 +315,11 @@ class TicketService:
             co_handlers=[],
             dispatch_round=0,
             extensions=0,
+            deadline_at=(
+                now + timedelta(hours=self.workflow.online_acceptance_hours)
+                if body.intake_channel in ONLINE_CHANNELS
+                else None
+            ),
             idempotency_key=key,
             request_hash=request_hash,
             created_by=principal.key_id,
@@ -465,6 +488,13 @@ class TicketService:
     def _deadline(self, tier: str, start: datetime) -> datetime:
         return start + timedelta(hours=self.workflow.hours_for(tier))
 
+    def _unit_type(self, unit: str, given: str | None) -> str | None:
+        """The unit's type from the catalogue; a type the caller gives must agree with it."""
+        known = self.reference.unit_type(unit)
+        if given is not None and known is not None and given != known:
+            raise InvalidInput(message("unit_type_mismatch", given=given, known=known))
+        return known or given
+
     def _dispatch(
         self, *, ticket: Ticket, state: State, body: DispatchBody, now: datetime, **_: Any
     ) -> Change:
@@ -484,15 +514,17 @@ class TicketService:
             else (list(route.get("copy_to") or []) if confirmed else [])
         )
         co_handlers = [name for name in dict.fromkeys(body.co_handlers) if name != unit]
-        copy_to = [name for name in dict.fromkeys(copy_to) if name != unit]
         self.reference.check_units([unit, *copy_to, *co_handlers])
+        copy_to = [
+            name for name in dict.fromkeys([*copy_to, *self.reference.district_copy(unit)]) if name != unit
+        ]
         category = body.category or ticket.category
         if category is not None and category not in self.reference.categories:
             raise InvalidInput("category must be a second-level category of the taxonomy")
         tier = body.deadline_tier or (suggestion.get("deadline") or {}).get("tier") or "ordinary"
         if tier not in self.workflow.deadline_tiers:
             raise InvalidInput(message("deadline_tier"))
-        unit_type = body.unit_type or (route.get("unit_type") if confirmed else None)
+        unit_type = self._unit_type(unit, body.unit_type)
         decision = {
             "disposition": "dispatch",
             "unit": unit,
@@ -570,8 +602,18 @@ class TicketService:
         now: datetime,
         **_: Any,
     ) -> Change:
-        if body.linked_ticket_id == ticket.id or session.get(Ticket, body.linked_ticket_id) is None:
+        linked_id = body.linked_ticket_id
+        linked = (
+            session.get(Ticket, linked_id)
+            if linked_id != ticket.id and TICKET_ID.fullmatch(linked_id)
+            else None
+        )
+        if linked is None:
             raise InvalidInput(message("linked_ticket"))
+        if linked.created_at > ticket.created_at:
+            # The later request is the duplicate: linking the other way round would let two tickets point
+            # at each other and close both.
+            raise InvalidInput(message("linked_ticket_later"))
         decision = {"disposition": "duplicate", "linked_ticket_id": body.linked_ticket_id}
         change = self._closing(state, Action.CLOSE_DUPLICATE, "duplicate", decision, now)
         change.updates["linked_ticket_id"] = body.linked_ticket_id
@@ -646,6 +688,7 @@ class TicketService:
         if body.unit == ticket.lead_unit:
             raise InvalidInput(message("same_unit"))
         self.reference.check_units([body.unit, *body.copy_to])
+        unit_type = self._unit_type(body.unit, body.unit_type)
         outcome = review_return_outcome(True, ticket.dispatch_round, settings.max_dispatch_rounds)
         if outcome is State.COORDINATION:
             payload |= {
@@ -662,17 +705,18 @@ class TicketService:
                 next_state(state, Action.REVIEW_RETURN, branch=outcome), updates, payload, relink=True
             )
         next_round = ticket.dispatch_round + 1
+        copy_to = [*body.copy_to, *self.reference.district_copy(body.unit)]
         updates = {
             "lead_unit": body.unit,
-            "lead_unit_type": body.unit_type,
-            "copy_to": [name for name in dict.fromkeys(body.copy_to) if name != body.unit],
+            "lead_unit_type": unit_type,
+            "copy_to": [name for name in dict.fromkeys(copy_to) if name != body.unit],
             "co_handlers": [],
             "dispatch_round": next_round,
             "dispatched_at": now,
         }
         if settings.deadline_restarts_on_redispatch and ticket.deadline_tier:
             updates["deadline_at"] = self._deadline(ticket.deadline_tier, now)
-        payload |= {"unit": body.unit, "dispatch_round": next_round}
+        payload |= {"unit": body.unit, "dispatch_round": next_round, "copy_to": updates["copy_to"]}
         if "deadline_at" in updates:
             payload["deadline_at"] = _iso(updates["deadline_at"])
         return Change(next_state(state, Action.REVIEW_RETURN, branch=outcome), updates, payload, relink=True)
@@ -683,6 +727,12 @@ class TicketService:
         if body.unit == ticket.lead_unit:
             raise InvalidInput(message("same_unit"))
         self.reference.check_units([body.unit])
+        unit_type = self._unit_type(body.unit, body.unit_type)
+        if unit_type not in ESCALATION_TYPES[body.level]:
+            raise InvalidInput(
+                message("escalation_level", level=body.level),
+                {"unit_type": unit_type, "allowed_unit_types": sorted(ESCALATION_TYPES[body.level])},
+            )
         # The unit that could not resolve it stays on as a co-handler and reports to the new lead.
         co_handlers = [
             name
@@ -691,7 +741,7 @@ class TicketService:
         ]
         updates: dict[str, Any] = {
             "lead_unit": body.unit,
-            "lead_unit_type": body.unit_type,
+            "lead_unit_type": unit_type,
             "escalation_level": body.level,
             "co_handlers": co_handlers,
             "copy_to": [name for name in ticket.copy_to if name != body.unit],
@@ -722,6 +772,8 @@ class TicketService:
         levels = self.workflow.followup.satisfaction_levels
         if body.satisfaction is not None and body.satisfaction not in levels:
             raise InvalidInput(message("satisfaction_level"), {"levels": levels})
+        if not body.contacted and (body.resolved or body.satisfaction is not None):
+            raise InvalidInput(message("followup_not_contacted"))
         result = {
             "contacted": body.contacted,
             "resolved": body.resolved,
@@ -783,13 +835,21 @@ class TicketService:
         if filters.state is not None:
             conditions.append(Ticket.state == filters.state)
         if filters.unit is not None:
+            self.reference.check_units([filters.unit])
             conditions.append(_with_unit(filters.unit))
         if filters.district is not None:
             conditions.append(Ticket.district == self.reference.district(filters.district))
         if filters.category is not None:
+            self.reference.check_category(filters.category)
             conditions.append(Ticket.category == filters.category)
+        check_dates(*(moment.date() for moment in (filters.created_from, filters.created_to) if moment))
+        if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
+            raise InvalidInput(message("date_range"))
         if filters.overdue:
             conditions += [Ticket.deadline_at < now, Ticket.state.in_([s.value for s in CLOCK_RUNNING])]
+        if filters.followup_due:
+            due_by = now - timedelta(hours=self.workflow.followup.after_deadline_hours)
+            conditions += [Ticket.state == State.REPLIED.value, Ticket.deadline_at <= due_by]
         if filters.created_from is not None:
             conditions.append(Ticket.created_at >= filters.created_from)
         if filters.created_to is not None:
@@ -832,6 +892,7 @@ class TicketService:
         """The three rates per unit and assessment period over follow-ups between the two dates
         (Beijing dates, inclusive; default: the current period up to today)."""
         settings = self.workflow.rates
+        check_dates(date_from, date_to)
         today = self.clock().astimezone(BEIJING_TZ).date()
         start = date_from or cycle_of(date_to or today, settings.cycle.start_day)[0]
         end = date_to or today
@@ -883,7 +944,7 @@ class TicketService:
 
     # --- helpers --------------------------------------------------------------------------------------
     def _load_visible(self, session: Session, principal: Principal, ticket_id: str) -> Ticket:
-        ticket = session.get(Ticket, ticket_id)
+        ticket = session.get(Ticket, ticket_id) if TICKET_ID.fullmatch(ticket_id) else None
         if ticket is None:
             raise NotFound(message("ticket_not_found"))
         if principal.role is Role.UNIT:
@@ -929,6 +990,12 @@ class TicketService:
             payload=payload,
         )
 
+    def _followup_due_at(self, ticket: Ticket) -> datetime | None:
+        """When the hotline calls the requester back: the deadline plus the setting (art. 23)."""
+        if ticket.state != State.REPLIED.value or ticket.deadline_at is None:
+            return None
+        return ticket.deadline_at + timedelta(hours=self.workflow.followup.after_deadline_hours)
+
     def _view(self, principal: Principal, ticket: Ticket, now: datetime) -> TicketOut:
         clear = sees_caller(principal, ticket.lead_unit, ticket.co_handlers)
         return TicketOut(
@@ -939,7 +1006,8 @@ class TicketService:
             state=ticket.state,
             allowed_actions=allowed_actions(State(ticket.state)),
             overdue=is_overdue(ticket.state, ticket.deadline_at, now),
-            text=ticket.text,
+            # Numbers the caller wrote into the request are caller details too.
+            text=ticket.text if clear else mask_contact_details(ticket.text),
             intake_channel=ticket.intake_channel,
             caller_phone=ticket.caller_phone if clear else mask_phone(ticket.caller_phone),
             caller_name=ticket.caller_name if clear else mask_name(ticket.caller_name),
@@ -960,6 +1028,7 @@ class TicketService:
             deadline_tier=ticket.deadline_tier,
             dispatched_at=ticket.dispatched_at,
             deadline_at=ticket.deadline_at,
+            followup_due_at=self._followup_due_at(ticket),
             extensions=ticket.extensions,
             consultation=ticket.consultation,
             followup=ticket.followup,
@@ -994,7 +1063,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, ticket_id = json.loads(raw)
         at = datetime.fromisoformat(created_at)
-        if at.tzinfo is None or not isinstance(ticket_id, str):
+        if at.tzinfo is None or not isinstance(ticket_id, str) or not TICKET_ID.fullmatch(ticket_id):
             raise ValueError("bad cursor")
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput(message("cursor")) from None

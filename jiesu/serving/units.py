@@ -14,31 +14,64 @@ from jiesu.serving.errors import InvalidInput, message
 
 
 @dataclass(frozen=True)
+class UnitProfile:
+    unit_type: str
+    district: str | None  # None for city departments, enterprises, central bodies
+
+
+# Which unit types may take an escalated ticket at each level (Regulation art. 20, 分级协调).
+ESCALATION_TYPES = {
+    "district": frozenset({"district_government", "district_department"}),
+    "city": frozenset({"city_department", "enterprise", "central"}),
+}
+
+
+@dataclass(frozen=True)
 class Reference:
     units: frozenset[str]
     districts: dict[str, str]  # official or short name → official name
     categories: frozenset[str]
     catalogue_version: str
     taxonomy_version: str
+    profiles: dict[str, UnitProfile]
 
     @classmethod
     def load(cls) -> Reference:
         gazetteer, catalogue, taxonomy = load_gazetteer(), load_catalogue(), load_taxonomy()
-        units = catalogue.known_unit_names(
+        known = catalogue.known_units(
             list(gazetteer.districts), [(street.district, street.name) for street in gazetteer.streets]
         )
-        units |= {NEIGHBOUR_TRANSFER_UNIT, DEVELOPMENT_AREA_UNIT}
+        profiles = {name: UnitProfile(unit_type, district) for name, (unit_type, district) in known.items()}
+        profiles[NEIGHBOUR_TRANSFER_UNIT] = UnitProfile("city_department", None)
+        # The development area's committee takes what a street office takes there; it has no district.
+        profiles[DEVELOPMENT_AREA_UNIT] = UnitProfile("street", None)
         districts: dict[str, str] = {}
         for name, district in gazetteer.districts.items():
             districts[name] = name
             districts[district.short] = name
         return cls(
-            frozenset(units),
+            frozenset(profiles),
             districts,
             frozenset(taxonomy.second_level),
             catalogue.version,
             taxonomy.version,
+            profiles,
         )
+
+    def unit_type(self, unit: str) -> str | None:
+        profile = self.profiles.get(unit)
+        return profile.unit_type if profile else None
+
+    def district_copy(self, unit: str) -> list[str]:
+        """Art. 12: a street office or township that receives a ticket copies its district government."""
+        profile = self.profiles.get(unit)
+        if profile is None or profile.unit_type != "street" or profile.district is None:
+            return []
+        return [f"{profile.district}人民政府"]
+
+    def check_category(self, category: str) -> None:
+        if category not in self.categories:
+            raise InvalidInput(message("unknown_category"))
 
     def district(self, value: str | None) -> str | None:
         """The official district name for an official or short name (with or without 北京市)."""

@@ -115,7 +115,12 @@ TRANSITIONS: dict[Action, ActionRule] = {
 
 TERMINAL_STATES = frozenset({State.CLOSED})
 # States in which the handling deadline runs: only these can be overdue.
-CLOCK_RUNNING = frozenset({State.DISPATCHED, State.ACCEPTED, State.RETURN_REQUESTED, State.COORDINATION})
+# States whose deadline can pass. A received ticket has one only when it came in online: the hotline must
+# accept (受理) web, app and WeChat requests within `online_acceptance_hours` (Regulation art. 10).
+CLOCK_RUNNING = frozenset(
+    {State.RECEIVED, State.DISPATCHED, State.ACCEPTED, State.RETURN_REQUESTED, State.COORDINATION}
+)
+ONLINE_CHANNELS = frozenset({"web", "app", "wechat"})
 
 
 class IllegalTransition(Exception):

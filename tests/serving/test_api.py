@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -191,6 +192,16 @@ BAD_REQUESTS = [
     ("empty batch", "/v1/suggest", {"requests": []}, 422),
     ("oversized suggest", "/v1/suggest", {"text": "长" * 201}, 422),
     ("suggest unknown field", "/v1/suggest", {"text": "暖气不热", "extra": True}, 422),
+    # Valid JSON that no database or encoder takes: refused up front on every backend, never a 500.
+    ("NUL in text", "/v1/tickets", {"text": "暖气\u0000不热", "intake_channel": "web"}, 422),
+    ("lone surrogate in text", "/v1/tickets", '{"text": "暖气\\ud800不热", "intake_channel": "web"}', 422),
+    (
+        "NUL in name",
+        "/v1/tickets",
+        {"text": "暖气不热", "intake_channel": "web", "caller_name": "张\u0000三"},
+        422,
+    ),
+    ("lone surrogate in suggest", "/v1/suggest", '{"text": "暖气\\udc00不热"}', 422),
 ]
 
 
@@ -200,7 +211,11 @@ BAD_REQUESTS = [
 def test_bad_inputs_get_the_envelope(make_api: ApiFactory, path: str, payload: Any, status: int) -> None:
     api = make_api(max_text_chars=200, max_batch=3)
     headers = api.key(Role.OPERATOR) | {"Idempotency-Key": "bad"}
-    assert_envelope(api.client.post(path, json=payload, headers=headers), status)
+    if isinstance(payload, str):  # raw JSON: a lone surrogate escape cannot be encoded by the client
+        sent = api.client.post(path, content=payload, headers=headers | {"content-type": "application/json"})
+    else:
+        sent = api.client.post(path, json=payload, headers=headers)
+    assert_envelope(sent, status)
     assert api.client.get("/v1/tickets", headers=headers).json()["items"] == []  # nothing stored
 
 
@@ -238,7 +253,89 @@ def test_bad_action_bodies(api: Api) -> None:
     assert_envelope(api.client.get("/v1/tickets?cursor=zzz", headers=op), 422)
     assert_envelope(api.client.get("/v1/tickets?state=flying", headers=op), 422)
     assert_envelope(api.client.get("/v1/metrics/rates?from=2026-12-01&to=2026-11-01", headers=op), 422)
+    for query in ("to=9999-12-31", "to=0001-01-05", "from=0001-01-01&to=0001-01-02"):
+        assert_envelope(api.client.get(f"/v1/metrics/rates?{query}", headers=op), 422, "invalid_input")
+    for query in ("unit=不存在单位", "category=不存在类", "created_from=2099-01-01&created_to=2000-01-01"):
+        assert_envelope(api.client.get(f"/v1/tickets?{query}", headers=op), 422, "invalid_input")
+    assert_envelope(api.client.get("/v1/tickets?created_from=0001-01-01T00:00:00", headers=op), 422)
+    contradictory = {"contacted": False, "resolved": True, "satisfaction": "满意"}
+    assert_envelope(post(f"/v1/tickets/{tid}/followup", json=contradictory, headers=op), 422, "invalid_input")
+    assert_envelope(
+        post(
+            f"/v1/tickets/{tid}/followup",
+            json={"contacted": True, "resolved": True, "note": "a\u0000b"},
+            headers=op,
+        ),
+        422,
+    )
     assert api.client.get(f"/v1/tickets/{tid}", headers=op).json()["version"] == 4
+
+
+def test_street_offices_copy_their_district_on_every_dispatch(api: Api) -> None:
+    """Art. 12 holds for an override, an upheld return and an escalation alike, not only for a
+    confirmed suggestion; the unit type comes from the catalogue and escalations go up a level."""
+    op, rev = api.key(Role.OPERATOR), api.key(Role.REVIEWER)
+    street = "朝阳区望京街道办事处"
+    post = api.client.post
+    tid = create(api, op).json()["id"]
+    overridden = post(
+        f"/v1/tickets/{tid}/dispatch", json={"unit": street, "reason": "属地管理"}, headers=op
+    ).json()
+    assert (overridden["copy_to"], overridden["lead_unit_type"]) == (["朝阳区人民政府"], "street")
+    wrong_type = {"unit": street, "reason": "x", "unit_type": "enterprise"}
+    assert_envelope(
+        post(f"/v1/tickets/{create(api, op, key='t2').json()['id']}/dispatch", json=wrong_type, headers=op),
+        422,
+    )
+
+    other = create(api, op, key="t3").json()["id"]
+    post(f"/v1/tickets/{other}/dispatch", json={}, headers=op)
+    post(
+        f"/v1/tickets/{other}/return",
+        json={"reason_code": "not_our_duty", "reason": "属地"},
+        headers=api.key(Role.UNIT, HEATING_UNIT),
+    )
+    upheld = post(
+        f"/v1/tickets/{other}/review-return", json={"decision": "uphold", "unit": street}, headers=rev
+    ).json()
+    assert (upheld["lead_unit"], upheld["copy_to"]) == (street, ["朝阳区人民政府"])
+
+    to_street = {"level": "city", "unit": "朝阳区酒仙桥街道办事处", "reason": "升级"}
+    refused = assert_envelope(post(f"/v1/tickets/{tid}/escalate", json=to_street, headers=rev), 422)
+    assert refused["details"]["unit_type"] == "street"
+    to_district = {"level": "district", "unit": "朝阳区人民政府", "reason": "街道协调不了"}
+    escalated = post(f"/v1/tickets/{tid}/escalate", json=to_district, headers=rev).json()
+    assert (escalated["lead_unit"], escalated["lead_unit_type"]) == ("朝阳区人民政府", "district_government")
+
+
+def test_a_duplicate_links_to_an_earlier_ticket_only(api: Api) -> None:
+    op = api.key(Role.OPERATOR)
+    first = create(api, op, key="d1").json()["id"]
+    time.sleep(0.01)  # created_at is the server's clock
+    second = create(api, op, key="d2").json()["id"]
+    post = api.client.post
+    assert_envelope(
+        post(f"/v1/tickets/{first}/close-duplicate", json={"linked_ticket_id": second}, headers=op),
+        422,
+        "invalid_input",
+    )
+    closed = post(f"/v1/tickets/{second}/close-duplicate", json={"linked_ticket_id": first}, headers=op)
+    assert closed.json()["linked_ticket_id"] == first
+    assert_envelope(
+        post(f"/v1/tickets/{first}/close-duplicate", json={"linked_ticket_id": "x\u0000"}, headers=op), 422
+    )
+
+
+def test_numbers_written_in_the_text_are_masked_for_auditors(api: Api) -> None:
+    op, auditor = api.key(Role.OPERATOR), api.key(Role.AUDITOR)
+    text = "朝阳区望京街道暖气不热，回电１３９１２３４５６７８或身份证110101199003074518"
+    tid = create(api, op, text=text).json()["id"]
+    assert api.client.get(f"/v1/tickets/{tid}", headers=op).json()["text"] == text
+    masked = api.client.get(f"/v1/tickets/{tid}", headers=auditor).json()["text"]
+    assert masked == "朝阳区望京街道暖气不热，回电〔电话号码〕或身份证〔证件号码〕"
+    assert "13912345678" not in str(api.client.get("/v1/tickets", headers=auditor).json())
+    for odd in ("not-a-uuid", "%00"):
+        assert_envelope(api.client.get(f"/v1/tickets/{odd}", headers=op), 404, "not_found")
 
 
 def test_settings_reach_handlers_through_a_dependency(api: Api) -> None:

@@ -74,3 +74,5 @@ def test_keys_create_list_revoke(
         run(["keys", "create", "--role", "unit", "--unit", "火星区人民政府"])
     with pytest.raises(SystemExit):
         run(["keys", "create", "--role", "root"])
+    with pytest.raises(JiesuError, match=r"--expires-days: .*greater than or equal to 1"):
+        run(["keys", "create", "--role", "auditor", "--expires-days", "0"])

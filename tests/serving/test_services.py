@@ -516,3 +516,29 @@ def test_bad_intake(actors: Actors) -> None:
         actors.create(text="   ")
     with pytest.raises(InvalidInput):
         actors.services.tickets.create(actors.operator, TicketCreate(text="x", intake_channel="app"), None)
+
+
+def test_online_requests_have_an_acceptance_deadline(actors: Actors, clock: FakeClock) -> None:
+    tickets, op = actors.services.tickets, actors.operator
+    online = actors.create(intake_channel="web")
+    by_phone = actors.create()
+    assert online.deadline_at == clock.now + timedelta(hours=WORKFLOW.online_acceptance_hours)
+    assert by_phone.deadline_at is None
+    clock.advance(hours=WORKFLOW.online_acceptance_hours, minutes=1)
+    late = tickets.list(op, TicketFilter(overdue=True)).items
+    assert [t.id for t in late] == [online.id] and late[0].overdue
+    dispatched = actors.act(op, online.id, Action.DISPATCH)  # accepted at last: the handling clock starts
+    assert not dispatched.overdue and dispatched.deadline_at > clock.now
+
+
+def test_follow_up_falls_due_when_the_deadline_passes(actors: Actors, clock: FakeClock) -> None:
+    tickets, op = actors.services.tickets, actors.operator
+    replied = actors.drive(State.REPLIED)
+    assert replied.deadline_at is not None
+    hours = WORKFLOW.followup.after_deadline_hours
+    assert replied.followup_due_at == replied.deadline_at + timedelta(hours=hours)
+    assert tickets.list(op, TicketFilter(followup_due=True)).items == []
+    clock.advance(hours=WORKFLOW.hours_for("utility") + hours + 1)
+    assert [t.id for t in tickets.list(op, TicketFilter(followup_due=True)).items] == [replied.id]
+    closed = actors.act(op, replied.id, Action.FOLLOWUP, contacted=True, resolved=True, satisfaction="满意")
+    assert closed.followup_due_at is None
