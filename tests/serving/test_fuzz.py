@@ -17,17 +17,24 @@ from jiesu.serving.app import create_app
 from jiesu.serving.schemas import KeyCreate, TicketCreate
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.workflow import Action, Role
-from tests.serving.conftest import HEATING_TEXT, HEATING_UNIT
+from tests.serving.conftest import BACKENDS, HEATING_TEXT, HEATING_UNIT, reset_postgres
 from tests.serving.flows import body
 
 _turn = itertools.count()
 EXAMPLES = 25
 
 
-@pytest.fixture(scope="module")
-def fuzz_target(tmp_path_factory: pytest.TempPathFactory, seed_model: Any) -> Iterator[dict[str, Any]]:
-    """A running app with keys and one dispatched ticket, so fuzzed actions also reach real tickets."""
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'jiesu.db'}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def fuzz_target(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, seed_model: Any
+) -> Iterator[dict[str, Any]]:
+    """A running app with keys and one dispatched ticket, so fuzzed actions also reach real tickets; on
+    SQLite and on PostgreSQL, which refuses some strings SQLite stores (NUL)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'jiesu.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        reset_postgres(url)
     app = create_app(
         ServingSettings(database_url=url, max_text_chars=2000, max_batch=20), classifier=seed_model
     )
