@@ -61,9 +61,12 @@ def test_a_question_about_a_channel_is_answered_not_excluded(resolver: Dispositi
 def test_a_confident_head_keeps_dispatch_against_a_cue_but_flags_the_conflict(
     resolver: DispositionResolver,
 ) -> None:
-    text = "朝阳区劳动人事争议仲裁院门口天天乱停车"
+    text = "跟物业的官司一审已经判了，现在小区门口又天天乱停车"
     decision = decide(resolver, text, head("dispatch", 0.95))
     assert (decision.label, decision.conflict) == ("dispatch", True)
+    # Naming the arbitration court is no evidence of a case at all.
+    parking = decide(resolver, "朝阳区劳动人事争议仲裁院门口天天乱停车", head("dispatch", 0.95))
+    assert (parking.label, parking.conflict) == ("dispatch", False)
 
 
 def test_not_yet_in_the_channel_stays_dispatchable(resolver: DispositionResolver) -> None:
@@ -127,3 +130,16 @@ def test_threats_self_harm_and_mass_incidents_are_risk_cues(
 def test_everyday_words_are_not_risk_cues(resolver: DispositionResolver) -> None:
     for text in ("菜市场杀鸡的摊位污水横流", "小区门口堵车严重", "药店卖的药过期了"):
         assert resolver.risk_cues(fold_characters(text)) == [], text
+
+
+def test_a_complaint_about_the_arbitration_committee_is_not_an_arbitration_case(
+    resolver: DispositionResolver,
+) -> None:
+    staff = decide(resolver, "劳动仲裁委的工作人员态度很差，打电话没人接", head("dispatch", 0.6))
+    assert staff.label == "dispatch" and staff.evidence == []
+    case = decide(
+        resolver,
+        "仲裁委受理了我的案子，但是一直不开庭",
+        head("dispatch", 0.6, ("legal_channel:arbitration", 0.3)),
+    )
+    assert (case.label, case.channel) == ("legal_channel", "arbitration")
