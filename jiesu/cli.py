@@ -53,8 +53,19 @@ def _classifier_config(args: argparse.Namespace) -> ClassifierConfig:
     return config
 
 
+def _fold_count(value: str) -> int:
+    try:
+        folds = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if folds < 2:
+        raise argparse.ArgumentTypeError(f"cross-validation needs at least 2 folds, got {folds}")
+    return folds
+
+
 def _train(args: argparse.Namespace) -> int:
     from jiesu.evaluation.metrics import format_head, head_metrics
+    from jiesu.model.classifier import check_save_target
     from jiesu.training.datasets import load_training_data
     from jiesu.training.pipeline import cross_validate, fit_calibrated
 
@@ -62,10 +73,17 @@ def _train(args: argparse.Namespace) -> int:
         config = _classifier_config(args)
     except ValueError as exc:
         raise JiesuError(str(exc)) from exc
+    check_save_target(Path(args.out))  # before minutes of training, not after
     data = load_training_data(
         args.data, text_column=args.text_column, label_column=args.label_column, columns=args.column
     )
     progress = not args.no_progress
+    if not progress and config.backend == "transformer":
+        # transformers and huggingface_hub draw bars of their own (loading weights, writing shards).
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     log.info(
         "training %s heads %s on %d texts from %s",
         config.backend,
@@ -74,12 +92,15 @@ def _train(args: argparse.Namespace) -> int:
         data.source,
     )
     cv_metrics: dict[str, Any] = {}
-    if args.cv:
-        result = cross_validate(data.texts, data.targets, config, args.cv, progress=progress)
-        for head, oof in result.heads.items():
-            cv_metrics[head] = head_metrics(oof.classes, oof.y, oof.proba, auto=oof.auto, folds=oof.fold)
-            print(format_head(f"{head} (out-of-fold, {args.cv}-fold)", cv_metrics[head], per_class=False))
-    model, _ = fit_calibrated(data.texts, data.targets, config, source=data.source, progress=progress)
+    try:
+        if args.cv:
+            result = cross_validate(data.texts, data.targets, config, args.cv, progress=progress)
+            for head, oof in result.heads.items():
+                cv_metrics[head] = head_metrics(oof.classes, oof.y, oof.proba, auto=oof.auto, folds=oof.fold)
+                print(format_head(f"{head} (out-of-fold, {args.cv}-fold)", cv_metrics[head], per_class=False))
+        model, _ = fit_calibrated(data.texts, data.targets, config, source=data.source, progress=progress)
+    except ValueError as exc:  # too few texts or groups for the folds asked for
+        raise JiesuError(f"cannot train on {data.source}: {exc}") from exc
     if cv_metrics:
         model.training_.metrics["cross_validation"] = {"k": args.cv, "heads": cv_metrics}
     out = model.save(args.out)
@@ -106,6 +127,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         label_column=args.label_column,
         columns=args.column,
         seed_splits=(args.split,),
+        for_evaluation=True,
     )
     report = evaluate_model(model, data.texts, data.targets)
     report["data"] = data.source
@@ -244,7 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--config", type=Path, help="JSON configuration (see jiesu.model.config)")
     train.add_argument("--checkpoint", help="transformer backend: local checkpoint directory or hub name")
-    train.add_argument("--cv", type=int, metavar="K", help="also report K-fold out-of-fold metrics")
+    train.add_argument(
+        "--cv", type=_fold_count, metavar="K", help="also report K-fold out-of-fold metrics (K ≥ 2)"
+    )
     train.add_argument("--seed", type=int, help="random seed (default 0 or the config's)")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
     train.set_defaults(handler=_train)

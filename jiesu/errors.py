@@ -27,6 +27,10 @@ class InputTextError(JiesuError, ValueError):
     """A request text cannot be classified (empty, not a string)."""
 
 
+class ModelSaveError(JiesuError):
+    """A model cannot be written where asked (the path is a file, or a folder of other things)."""
+
+
 class ModelLoadError(JiesuError):
     """A model directory is missing, incomplete, tampered with or from an incompatible version."""
 

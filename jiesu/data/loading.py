@@ -5,6 +5,7 @@ Teddy Cup 2020 data."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
@@ -35,9 +36,26 @@ def read_table(path: Path) -> Dataset:
     raise DataValidationError([message("unsupported_format", path=path, suffix=suffix)])
 
 
+def read_text_file(path: Path) -> str:
+    """A text file as UTF-8 (with or without a byte-order mark), or else as GB18030, the superset of the
+    GBK that Chinese spreadsheet software writes; anything else is a clear error."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise DataValidationError(
+                [f"{path} is neither UTF-8 nor GBK/GB18030 text (byte {utf8_error.start}); save it as UTF-8"]
+            ) from None
+        log.info("%s is not UTF-8: read it as GB18030 (GBK)", path)
+        return text
+
+
 def _read_csv_columns(path: Path) -> dict[str, list[str]]:
     # The csv module, not a typed reader: ids like "0012" must stay text, and quoted fields hold newlines.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with io.StringIO(read_text_file(path), newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader)
@@ -57,7 +75,7 @@ def _read_csv_columns(path: Path) -> dict[str, list[str]]:
 
 
 def _read_json_rows(path: Path) -> list[dict[str, object]]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path)
     if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
         rows = json.loads(text)
     else:
@@ -71,7 +89,42 @@ def _read_json_rows(path: Path) -> list[dict[str, object]]:
                 raise DataValidationError([f"{path} line {number} is not valid JSON: {exc.msg}"]) from exc
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise DataValidationError([f"{path}: every record must be a JSON object"])
+    _check_column_types(path, rows)
     return list(rows)
+
+
+def _check_column_types(path: Path, rows: list[dict[str, object]]) -> None:
+    """One JSON type per field (nulls aside): a table column cannot hold text in one record and a number
+    (or NaN, or a list) in another."""
+    first_seen: dict[str, tuple[str, int]] = {}
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        for name, value in row.items():
+            if value is None:
+                continue
+            kind = (
+                "number"
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else type(value).__name__
+            )
+            seen = first_seen.setdefault(name, (kind, number))
+            if seen[0] != kind and len(problems) < 10:
+                problems.append(
+                    f"{path} record {number}: field {name!r} is {_json_kind(kind)}, but record {seen[1]} has "
+                    f"{_json_kind(seen[0])}; give every record the same type (text for texts and labels)"
+                )
+    if problems:
+        raise DataValidationError(problems)
+
+
+def _json_kind(kind: str) -> str:
+    return {
+        "str": "text",
+        "number": "a number",
+        "bool": "true/false",
+        "list": "a list",
+        "dict": "an object",
+    }.get(kind, kind)
 
 
 def load_dataset(

@@ -12,7 +12,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +23,12 @@ import numpy.typing as npt
 
 from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
-from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, message
+from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, ModelSaveError, message
 from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
 from jiesu.model.linear import LinearBackend
-from jiesu.model.model_dir import library_versions, read_metadata, write_metadata
+from jiesu.model.model_dir import METADATA_FILE, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
 from jiesu.model.segmentation import Segmenter, build_user_words
 from jiesu.model.text import MAX_TEXT_CHARS, normalise
@@ -125,6 +125,19 @@ class RequestClassifier:
                 raise DataValidationError(
                     [f"head {head!r} has {len(labels)} labels for {len(normalised)} texts"]
                 )
+            strange = [
+                (i, label)
+                for i, label in enumerate(labels)
+                if label is not None and not isinstance(label, str)
+            ]
+            if strange:
+                i, label = strange[0]
+                raise DataValidationError(
+                    [
+                        f"head {head!r}: labels must be strings (None for no label); {len(strange)} are not, "
+                        f"e.g. row {i}: {label!r}"
+                    ]
+                )
             present = sorted({label for label in labels if label})
             if len(present) < 2:
                 raise DataValidationError(
@@ -185,12 +198,19 @@ class RequestClassifier:
     def _normalise_all(texts: Sequence[object]) -> list[str]:
         if isinstance(texts, str):
             raise InputTextError("fit/predict_proba take a list of texts, not one string")
-        out = []
+        if not isinstance(texts, Iterable):
+            raise InputTextError(f"expected a list of texts, got {type(texts).__name__}")
+        out, truncated = [], 0
         for i, text in enumerate(texts):
             try:
-                out.append(normalise(text).text)
+                normalised = normalise(text)
             except InputTextError as exc:
                 raise InputTextError(f"text {i}: {exc}") from None
+            out.append(normalised.text)
+            truncated += normalised.truncated
+        if truncated:
+            # Said once per call, in training, scoring and prediction alike (never the text itself).
+            log.warning("%d text(s) longer than %d characters were cut there", truncated, MAX_TEXT_CHARS)
         return out
 
     # --- prediction ---------------------------------------------------------------------------------
@@ -223,10 +243,10 @@ class RequestClassifier:
     def predict(self, texts: str | list[str]) -> Prediction | list[Prediction]:
         """One Prediction for a string, a list for a list. Texts over MAX_TEXT_CHARS are cut there."""
         single = isinstance(texts, str)
+        if not single and not isinstance(texts, Iterable):
+            raise InputTextError(f"predict takes a text or a list of texts, got {type(texts).__name__}")
         batch: Sequence[object] = [texts] if single else list(texts)
         truncated = [isinstance(t, str) and len(t) > MAX_TEXT_CHARS for t in batch]
-        if any(truncated):
-            log.warning("%d text(s) longer than %d characters were truncated", sum(truncated), MAX_TEXT_CHARS)
         probabilities = self.predict_proba(batch)
         predictions = self._decide(probabilities, truncated)
         return predictions[0] if single else predictions
@@ -290,6 +310,7 @@ class RequestClassifier:
         An existing directory is replaced only after the new one is fully written."""
         self._require_fitted()
         target = Path(directory)
+        check_save_target(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         staging.chmod(0o755)  # mkdtemp makes it private; a model directory is ordinary shared data
@@ -339,12 +360,23 @@ class RequestClassifier:
             raise ModelLoadError(
                 f"{path}/metadata.json is incomplete or invalid ({exc}); retrain the model."
             ) from exc
-        if config.backend == "transformer":
-            from jiesu.model.transformer import TransformerBackend
+        if metadata.get("backend") != config.backend:
+            raise ModelLoadError(
+                f"{path}/metadata.json names backend {metadata.get('backend')!r} but its configuration says "
+                f"{config.backend!r}; the directory is inconsistent: retrain."
+            )
+        try:
+            if config.backend == "transformer":
+                from jiesu.model.transformer import TransformerBackend
 
-            model.backend_ = TransformerBackend.load(path, config.transformer, model.classes_, config.seed)
-        else:
-            model.backend_ = LinearBackend.load(path, config.linear, model.heads_, config.seed)
+                model.backend_ = TransformerBackend.load(
+                    path, config.transformer, model.classes_, config.seed
+                )
+            else:
+                model.backend_ = LinearBackend.load(path, config.linear, model.heads_, config.seed)
+        except (OSError, KeyError, ValueError) as exc:
+            # The files were listed and hashed, yet cannot be read as this backend's: not a usable model.
+            raise ModelLoadError(f"{path}: the model files cannot be read ({exc}); retrain.") from exc
         model._check_shapes()
         return model
 
@@ -355,6 +387,18 @@ class RequestClassifier:
                 raise ModelLoadError(
                     f"head {head!r} has {n} outputs but metadata lists {len(self.classes_[head])} classes; retrain."
                 )
+
+
+def check_save_target(target: Path) -> None:
+    """Saving replaces only an earlier model directory or an empty one: never a file, never someone's
+    folder of other things (`--out ~/data` must not wipe ~/data)."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ModelSaveError(f"{target} exists and is not a directory; choose another --out for the model.")
+    if target.is_dir() and any(target.iterdir()) and not (target / METADATA_FILE).exists():
+        raise ModelSaveError(
+            f"{target} is a directory that holds other files, not a jiesu model; choose an empty or new "
+            "directory for the model (an earlier model directory is replaced)."
+        )
 
 
 def _fingerprint(texts: Sequence[str], y: Mapping[str, Sequence[str | None]]) -> str:

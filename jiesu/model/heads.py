@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from jiesu.data.taxonomy import load_taxonomy
+
 HEADS = ("category", "category_l1", "request_type", "disposition")
 SEPARATOR = ":"
 
@@ -48,14 +50,25 @@ def _clean(values: Sequence[object]) -> list[str | None]:
     return [value.strip() if isinstance(value, str) and value.strip() else None for value in values]
 
 
-def targets_from_columns(columns: Mapping[str, Sequence[object]]) -> dict[str, list[str | None]]:
+def targets_from_columns(
+    columns: Mapping[str, Sequence[object]], *, all_levels: bool = False
+) -> dict[str, list[str | None]]:
     """Head targets from dataset columns (category_l2/category_l1, request_type, disposition + channel
-    + emergency_number). Heads whose columns are absent or empty are left out."""
+    + emergency_number). Heads whose columns are absent or empty are left out.
+
+    Training takes one category level (the second where present). With `all_levels` (scoring), both
+    are given: the first level from its column, or derived from the second through the taxonomy."""
     targets: dict[str, list[str | None]] = {}
     if "category_l2" in columns and any(_clean(columns["category_l2"])):
         targets["category"] = _clean(columns["category_l2"])
-    elif "category_l1" in columns and any(_clean(columns["category_l1"])):
-        targets["category_l1"] = _clean(columns["category_l1"])
+    if "category_l1" in columns and any(_clean(columns["category_l1"])):
+        if all_levels or "category" not in targets:
+            targets["category_l1"] = _clean(columns["category_l1"])
+    elif all_levels and "category" in targets:
+        taxonomy = load_taxonomy()
+        targets["category_l1"] = [
+            taxonomy.l1_of(label) if label and label in taxonomy else None for label in targets["category"]
+        ]
     if "request_type" in columns and any(_clean(columns["request_type"])):
         targets["request_type"] = _clean(columns["request_type"])
     if "disposition" in columns and any(_clean(columns["disposition"])):

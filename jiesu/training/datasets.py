@@ -66,8 +66,14 @@ def load_training_data(
     label_column: str | None = None,
     columns: Sequence[str] = (),
     seed_splits: Sequence[str] = DEFAULT_SEED_SPLITS,
+    for_evaluation: bool = False,
 ) -> TrainingData:
-    """Load `source` (a file path, or `seed` for the shipped corpus) and work out the head targets."""
+    """Load `source` (a file path, or `seed` for the shipped corpus) and work out the head targets.
+
+    `--label-column C` trains (or scores) that one head only, whatever other label columns the data has.
+    For evaluation, one class is enough, and the first level is also read off the second (a first-level
+    model can be scored on data labelled with second-level categories)."""
+    selected: list[str] | None = None
     if source == SEED:
         corpus = load_seed_corpus()
         dataset = corpus.select([i for i, split in enumerate(corpus["split"]) if split in seed_splits])
@@ -87,9 +93,10 @@ def load_training_data(
                 if target in raw.column_names:
                     raw = raw.remove_columns([target])
                 raw = raw.rename_column(label_column, target)
+            selected = [target]
         dataset = raw
         name = str(source)
-    heads = [column for column in HEAD_COLUMNS if column in dataset.column_names]
+    heads = selected or [column for column in HEAD_COLUMNS if column in dataset.column_names]
     if not heads:
         raise DataValidationError(
             [
@@ -102,6 +109,7 @@ def load_training_data(
         dataset,
         label_columns=[c for c in heads if c not in ("channel", "emergency_number")],
         duplicates="warn",
+        min_classes=1 if for_evaluation else 2,
     )
-    targets = targets_from_columns({column: dataset[column] for column in heads})
+    targets = targets_from_columns({column: dataset[column] for column in heads}, all_levels=for_evaluation)
     return TrainingData(texts=list(dataset[TEXT]), targets=targets, source=name, dataset=dataset)

@@ -11,13 +11,16 @@ import numpy.typing as npt
 from sklearn.model_selection import StratifiedGroupKFold
 
 from jiesu.data.validation import duplicate_key
+from jiesu.errors import InputTextError
+from jiesu.model.text import normalise
 
 Fold = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 
 def duplicate_groups(texts: Sequence[str]) -> npt.NDArray[np.int64]:
-    """One group id per distinct text, ignoring whitespace."""
-    keys = [duplicate_key(text) for text in texts]
+    """One group id per distinct text as the model sees it: normalised (full-width and Traditional
+    characters folded, phone and ID numbers masked), whitespace ignored."""
+    keys = [duplicate_key(_normalised(text)) for text in texts]
     return np.unique(np.array(keys, dtype=object), return_inverse=True)[1].astype(np.int64)
 
 
@@ -36,3 +39,10 @@ def grouped_stratified_folds(
         warnings.simplefilter("ignore", UserWarning)
         folds = list(splitter.split(np.zeros(len(texts)), strata, duplicate_groups(texts)))
     return [(train.astype(np.int64), test.astype(np.int64)) for train, test in folds]
+
+
+def _normalised(text: str) -> str:
+    try:
+        return normalise(text).text
+    except InputTextError:  # empty or not text: the dataset validation reports it, not the folds
+        return text if isinstance(text, str) else repr(text)

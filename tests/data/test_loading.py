@@ -120,3 +120,24 @@ def test_shared_teddy_cup_files_load_with_seven_labels(teddy_dir: Path) -> None:
     assert len(set(segmented["category_l1"])) == 7
     assert set(raw["category_l1"]) == set(segmented["category_l1"])
     assert " " not in segmented["text"][0]
+
+
+def test_gbk_files_are_read_and_mixed_json_types_are_named(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("text,label\n暖气不热,城乡建设\n路灯坏了,城乡建设\n".encode("gbk"))
+    assert load_dataset(gbk, label_columns=["label"], min_classes=1)["text"] == ["暖气不热", "路灯坏了"]
+    (tmp_path / "binary.csv").write_bytes(b"text,label\n\xff\xfe\xff\xfe,x\n")
+    with pytest.raises(DataValidationError, match="neither UTF-8 nor GBK"):
+        load_dataset(tmp_path / "binary.csv")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(
+        '{"text": "暖气不热", "label": "城乡建设"}\n{"text": "路灯坏了", "label": NaN}\n', "utf-8"
+    )
+    with pytest.raises(
+        DataValidationError, match="record 2: field 'label' is a number, but record 1 has text"
+    ):
+        load_dataset(mixed)
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text('{"text": "暖气不热"}\n{"text": 42}\n', encoding="utf-8")
+    with pytest.raises(DataValidationError, match="field 'text' is a number"):
+        load_dataset(numbers)

@@ -7,6 +7,8 @@ import pytest
 from jiesu.errors import DataValidationError, InputTextError, ModelLoadError
 from jiesu.model.classifier import Prediction, RequestClassifier
 from jiesu.model.config import ClassifierConfig, LinearConfig
+from jiesu.model.model_dir import _metadata_digest
+from jiesu.model.text import MAX_TEXT_CHARS
 
 TINY = ClassifierConfig(linear=LinearConfig(min_df=1, word_min_count=1, C=10.0))
 Labelled = tuple[list[str], dict[str, list[str | None]]]
@@ -77,6 +79,17 @@ def test_long_text_is_truncated_and_said_so(labelled: Labelled) -> None:
     assert prediction.to_dict()["truncated"] is True
 
 
+def test_long_texts_are_reported_in_training_and_scoring_too(
+    labelled: Labelled, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts, y = labelled
+    with caplog.at_level("WARNING", logger="jiesu.model.classifier"):
+        model = RequestClassifier(TINY).fit([*texts[:-1], texts[-1] * 5_000], y)
+        model.predict_proba(["暖气不热" * 30_000, "路灯坏了"])
+    warnings = [r.getMessage() for r in caplog.records if "were cut" in r.getMessage()]
+    assert warnings == [f"1 text(s) longer than {MAX_TEXT_CHARS} characters were cut there"] * 2
+
+
 @pytest.mark.parametrize("bad", ["", "  ", None, 7])
 def test_bad_texts_get_a_clear_error(labelled: Labelled, bad: object) -> None:
     texts, y = labelled
@@ -97,6 +110,23 @@ def test_bad_labels_get_a_clear_error(labelled: Labelled) -> None:
         RequestClassifier(TINY).fit(texts, {"category": ["供暖", "外星人"] * 5})
     with pytest.raises(RuntimeError, match="not fitted"):
         RequestClassifier(TINY).predict("暖气不热")
+    numbers: list[object] = [0, 1] * (len(texts) // 2)
+    with pytest.raises(DataValidationError, match=r"labels must be strings .* e.g. row 0: 0"):
+        RequestClassifier(TINY).fit(texts, {"category": numbers})  # type: ignore[dict-item]
+    with pytest.raises(DataValidationError, match="labels must be strings"):
+        RequestClassifier(TINY).fit(texts, {"category": [float("nan"), *y_of(texts)[1:]]})  # type: ignore[list-item]
+
+
+def y_of(texts: list[str]) -> list[str]:
+    return ["供暖", "欠薪"] * (len(texts) // 2) + ["供暖"] * (len(texts) % 2)
+
+
+@pytest.mark.parametrize("bad", [None, 123, float("nan")])
+def test_predict_takes_a_text_or_a_list(labelled: Labelled, bad: object) -> None:
+    texts, y = labelled
+    model = RequestClassifier(TINY).fit(texts, y)
+    with pytest.raises(InputTextError, match="a text or a list of texts"):
+        model.predict(bad)  # type: ignore[call-overload]
 
 
 def _saved(labelled: Labelled, tmp_path: Path) -> Path:
@@ -133,6 +163,17 @@ def test_a_missing_file_or_metadata_is_refused(labelled: Labelled, tmp_path: Pat
         RequestClassifier.load(directory)
     with pytest.raises(ModelLoadError, match="does not exist"):
         RequestClassifier.load(tmp_path / "nowhere")
+
+
+def test_metadata_that_contradicts_itself_is_refused(labelled: Labelled, tmp_path: Path) -> None:
+    directory = _saved(labelled, tmp_path)
+    path = directory / "metadata.json"
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata["backend"] = "transformer"  # the configuration inside still says linear
+    metadata["metadata_sha256"] = _metadata_digest(metadata)  # re-hashed: only consistency can tell
+    path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="names backend 'transformer'"):
+        RequestClassifier.load(directory)
 
 
 def test_a_model_from_an_incompatible_version_is_refused(labelled: Labelled, tmp_path: Path) -> None:

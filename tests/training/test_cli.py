@@ -73,6 +73,83 @@ def test_bad_training_input_gets_a_clear_error(
     )
     assert "neither first- nor second-level" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+    for folds in ("1", "0", "-2", "two"):
+        with pytest.raises(SystemExit):
+            main([*argv, "--text-column", "content", "--label-column", "label", "--cv", folds])
+    assert "at least 2 folds" in capsys.readouterr().err
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("text,label\n暖气不热,城乡建设\n饭馆油烟,环境保护\n", encoding="utf-8")
+    assert main(["train", "--data", str(tiny), "--out", str(tmp_path / "m"), "--label-column", "label"]) == 2
+    assert "cannot train on" in capsys.readouterr().err
+
+
+def test_train_never_overwrites_what_is_not_a_model(
+    first_level_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["train", "--data", str(first_level_csv), "--text-column", "content", "--label-column", "label"]
+    folder = tmp_path / "my-files"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious", encoding="utf-8")
+    assert main([*argv, "--out", str(folder), "--no-progress"]) == 2
+    assert "holds other files" in capsys.readouterr().err
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "precious"
+    a_file = tmp_path / "model.txt"
+    a_file.write_text("keep", encoding="utf-8")
+    assert main([*argv, "--out", str(a_file), "--no-progress"]) == 2
+    assert a_file.read_text(encoding="utf-8") == "keep"
+    model = tmp_path / "model"
+    assert main([*argv, "--out", str(model), "--no-progress"]) == 0
+    assert main([*argv, "--out", str(model), "--no-progress"]) == 0  # an earlier model is replaced
+
+
+def test_label_column_selects_one_head_and_evaluate_reads_either_level(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = load_seed_corpus(split="train")
+    rows = [row for row in corpus.to_list() if row["category_l2"] in CATEGORIES]
+    data = tmp_path / "seed.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({**row, "category_l1": FIRST_LEVEL[row["category_l2"]]}, ensure_ascii=False) + "\n"
+            for row in rows
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "l1"
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(data),
+                "--label-column",
+                "category_l1",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert list(metadata["heads"]) == ["category_l1"]  # not the other label columns in the file
+    # Scored on second-level labels only: the first level is derived through the taxonomy.
+    second_only = tmp_path / "l2.jsonl"
+    second_only.write_text(
+        "".join(
+            json.dumps({"text": r["text"], "category_l2": r["category_l2"]}, ensure_ascii=False) + "\n"
+            for r in rows
+        ),
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    assert main(["evaluate", "--model", str(out), "--data", str(second_only), "--output", str(report)]) == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["heads"]["category_l1"]["accuracy"] > 0.8
+    one_class = tmp_path / "one.jsonl"
+    one_class.write_text(
+        json.dumps({"text": "暖气不热", "category_l1": "城乡建设"}, ensure_ascii=False) + "\n", "utf-8"
+    )
+    assert main(["evaluate", "--model", str(out), "--data", str(one_class)]) == 0
 
 
 def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:

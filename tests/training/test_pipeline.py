@@ -28,6 +28,11 @@ def test_identical_texts_never_straddle_folds() -> None:
     labels = ["a", "a", "a", "b", "c", "b", "c", "a"]
     groups = duplicate_groups(texts)
     assert groups[0] == groups[1] == groups[2]
+    # The same text as the model sees it: full-width letters and digits, Traditional characters, and
+    # phone numbers that differ only in their digits (masked) are one group too.
+    variants = ["暖气不热ABC123", "暖氣不熱ＡＢＣ１２３", "打13812345678找我", "打13987654321找我"]
+    variant_groups = duplicate_groups(variants)
+    assert variant_groups[0] == variant_groups[1] and variant_groups[2] == variant_groups[3]
     for train, test in grouped_stratified_folds(texts, labels, 2, seed=0):
         assert not set(groups[train]) & set(groups[test])
 
