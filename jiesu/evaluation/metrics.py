@@ -111,4 +111,22 @@ def format_head(name: str, metrics: dict[str, Any], *, per_class: bool = True, m
             )
         if len(metrics["per_class"]) > max_classes:
             lines.append(f"   … {len(metrics['per_class']) - max_classes} more classes in the JSON report")
+        confusions = top_confusions(metrics["confusion"])
+        if confusions:
+            # The whole matrix is in the JSON report; on a terminal, the mistakes that happen most.
+            lines.append("   most frequent confusions (true → predicted: count): " + ", ".join(
+                f"{true} → {predicted}: {count}" for true, predicted, count in confusions
+            ))  # fmt: skip
     return "\n".join(lines)
+
+
+def top_confusions(confusion: dict[str, Any], limit: int = 5) -> list[tuple[str, str, int]]:
+    """The most frequent off-diagonal cells of a confusion matrix, largest first."""
+    labels, matrix = confusion["labels"], confusion["matrix"]
+    cells = [
+        (labels[i], labels[j], count)
+        for i, row in enumerate(matrix)
+        for j, count in enumerate(row)
+        if i != j and count > 0
+    ]
+    return sorted(cells, key=lambda cell: -cell[2])[:limit]

@@ -81,6 +81,8 @@ def write_metadata(directory: Path, metadata: dict[str, Any], files: Sequence[st
 
 def read_metadata(directory: Path, *, verify_files: bool = True) -> dict[str, Any]:
     path = directory / METADATA_FILE
+    if directory.exists() and not directory.is_dir():
+        raise ModelLoadError(f"{directory} is a file; a model is a directory written by `jiesu train`.")
     if not directory.is_dir():
         raise ModelLoadError(f"model directory {directory} does not exist. Train one with `jiesu train`.")
     if not path.exists():

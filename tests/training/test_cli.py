@@ -48,6 +48,10 @@ def test_train_with_cv_then_evaluate(
     assert head["accuracy"] > 0.8
     assert set(head["per_class"]) == set(FIRST_LEVEL.values())
     assert len(head["confusion"]["matrix"]) == 4
+    printed = capsys.readouterr().out
+    assert "risk–coverage" in printed and ("most frequent confusions" in printed or head["accuracy"] == 1.0)
+    assert main(["evaluate", "--model", str(report_path), "--data", str(first_level_csv)]) == 2
+    assert "is a file" in capsys.readouterr().err
 
 
 def test_bad_training_input_gets_a_clear_error(
