@@ -209,8 +209,9 @@ class RequestClassifier:
             out.append(normalised.text)
             truncated += normalised.truncated
         if truncated:
-            # Said once per call, in training, scoring and prediction alike (never the text itself).
-            log.warning("%d text(s) longer than %d characters were cut there", truncated, MAX_TEXT_CHARS)
+            # Users hear it once: from `predict`, and from the dataset loaders of training and evaluation
+            # (not from every cross-validation fold that fits and scores the same texts again).
+            log.debug("%d text(s) longer than %d characters were cut there", truncated, MAX_TEXT_CHARS)
         return out
 
     # --- prediction ---------------------------------------------------------------------------------
@@ -247,6 +248,8 @@ class RequestClassifier:
             raise InputTextError(f"predict takes a text or a list of texts, got {type(texts).__name__}")
         batch: Sequence[object] = [texts] if single else list(texts)
         truncated = [isinstance(t, str) and len(t) > MAX_TEXT_CHARS for t in batch]
+        if any(truncated):
+            log.warning("%d text(s) longer than %d characters were cut there", sum(truncated), MAX_TEXT_CHARS)
         probabilities = self.predict_proba(batch)
         predictions = self._decide(probabilities, truncated)
         return predictions[0] if single else predictions

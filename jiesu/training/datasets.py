@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,9 @@ from jiesu.data.loading import TEXT, load_dataset
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import DataValidationError, message
 from jiesu.model.heads import targets_from_columns
+from jiesu.model.text import MAX_TEXT_CHARS
 
+log = logging.getLogger(__name__)
 SEED = "seed"
 HEAD_COLUMNS = ("category_l2", "category_l1", "request_type", "disposition", "channel", "emergency_number")
 # The default model never sees the seed test split, so suggestion benchmarks can be scored on it.
@@ -112,4 +115,13 @@ def load_training_data(
         min_classes=1 if for_evaluation else 2,
     )
     targets = targets_from_columns({column: dataset[column] for column in heads}, all_levels=for_evaluation)
-    return TrainingData(texts=list(dataset[TEXT]), targets=targets, source=name, dataset=dataset)
+    texts = list(dataset[TEXT])
+    long_texts = sum(len(text) > MAX_TEXT_CHARS for text in texts)
+    if long_texts:
+        log.warning(
+            "%s: %d text(s) longer than %d characters; the model reads each up to there",
+            name,
+            long_texts,
+            MAX_TEXT_CHARS,
+        )
+    return TrainingData(texts=texts, targets=targets, source=name, dataset=dataset)

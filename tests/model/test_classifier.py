@@ -9,6 +9,7 @@ from jiesu.model.classifier import Prediction, RequestClassifier
 from jiesu.model.config import ClassifierConfig, LinearConfig
 from jiesu.model.model_dir import _metadata_digest
 from jiesu.model.text import MAX_TEXT_CHARS
+from jiesu.training.datasets import load_training_data
 
 TINY = ClassifierConfig(linear=LinearConfig(min_df=1, word_min_count=1, C=10.0))
 Labelled = tuple[list[str], dict[str, list[str | None]]]
@@ -79,15 +80,18 @@ def test_long_text_is_truncated_and_said_so(labelled: Labelled) -> None:
     assert prediction.to_dict()["truncated"] is True
 
 
-def test_long_texts_are_reported_in_training_and_scoring_too(
-    labelled: Labelled, caplog: pytest.LogCaptureFixture
+def test_long_texts_are_reported_once_when_training_data_is_loaded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    texts, y = labelled
-    with caplog.at_level("WARNING", logger="jiesu.model.classifier"):
-        model = RequestClassifier(TINY).fit([*texts[:-1], texts[-1] * 5_000], y)
-        model.predict_proba(["暖气不热" * 30_000, "路灯坏了"])
-    warnings = [r.getMessage() for r in caplog.records if "were cut" in r.getMessage()]
-    assert warnings == [f"1 text(s) longer than {MAX_TEXT_CHARS} characters were cut there"] * 2
+    data = tmp_path / "long.jsonl"
+    rows = [{"text": "暖气不热" * 2_000, "category_l2": "供暖"}, {"text": "拖欠工资", "category_l2": "欠薪"}]
+    data.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        load_training_data(str(data))
+    warnings = [r.getMessage() for r in caplog.records if "longer than" in r.getMessage()]
+    assert warnings == [
+        f"{data}: 1 text(s) longer than {MAX_TEXT_CHARS} characters; the model reads each up to there"
+    ]
 
 
 @pytest.mark.parametrize("bad", ["", "  ", None, 7])
