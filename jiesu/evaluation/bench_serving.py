@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Engine, create_engine, text
 
 TARGETS = {"suggest_p99_ms": 50.0, "create_p99_ms": 100.0, "lost": 0, "duplicated": 0}
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -139,16 +140,13 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def _run_backend(url: str, model_dir: Path, texts: list[str], settings: dict[str, Any]) -> dict[str, Any]:
-    from jiesu.serving.db import Database, upgrade
-    from jiesu.serving.schemas import KeyCreate
-    from jiesu.serving.services import KeyService
-    from jiesu.serving.units import Reference
-    from jiesu.serving.workflow import Role
-
-    upgrade(url)
-    database = Database(url)
+    # The serving layer is driven from outside, as an operator would: `jiesu db upgrade` and `jiesu keys
+    # create` set it up, HTTP measures it, and the count reads the database it wrote. (evaluation/ sits
+    # below serving/ and does not import it.)
+    _jiesu(url, "db", "upgrade")
+    key = _jiesu(url, "keys", "create", "--role", "operator", "--name", "bench").strip()
+    engine = create_engine(url)
     try:
-        key = KeyService(database, Reference.load()).create(KeyCreate(role=Role.OPERATOR, name="bench")).key
         with _server(url, model_dir, settings["workers"]) as base:
             creates = asyncio.run(
                 _creates(
@@ -163,9 +161,9 @@ def _run_backend(url: str, model_dir: Path, texts: list[str], settings: dict[str
             suggest = asyncio.run(
                 _suggest(base, key, texts, settings["suggest_requests"], settings["suggest_clients"])
             )
-        creates |= _count_tickets(database, creates.pop("keys_to_ids"), creates["key_prefix"])
+        creates |= _count_tickets(engine, creates.pop("keys_to_ids"), creates["key_prefix"])
     finally:
-        database.dispose()
+        engine.dispose()
     meets = (
         suggest["p99_ms"] <= TARGETS["suggest_p99_ms"]
         and creates["p99_ms"] <= TARGETS["create_p99_ms"]
@@ -177,21 +175,30 @@ def _run_backend(url: str, model_dir: Path, texts: list[str], settings: dict[str
     return {"creates": creates, "suggest": suggest, "meets_targets": meets}
 
 
-def _count_tickets(database: Any, keys_to_ids: dict[str, set[str]], key_prefix: str) -> dict[str, Any]:
+def _jiesu(database_url: str, *args: str) -> str:
+    """Run a `jiesu` command against `database_url`; its standard output."""
+    env = os.environ | {"JIESU_DATABASE_URL": database_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "jiesu", *args], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"jiesu {' '.join(args)} failed ({done.returncode}): {done.stderr[-1000:]}")
+    return done.stdout
+
+
+def _count_tickets(engine: Engine, keys_to_ids: dict[str, set[str]], key_prefix: str) -> dict[str, Any]:
     """Lost, duplicated and repeated tickets among the measured creates (keys starting `key_prefix`;
-    the warm-up's tickets have keys of their own)."""
-    from sqlalchemy import func, select
-
-    from jiesu.serving.orm import Ticket
-
-    measured = Ticket.idempotency_key.startswith(key_prefix, autoescape=True)
-    with database.read() as session:
-        rows = session.execute(select(Ticket.idempotency_key, Ticket.id).where(measured)).all()
-        total = session.scalar(select(func.count()).select_from(Ticket).where(measured))
-        warmup = session.scalar(select(func.count()).select_from(Ticket).where(~measured))
+    the warm-up's tickets have keys of their own), read straight from the tickets table."""
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT idempotency_key, id FROM tickets")).all()
     stored: dict[str, list[str]] = {}
+    warmup = 0
     for key, ticket_id in rows:
-        stored.setdefault(key, []).append(ticket_id)
+        if key.startswith(key_prefix):
+            stored.setdefault(key, []).append(ticket_id)
+        else:
+            warmup += 1
+    total = sum(len(ids) for ids in stored.values())
     lost = sum(1 for key in keys_to_ids if key not in stored)
     duplicated = sum(len(ids) - 1 for ids in stored.values())
     answered_ids = {ticket_id for ids in keys_to_ids.values() for ticket_id in ids}
