@@ -35,6 +35,7 @@ from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.serving.db import Database
 from jiesu.serving.deps import (
     AdminDep,
+    AuditDep,
     IntakeDep,
     PrincipalDep,
     Runtime,
@@ -45,6 +46,7 @@ from jiesu.serving.errors import ServiceError
 from jiesu.serving.schemas import (
     ACTION_BODIES,
     ActionBody,
+    DispatchAuditOut,
     ErrorOut,
     Health,
     KeyCreate,
@@ -397,6 +399,18 @@ def _router() -> APIRouter:
         """响应率, 解决率, 满意率 and the overall score per unit and assessment period, with the formula
         and the weights used (from the workflow settings)."""
         return runtime.tickets.rates(principal, date_from, date_to, unit)
+
+    @router.get("/v1/metrics/dispatch", tags=["metrics"])
+    def dispatch_audit(
+        _reader: AuditDep,
+        runtime: RuntimeDep,
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None,
+    ) -> DispatchAuditOut:
+        """Mis-dispatch audit: per unit, tickets dispatched to it, its returns (退单) and how many the
+        reviewer upheld (错派); how often operators overrode the suggestion, and how often tickets came back
+        when the suggestion was followed, overridden, or re-dispatched. Not for unit keys."""
+        return runtime.tickets.dispatch_audit(date_from, date_to)
 
     @router.post("/v1/keys", status_code=201, tags=["keys"])
     def create_key(body: KeyCreate, _admin: AdminDep, runtime: RuntimeDep) -> KeyCreated:

@@ -76,3 +76,5 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 AdminDep = Annotated[Principal, Depends(require(Role.ADMIN))]
 IntakeDep = Annotated[Principal, Depends(require(Role.OPERATOR, Role.ADMIN))]
+# Figures across all units: for the hotline's own staff, not for a unit.
+AuditDep = Annotated[Principal, Depends(require(Role.AUDITOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN))]

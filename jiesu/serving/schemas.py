@@ -314,6 +314,39 @@ class RatesOut(BaseModel):
     rows: list[RateRow]
 
 
+class UnitDispatchAudit(BaseModel):
+    unit: str
+    dispatched: int
+    returned: int
+    returns_upheld: int
+    returns_rejected: int
+    mis_dispatch_rate: float | None = Field(description="upheld returns / tickets dispatched to the unit")
+    return_reasons: dict[str, int]
+
+
+class OriginAudit(BaseModel):
+    dispatched: int
+    mis_dispatched: int
+    mis_dispatch_rate: float | None
+
+
+class SuggestionAudit(BaseModel):
+    first_dispatches: int
+    overridden: int
+    override_rate: float | None
+    by_origin: dict[str, OriginAudit] = Field(
+        description="suggestion (followed), override (operator chose another unit), redispatch (after a return)"
+    )
+
+
+class DispatchAuditOut(BaseModel):
+    from_date: str = Field(serialization_alias="from")
+    to_date: str = Field(serialization_alias="to")
+    overall: UnitDispatchAudit
+    suggestions: SuggestionAudit
+    units: list[UnitDispatchAudit]
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

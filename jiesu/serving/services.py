@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiesu.data.workflow_settings import WorkflowSettings
+from jiesu.evaluation.audit import AUDITED_ACTIONS, dispatch_audit
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.text import mask_contact_details
 from jiesu.serving.auth import (
@@ -56,6 +57,7 @@ from jiesu.serving.schemas import (
     CloseBody,
     CloseDuplicateBody,
     ConsultBody,
+    DispatchAuditOut,
     DispatchBody,
     EscalateBody,
     EventOut,
@@ -940,6 +942,29 @@ class TicketService:
             satisfaction_weights=settings.satisfaction_weights,
             overall_weights=settings.overall_weights,
             rows=rows,
+        )
+
+    def dispatch_audit(self, date_from: date | None, date_to: date | None) -> DispatchAuditOut:
+        """Mis-dispatch figures (jiesu.evaluation.audit) over the events between two Beijing dates,
+        inclusive; default: the current assessment period up to today."""
+        check_dates(date_from, date_to)
+        today = self.clock().astimezone(BEIJING_TZ).date()
+        start = date_from or cycle_of(date_to or today, self.workflow.rates.cycle.start_day)[0]
+        end = date_to or today
+        if start > end:
+            raise InvalidInput(message("date_range"))
+        since = datetime.combine(start, time.min, BEIJING_TZ)
+        until = datetime.combine(end + timedelta(days=1), time.min, BEIJING_TZ)
+        query = (
+            select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.payload)
+            .where(TicketEvent.action.in_(AUDITED_ACTIONS), TicketEvent.at >= since, TicketEvent.at < until)
+            .order_by(TicketEvent.at, TicketEvent.id)
+        )
+        with self.db.read() as session:
+            events = [row._asdict() for row in session.execute(query)]
+        audit = dispatch_audit(events)
+        return DispatchAuditOut.model_validate(
+            {"from_date": start.isoformat(), "to_date": end.isoformat(), **audit}
         )
 
     # --- helpers --------------------------------------------------------------------------------------

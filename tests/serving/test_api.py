@@ -384,3 +384,36 @@ def test_app_loads_the_model_in_lifespan_not_at_creation(db_url: str, seed_model
     with TestClient(app) as client:
         assert isinstance(app.state.runtime.model, RequestClassifier)
         assert client.get("/health").status_code == 200
+
+
+def test_dispatch_audit_for_auditors(api: Api) -> None:
+    op, rev, auditor = api.key(Role.OPERATOR), api.key(Role.REVIEWER), api.key(Role.AUDITOR)
+    heating, other = api.key(Role.UNIT, HEATING_UNIT), api.key(Role.UNIT, OTHER_UNIT)
+    post = api.client.post
+    followed = create(api, op, key="a1").json()["id"]
+    post(f"/v1/tickets/{followed}/dispatch", json={}, headers=op)  # the suggestion: 北京市热力集团
+    post(
+        f"/v1/tickets/{followed}/return",
+        json={"reason_code": "not_our_duty", "reason": "自管锅炉"},
+        headers=heating,
+    )
+    post(
+        f"/v1/tickets/{followed}/review-return", json={"decision": "uphold", "unit": OTHER_UNIT}, headers=rev
+    )
+    overridden = create(api, op, key="a2").json()["id"]
+    post(f"/v1/tickets/{overridden}/dispatch", json={"unit": OTHER_UNIT, "reason": "自管锅炉"}, headers=op)
+    post(
+        f"/v1/tickets/{overridden}/return", json={"reason_code": "other", "reason": "不归我们"}, headers=other
+    )
+    post(f"/v1/tickets/{overridden}/review-return", json={"decision": "reject"}, headers=rev)
+    audit = api.client.get("/v1/metrics/dispatch", headers=auditor).json()
+    units = {row["unit"]: row for row in audit["units"]}
+    assert (units[HEATING_UNIT]["returns_upheld"], units[HEATING_UNIT]["mis_dispatch_rate"]) == (1, 1.0)
+    assert (units[OTHER_UNIT]["dispatched"], units[OTHER_UNIT]["returns_rejected"]) == (2, 1)
+    assert audit["suggestions"]["override_rate"] == 0.5
+    assert audit["suggestions"]["by_origin"]["suggestion"]["mis_dispatch_rate"] == 1.0
+    assert "from" in audit and "to" in audit
+    assert_envelope(api.client.get("/v1/metrics/dispatch", headers=heating), 403, "forbidden")
+    assert_envelope(
+        api.client.get("/v1/metrics/dispatch?from=2026-12-01&to=2026-11-01", headers=auditor), 422
+    )

@@ -1,0 +1,126 @@
+"""Dispatch audit: how often tickets went to the wrong unit, per unit and for the suggestions.
+
+Read from the workflow's event log, nothing else: a dispatch (confirmed or overridden suggestion), a
+re-dispatch after an upheld return, a return (派单异议) and its review. A return that the reviewer upholds
+is a mis-dispatch (错派) of the unit that returned it; a rejected one is not. The figures answer the
+auditor's questions: which units receive tickets that are not theirs, how often operators override the
+suggestion, and whether the tickets that followed the suggestion came back more or less often than those
+that did not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DISPATCH, RETURN, REVIEW_RETURN = "dispatch", "return", "review-return"
+AUDITED_ACTIONS = (DISPATCH, RETURN, REVIEW_RETURN)
+
+
+@dataclass
+class UnitAudit:
+    dispatched: int = 0  # tickets sent to the unit (first dispatch or re-dispatch)
+    returned: int = 0  # returns it raised
+    upheld: int = 0  # of those, upheld by the reviewer: mis-dispatches to this unit
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def to_dict(self, unit: str) -> dict[str, Any]:
+        return {
+            "unit": unit,
+            "dispatched": self.dispatched,
+            "returned": self.returned,
+            "returns_upheld": self.upheld,
+            "returns_rejected": self.rejected,
+            "mis_dispatch_rate": _ratio(self.upheld, self.dispatched),
+            "return_reasons": dict(self.reasons.most_common()),
+        }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Audit figures from events in time order; each has `ticket_id`, `action` and `payload`.
+
+    A return is attributed to the dispatch it answers: the last dispatch of that ticket before it, whether
+    that dispatch followed the suggestion, was an operator's override, or was a reviewer's re-dispatch."""
+    units: dict[str, UnitAudit] = {}
+    last_dispatch: dict[str, str] = {}  # ticket → how its current unit was chosen
+    by_origin = {origin: Counter[str]() for origin in ("suggestion", "override", "redispatch")}
+    first_dispatches = overridden = 0
+    for event in events:
+        ticket, action, payload = event["ticket_id"], event["action"], event["payload"] or {}
+        if action == DISPATCH:
+            origin = "override" if payload.get("overridden") else "suggestion"
+            if payload.get("suggested_unit") is None:
+                origin = "override"  # no suggestion to follow: the operator chose
+            first_dispatches += 1
+            overridden += origin == "override"
+            _count_dispatch(units, payload.get("unit"), ticket, origin, last_dispatch, by_origin)
+        elif action == RETURN:
+            returning = payload.get("unit")
+            if returning:
+                unit_audit = units.setdefault(returning, UnitAudit())
+                unit_audit.returned += 1
+                unit_audit.reasons[str(payload.get("reason_code"))] += 1
+        elif action == REVIEW_RETURN:
+            returned_by = payload.get("returned_by")
+            reviewed = units.setdefault(returned_by, UnitAudit()) if returned_by else None
+            chosen_by = last_dispatch.get(ticket)
+            if payload.get("decision") == "uphold":
+                if reviewed is not None:
+                    reviewed.upheld += 1
+                if chosen_by is not None:
+                    by_origin[chosen_by]["mis_dispatched"] += 1
+                if payload.get("unit"):
+                    _count_dispatch(units, payload["unit"], ticket, "redispatch", last_dispatch, by_origin)
+            elif reviewed is not None:
+                reviewed.rejected += 1
+    totals = UnitAudit()
+    for audit in units.values():
+        totals.dispatched += audit.dispatched
+        totals.returned += audit.returned
+        totals.upheld += audit.upheld
+        totals.rejected += audit.rejected
+        totals.reasons.update(audit.reasons)
+    return {
+        "overall": totals.to_dict("all units"),
+        "suggestions": {
+            "first_dispatches": first_dispatches,
+            "overridden": overridden,
+            "override_rate": _ratio(overridden, first_dispatches),
+            "by_origin": {
+                origin: {
+                    "dispatched": counts["dispatched"],
+                    "mis_dispatched": counts["mis_dispatched"],
+                    "mis_dispatch_rate": _ratio(counts["mis_dispatched"], counts["dispatched"]),
+                }
+                for origin, counts in by_origin.items()
+            },
+        },
+        "units": [
+            audit.to_dict(unit)
+            for unit, audit in sorted(
+                units.items(), key=lambda item: (-item[1].upheld, -item[1].dispatched, item[0])
+            )
+        ],
+    }
+
+
+def _count_dispatch(
+    units: dict[str, UnitAudit],
+    unit: str | None,
+    ticket: str,
+    origin: str,
+    last_dispatch: dict[str, str],
+    by_origin: dict[str, Counter[str]],
+) -> None:
+    if not unit:
+        return
+    units.setdefault(unit, UnitAudit()).dispatched += 1
+    last_dispatch[ticket] = origin
+    by_origin[origin]["dispatched"] += 1

@@ -1,0 +1,56 @@
+from jiesu.evaluation.audit import dispatch_audit
+
+
+def event(ticket: str, action: str, **payload: object) -> dict[str, object]:
+    return {"ticket_id": ticket, "action": action, "payload": payload}
+
+
+def test_mis_dispatches_are_upheld_returns_counted_against_the_unit_and_the_origin() -> None:
+    events = [
+        # t1 followed the suggestion to A; A returned it, upheld; re-dispatched to B.
+        event("t1", "dispatch", unit="A", suggested_unit="A", overridden=False),
+        event("t1", "return", unit="A", reason_code="not_our_duty"),
+        event("t1", "review-return", decision="uphold", returned_by="A", unit="B"),
+        # t2: the operator overrode the suggestion (A) with B; B returned it, rejected.
+        event("t2", "dispatch", unit="B", suggested_unit="A", overridden=True),
+        event("t2", "return", unit="B", reason_code="wrong_jurisdiction"),
+        event("t2", "review-return", decision="reject", returned_by="B"),
+        # t3 followed the suggestion to A and stayed.
+        event("t3", "dispatch", unit="A", suggested_unit="A", overridden=False),
+        # t4 had no suggested unit: the operator's choice counts as an override.
+        event("t4", "dispatch", unit="C", suggested_unit=None, overridden=False),
+    ]
+    audit = dispatch_audit(events)
+    units = {row["unit"]: row for row in audit["units"]}
+    assert units["A"] | {"return_reasons": None} == {
+        "unit": "A", "dispatched": 2, "returned": 1, "returns_upheld": 1, "returns_rejected": 0,
+        "mis_dispatch_rate": 0.5, "return_reasons": None,
+    }  # fmt: skip
+    assert (units["B"]["dispatched"], units["B"]["returns_rejected"], units["B"]["mis_dispatch_rate"]) == (
+        2,
+        1,
+        0.0,
+    )
+    assert audit["units"][0]["unit"] == "A"  # the most upheld returns first
+    suggestions = audit["suggestions"]
+    assert (suggestions["first_dispatches"], suggestions["overridden"], suggestions["override_rate"]) == (
+        4,
+        2,
+        0.5,
+    )
+    assert suggestions["by_origin"]["suggestion"] == {
+        "dispatched": 2,
+        "mis_dispatched": 1,
+        "mis_dispatch_rate": 0.5,
+    }
+    assert suggestions["by_origin"]["override"]["mis_dispatch_rate"] == 0.0
+    assert suggestions["by_origin"]["redispatch"]["dispatched"] == 1
+    overall = audit["overall"]
+    assert (overall["dispatched"], overall["returns_upheld"], overall["mis_dispatch_rate"]) == (5, 1, 0.2)
+    assert overall["return_reasons"] == {"not_our_duty": 1, "wrong_jurisdiction": 1}
+
+
+def test_no_events_give_empty_figures_not_errors() -> None:
+    audit = dispatch_audit([])
+    assert audit["units"] == [] and audit["overall"]["mis_dispatch_rate"] is None
+    assert audit["suggestions"]["override_rate"] is None
