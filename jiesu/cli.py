@@ -53,6 +53,16 @@ def _classifier_config(args: argparse.Namespace) -> ClassifierConfig:
     return config
 
 
+def _worker_count(value: str) -> int:
+    try:
+        workers = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= workers <= 256:
+        raise argparse.ArgumentTypeError(f"--workers must be between 1 and 256, got {workers}")
+    return workers
+
+
 def _fold_count(value: str) -> int:
     try:
         folds = int(value)
@@ -143,11 +153,18 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _suggest(args: argparse.Namespace) -> int:
     from jiesu.model.classifier import RequestClassifier
     from jiesu.model.memory import freeze_loaded_objects
-    from jiesu.model.suggest_io import format_readable, suggest_lines, write_jsonl
+    from jiesu.model.suggest_io import (
+        format_readable,
+        suggest_lines,
+        suggest_lines_in_processes,
+        write_jsonl,
+        write_lines,
+    )
     from jiesu.model.suggestion import Suggester, SuggestionRequest
     from jiesu.training.default_model import ensure_default_model
 
-    model = RequestClassifier.load(args.model or ensure_default_model())
+    model_dir = args.model or ensure_default_model()
+    model = RequestClassifier.load(model_dir)
     suggester = Suggester.with_reference_data(model)
     if args.text is not None:
         try:
@@ -164,7 +181,10 @@ def _suggest(args: argparse.Namespace) -> int:
     source = args.input.open(encoding="utf-8") if args.input else sys.stdin
     target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     try:
-        count = write_jsonl(suggest_lines(suggester, source), target)
+        if args.workers > 1:
+            count = write_lines(suggest_lines_in_processes(model_dir, source, args.workers), target)
+        else:
+            count = write_jsonl(suggest_lines(suggester, source), target)
     finally:
         if args.input:
             source.close()
@@ -291,6 +311,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suggest.add_argument(
         "--output", type=Path, help="where to write one suggestion per line (default stdout)"
+    )
+    suggest.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=1,
+        help="processes for a JSON Lines file (re-scoring history on every core); output order is kept",
     )
     suggest.add_argument("--text", help="suggest for this one text and print it readably")
     suggest.add_argument("--caller-district", help="with --text: the caller's district as a prior")

@@ -4,8 +4,12 @@ that cannot be read becomes an error object for that line; the others are still 
 from __future__ import annotations
 
 import json
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
 from typing import Any, TextIO
 
 from jiesu.errors import InputTextError
@@ -49,9 +53,10 @@ def parse_line(number: int, line: str) -> SuggestionRequest | LineError:
 
 
 def suggest_lines(
-    suggester: Suggester, lines: Iterable[str], batch_size: int = 256
+    suggester: Suggester, lines: Iterable[str], batch_size: int = 256, first_line: int = 1
 ) -> Iterator[dict[str, Any]]:
-    """One output object per non-blank input line, in input order, batching good lines."""
+    """One output object per non-blank input line, in input order, batching good lines. `first_line` is
+    the number of the first line given (error objects name their line)."""
     pending: list[tuple[int, SuggestionRequest | LineError]] = []
 
     def flush() -> Iterator[dict[str, Any]]:
@@ -61,7 +66,7 @@ def suggest_lines(
             yield item.to_dict() if isinstance(item, LineError) else next(results)
         pending.clear()
 
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=first_line):
         if not line.strip():
             continue
         pending.append((number, parse_line(number, line)))
@@ -86,10 +91,69 @@ def _safe_suggest(
         return results
 
 
+# --- many processes: re-scoring a history file on every core -------------------------------------------
+
+_worker_suggester: Suggester | None = None
+CHUNK_LINES = 1000
+
+
+def suggest_lines_in_processes(
+    model_dir: Path, lines: Iterable[str], workers: int, chunk_lines: int = CHUNK_LINES
+) -> Iterator[str]:
+    """`suggest_lines` spread over `workers` processes, each with its own copy of the model: one JSON text
+    per non-blank line, in input order. At most two chunks per worker are in flight, so a file of any size
+    is streamed, never held in memory."""
+    context = multiprocessing.get_context("spawn")  # a clean process: no state inherited from the caller
+    with context.Pool(workers, initializer=_start_worker, initargs=(str(model_dir),)) as pool:
+        in_flight: deque[AsyncResult[list[str]]] = deque()
+        for chunk in _numbered_chunks(lines, chunk_lines):
+            in_flight.append(pool.apply_async(_suggest_chunk, (chunk,)))
+            if len(in_flight) >= 2 * workers:
+                yield from in_flight.popleft().get()
+        while in_flight:
+            yield from in_flight.popleft().get()
+
+
+def _numbered_chunks(lines: Iterable[str], size: int) -> Iterator[tuple[int, list[str]]]:
+    chunk: list[str] = []
+    first = 1
+    for number, line in enumerate(lines, start=1):
+        if not chunk:
+            first = number
+        chunk.append(line)
+        if len(chunk) >= size:
+            yield first, chunk
+            chunk = []
+    if chunk:
+        yield first, chunk
+
+
+def _start_worker(model_dir: str) -> None:
+    from jiesu.model.classifier import RequestClassifier
+    from jiesu.model.memory import freeze_loaded_objects
+
+    global _worker_suggester
+    _worker_suggester = Suggester.with_reference_data(RequestClassifier.load(model_dir))
+    freeze_loaded_objects()
+
+
+def _suggest_chunk(chunk: tuple[int, list[str]]) -> list[str]:
+    assert _worker_suggester is not None, "worker started without a model"
+    first, lines = chunk
+    return [
+        json.dumps(obj, ensure_ascii=False)
+        for obj in suggest_lines(_worker_suggester, lines, first_line=first)
+    ]
+
+
 def write_jsonl(objects: Iterable[dict[str, Any]], stream: TextIO) -> int:
+    return write_lines((json.dumps(obj, ensure_ascii=False) for obj in objects), stream)
+
+
+def write_lines(lines: Iterable[str], stream: TextIO) -> int:
     count = 0
-    for obj in objects:
-        stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    for line in lines:
+        stream.write(line + "\n")
         count += 1
     return count
 

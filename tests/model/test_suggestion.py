@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from jiesu.cli import main
-from jiesu.model.suggest_io import suggest_lines
+from jiesu.model.suggest_io import _numbered_chunks, suggest_lines
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 
 SCHEMA_KEYS = [
@@ -175,3 +175,31 @@ def test_cli_reads_and_writes_json_lines(
     assert "属地 jurisdiction" in capsys.readouterr().out
     assert main(["suggest", "--model", str(seed_model_dir), "--text", "  "]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+def test_many_processes_give_the_same_lines_in_the_same_order(seed_model_dir: Path, tmp_path: Path) -> None:
+    texts = [
+        "海淀区中关村大街共享单车乱停",
+        "朝阳区望京街道暖气不热",
+        "通州区梨园饭馆油烟扰民",
+        "拖欠工资三个月",
+    ]
+    lines = [json.dumps({"id": str(i), "text": texts[i % 4]}, ensure_ascii=False) for i in range(30)]
+    lines[7], lines[12] = "{broken", ""  # an error object in place; a blank line is skipped, still counted
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = {}
+    for workers in ("1", "2"):
+        target = tmp_path / f"out{workers}.jsonl"
+        argv = ["suggest", "--model", str(seed_model_dir), "--input", str(source), "--output", str(target)]
+        assert main([*argv, "--workers", workers]) == 0
+        outputs[workers] = target.read_text(encoding="utf-8")
+    assert outputs["1"] == outputs["2"]
+    rows = [json.loads(line) for line in outputs["2"].splitlines()]
+    assert len(rows) == 29 and rows[7]["line"] == 8 and "error" in rows[7]
+    assert rows[12]["id"] == "13"
+
+
+def test_chunks_carry_their_line_numbers() -> None:
+    chunks = list(_numbered_chunks(iter(["a", "b", "c", "d", "e"]), 2))
+    assert chunks == [(1, ["a", "b"]), (3, ["c", "d"]), (5, ["e"])]
