@@ -374,6 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        # Alembic lists every plugin it sets up at INFO, on every command that opens the database.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     handler: Handler = args.handler
     try:
         return handler(args)

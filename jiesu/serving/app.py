@@ -17,12 +17,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from http import HTTPStatus
+from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi_offline
 from fastapi import APIRouter, Body, FastAPI, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -127,12 +131,35 @@ def create_app(
         summary="Dispatch suggestions and ticket workflow for Beijing's 12345 hotline",
         lifespan=lifespan,
         responses=_ERRORS,
+        docs_url=None,  # served below from local files
+        redoc_url=None,
     )
     app.state.settings = resolved
     _install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(_router())
+    _install_docs(app)
     return app
+
+
+# Swagger UI's script and style, shipped by the fastapi-offline package: the default /docs page loads them
+# from a CDN, which a hotline's internal network (and this project's machines) cannot reach.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOCS_ASSETS_URL = "/docs-assets"
+
+
+def _install_docs(app: FastAPI) -> None:
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+        )
 
 
 # --- errors ------------------------------------------------------------------------------------------

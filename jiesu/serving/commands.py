@@ -5,7 +5,9 @@ database comes from the same settings as the server (JIESU_DATABASE_URL, JIESU_D
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from jiesu.errors import JiesuError
@@ -59,6 +61,34 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+Handler = Callable[[argparse.Namespace], int]
+
+
+def reports_database_errors(handler: Handler) -> Handler:
+    """A database that cannot be reached (not created yet, server down, wrong user) is an error line that
+    says which database and what to do, not a traceback. The URL is shown without its password."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return handler(args)
+        except OperationalError as exc:
+            url = make_url(ServingSettings().database_url).render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+            hint = (
+                f" Create it first, e.g. `createdb -h 127.0.0.1 -U postgres {make_url(url).database}`."
+                if "does not exist" in reason
+                else ""
+            )
+            raise JiesuError(f"cannot use the database {url}: {reason}.{hint}") from None
+
+    return run
+
+
+@reports_database_errors
 def db_upgrade_command(args: argparse.Namespace) -> int:
     from jiesu.serving.db import Database, current_revision
 
@@ -84,6 +114,7 @@ def _key_service() -> tuple[Database, KeyService]:
     return database, KeyService(database, Reference.load())
 
 
+@reports_database_errors
 def keys_create_command(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -113,6 +144,7 @@ def keys_create_command(args: argparse.Namespace) -> int:
     return 0
 
 
+@reports_database_errors
 def keys_list_command(_args: argparse.Namespace) -> int:
     database, service = _key_service()
     try:
@@ -127,6 +159,7 @@ def keys_list_command(_args: argparse.Namespace) -> int:
     return 0
 
 
+@reports_database_errors
 def keys_revoke_command(args: argparse.Namespace) -> int:
     from jiesu.serving.errors import ServiceError
 

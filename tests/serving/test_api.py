@@ -47,7 +47,11 @@ def test_health_model_and_docs(api: Api) -> None:
     client = api.client
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["model_id"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn." not in docs.text  # no network needed to read the docs
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/docs-assets/{asset}" in docs.text
+        assert client.get(f"/docs-assets/{asset}").status_code == 200
     assert "/v1/tickets/{ticket_id}/review-return" in client.get("/openapi.json").json()["paths"]
     assert_envelope(client.get("/v1/model"), 401, "unauthorized")
     info = client.get("/v1/model", headers=api.key(Role.AUDITOR)).json()

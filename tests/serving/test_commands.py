@@ -76,3 +76,10 @@ def test_keys_create_list_revoke(
         run(["keys", "create", "--role", "root"])
     with pytest.raises(JiesuError, match=r"--expires-days: .*greater than or equal to 1"):
         run(["keys", "create", "--role", "auditor", "--expires-days", "0"])
+
+
+def test_a_database_that_cannot_be_reached_is_an_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIESU_DATABASE_URL", "postgresql+psycopg2://jiesu:secret@127.0.0.1:1/nowhere")
+    for argv in (["db", "upgrade"], ["keys", "list"]):
+        with pytest.raises(JiesuError, match=r"cannot use the database postgresql\+psycopg2://jiesu:\*\*\*@"):
+            run(argv)
