@@ -111,6 +111,7 @@ MESSAGES = {
         "an escalation to the {level} level goes to a unit of that level; this unit's type is not one"
     ),
     "linked_ticket_later": "a duplicate links to an earlier ticket; the linked ticket was created after this one",
+    "linked_ticket_duplicate": "the linked ticket is itself closed as a duplicate; link to its original ticket",
     "followup_not_contacted": (
         "a follow-up that did not reach the requester cannot record a resolution or a satisfaction level"
     ),

@@ -1,7 +1,7 @@
 """Dispatch audit: how often tickets went to the wrong unit, per unit and for the suggestions.
 
 Read from the workflow's event log, nothing else: a dispatch (confirmed or overridden suggestion), a
-re-dispatch after an upheld return, a return (派单异议) and its review. A return that the reviewer upholds
+re-dispatch after an upheld return, an escalation, a return (派单异议) and its review. A return that the reviewer upholds
 is a mis-dispatch (错派) of the unit that returned it; a rejected one is not. The figures answer the
 auditor's questions: which units receive tickets that are not theirs, how often operators override the
 suggestion, and whether the tickets that followed the suggestion came back more or less often than those
@@ -15,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-DISPATCH, RETURN, REVIEW_RETURN = "dispatch", "return", "review-return"
-AUDITED_ACTIONS = (DISPATCH, RETURN, REVIEW_RETURN)
+DISPATCH, RETURN, REVIEW_RETURN, ESCALATE = "dispatch", "return", "review-return", "escalate"
+AUDITED_ACTIONS = (DISPATCH, RETURN, REVIEW_RETURN, ESCALATE)
+ORIGINS = ("suggestion", "override", "redispatch", "escalation")
 
 
 @dataclass
@@ -47,10 +48,11 @@ def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Audit figures from events in time order; each has `ticket_id`, `action` and `payload`.
 
     A return is attributed to the dispatch it answers: the last dispatch of that ticket before it, whether
-    that dispatch followed the suggestion, was an operator's override, or was a reviewer's re-dispatch."""
+    that dispatch followed the suggestion, was an operator's override, a reviewer's re-dispatch or an
+    escalation."""
     units: dict[str, UnitAudit] = {}
     last_dispatch: dict[str, str] = {}  # ticket → how its current unit was chosen
-    by_origin = {origin: Counter[str]() for origin in ("suggestion", "override", "redispatch")}
+    by_origin = {origin: Counter[str]() for origin in ORIGINS}
     first_dispatches = overridden = 0
     for event in events:
         ticket, action, payload = event["ticket_id"], event["action"], event["payload"] or {}
@@ -61,6 +63,9 @@ def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             first_dispatches += 1
             overridden += origin == "override"
             _count_dispatch(units, payload.get("unit"), ticket, origin, last_dispatch, by_origin)
+        elif action == ESCALATE:
+            # The ticket now rests with the unit it was escalated to: a later return answers that choice.
+            _count_dispatch(units, payload.get("unit"), ticket, "escalation", last_dispatch, by_origin)
         elif action == RETURN:
             returning = payload.get("unit")
             if returning:

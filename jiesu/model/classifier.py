@@ -28,7 +28,7 @@ from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
 from jiesu.model.linear import LinearBackend
-from jiesu.model.model_dir import METADATA_FILE, library_versions, read_metadata, write_metadata
+from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
 from jiesu.model.segmentation import Segmenter, build_user_words
 from jiesu.model.text import MAX_TEXT_CHARS, normalise
@@ -397,11 +397,21 @@ def check_save_target(target: Path) -> None:
     folder of other things (`--out ~/data` must not wipe ~/data)."""
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise ModelSaveError(f"{target} exists and is not a directory; choose another --out for the model.")
-    if target.is_dir() and any(target.iterdir()) and not (target / METADATA_FILE).exists():
+    if target.is_dir() and any(target.iterdir()) and not _is_model_directory(target):
         raise ModelSaveError(
             f"{target} is a directory that holds other files, not a jiesu model; choose an empty or new "
             "directory for the model (an earlier model directory is replaced)."
         )
+
+
+def _is_model_directory(directory: Path) -> bool:
+    """A jiesu model directory by its metadata's own format mark, any format version: a folder that merely
+    holds some metadata.json is not one."""
+    try:
+        metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(metadata, dict) and metadata.get("format") == FORMAT
 
 
 def _fingerprint(texts: Sequence[str], y: Mapping[str, Sequence[str | None]]) -> str:

@@ -176,7 +176,9 @@ class DispositionResolver:
             # An unsure head without evidence does not transfer (上个月晕倒了，120来得太慢 is a complaint):
             # its best other answer stands, flagged as a possible emergency for a person to look at.
             possible.append(predicted.emergency_number or "emergency")
-            predicted = decode_disposition(_best_ordinary_label(head))
+            fallback = _best_ordinary_label(head)
+            predicted = decode_disposition(fallback)
+            confidence = dict(head.top).get(fallback, 0.0)  # the fallback's own probability
         decision = self._decide_channel(folded, original, head, predicted, confidence, cues)
         if head is not None and head.label.startswith("emergency") and not emergencies:
             decision = replace(decision, conflict=True)

@@ -71,19 +71,21 @@ def reports_database_errors(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
         from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import OperationalError, ProgrammingError
 
         try:
             return handler(args)
-        except OperationalError as exc:
-            url = make_url(ServingSettings().database_url).render_as_string(hide_password=True)
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-            hint = (
-                f" Create it first, e.g. `createdb -h 127.0.0.1 -U postgres {make_url(url).database}`."
-                if "does not exist" in reason
-                else ""
-            )
-            raise JiesuError(f"cannot use the database {url}: {reason}.{hint}") from None
+        except (OperationalError, ProgrammingError) as exc:
+            url = make_url(ServingSettings().database_url)
+            shown = url.render_as_string(hide_password=True)
+            reason = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0].rstrip(".")
+            if f'database "{url.database}" does not exist' in reason:
+                hint = f" Create it first, e.g. `createdb -h 127.0.0.1 -U postgres {url.database}`."
+            elif "no such table" in reason or "UndefinedTable" in type(exc.orig).__name__:
+                hint = " Its schema is missing or old: run `jiesu db upgrade` with the same settings."
+            else:
+                hint = ""
+            raise JiesuError(f"cannot use the database {shown}: {reason}.{hint}") from None
 
     return run
 

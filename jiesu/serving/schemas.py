@@ -335,7 +335,10 @@ class SuggestionAudit(BaseModel):
     overridden: int
     override_rate: float | None
     by_origin: dict[str, OriginAudit] = Field(
-        description="suggestion (followed), override (operator chose another unit), redispatch (after a return)"
+        description=(
+            "suggestion (followed), override (operator chose another unit), redispatch (after a return), "
+            "escalation"
+        )
     )
 
 

@@ -576,9 +576,10 @@ class TicketService:
     def _closing(
         self, state: State, action: Action, closure: str, decision: dict[str, Any], now: datetime
     ) -> Change:
+        # Only undispatched tickets close this way: an online request's acceptance deadline ends here.
         return Change(
             next_state(state, action),
-            {"decision": decision, "closure": closure, "closed_at": now},
+            {"decision": decision, "closure": closure, "closed_at": now, "deadline_at": None},
             dict(decision),
         )
 
@@ -613,9 +614,13 @@ class TicketService:
         if linked is None:
             raise InvalidInput(message("linked_ticket"))
         if linked.created_at > ticket.created_at:
-            # The later request is the duplicate: linking the other way round would let two tickets point
-            # at each other and close both.
             raise InvalidInput(message("linked_ticket_later"))
+        if linked.closure == "duplicate":
+            # Tickets created in one batch share a time; pointing at the original, never at another
+            # duplicate, keeps two copies from closing each other with neither handled.
+            raise InvalidInput(
+                message("linked_ticket_duplicate"), {"original_ticket_id": linked.linked_ticket_id}
+            )
         decision = {"disposition": "duplicate", "linked_ticket_id": body.linked_ticket_id}
         change = self._closing(state, Action.CLOSE_DUPLICATE, "duplicate", decision, now)
         change.updates["linked_ticket_id"] = body.linked_ticket_id
@@ -690,7 +695,6 @@ class TicketService:
         if body.unit == ticket.lead_unit:
             raise InvalidInput(message("same_unit"))
         self.reference.check_units([body.unit, *body.copy_to])
-        unit_type = self._unit_type(body.unit, body.unit_type)
         outcome = review_return_outcome(True, ticket.dispatch_round, settings.max_dispatch_rounds)
         if outcome is State.COORDINATION:
             payload |= {
@@ -707,6 +711,7 @@ class TicketService:
                 next_state(state, Action.REVIEW_RETURN, branch=outcome), updates, payload, relink=True
             )
         next_round = ticket.dispatch_round + 1
+        unit_type = self._unit_type(body.unit, body.unit_type)
         copy_to = [*body.copy_to, *self.reference.district_copy(body.unit)]
         updates = {
             "lead_unit": body.unit,
@@ -1090,6 +1095,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         at = datetime.fromisoformat(created_at)
         if at.tzinfo is None or not isinstance(ticket_id, str) or not TICKET_ID.fullmatch(ticket_id):
             raise ValueError("bad cursor")
+        if not EARLIEST_DATE <= at.date() <= LATEST_DATE:
+            raise ValueError("cursor time out of range")
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput(message("cursor")) from None
     return at, ticket_id

@@ -96,7 +96,9 @@ def load_training_data(
                 if target in raw.column_names:
                     raw = raw.remove_columns([target])
                 raw = raw.rename_column(label_column, target)
-            selected = [target]
+            # That head, and any head mapped explicitly with --column alongside it.
+            mapped = [name for name in mapping.values() if name in HEAD_COLUMNS and name != target]
+            selected = [target, *mapped]
         dataset = raw
         name = str(source)
     heads = selected or [column for column in HEAD_COLUMNS if column in dataset.column_names]

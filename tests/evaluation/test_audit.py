@@ -54,3 +54,22 @@ def test_no_events_give_empty_figures_not_errors() -> None:
     audit = dispatch_audit([])
     assert audit["units"] == [] and audit["overall"]["mis_dispatch_rate"] is None
     assert audit["suggestions"]["override_rate"] is None
+
+
+def test_a_return_after_an_escalation_answers_the_escalation() -> None:
+    events = [
+        event("t1", "dispatch", unit="S", suggested_unit="S", overridden=False),
+        event("t1", "escalate", level="city", unit="C", previous_unit="S"),
+        event("t1", "return", unit="C", reason_code="not_our_duty"),
+        event("t1", "review-return", decision="uphold", returned_by="C", unit="D"),
+    ]
+    audit = dispatch_audit(events)
+    units = {row["unit"]: row for row in audit["units"]}
+    assert (units["C"]["dispatched"], units["C"]["returns_upheld"], units["C"]["mis_dispatch_rate"]) == (
+        1,
+        1,
+        1.0,
+    )
+    assert units["S"]["returns_upheld"] == 0
+    by_origin = audit["suggestions"]["by_origin"]
+    assert by_origin["suggestion"]["mis_dispatched"] == 0 and by_origin["escalation"]["mis_dispatched"] == 1

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jiesu.errors import DataValidationError, InputTextError, ModelLoadError
+from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, ModelSaveError
 from jiesu.model.classifier import Prediction, RequestClassifier
 from jiesu.model.config import ClassifierConfig, LinearConfig
 from jiesu.model.model_dir import _metadata_digest
@@ -210,3 +210,14 @@ def test_configuration_is_validated_when_created(tmp_path: Path) -> None:
         ClassifierConfig.from_file(config)
     config.write_text('{"linear": {"C": 2.0}, "seed": 3}', encoding="utf-8")
     assert ClassifierConfig.from_file(config).linear.C == 2.0
+
+
+def test_a_folder_with_some_other_metadata_json_is_not_replaced(labelled: Labelled, tmp_path: Path) -> None:
+    texts, y = labelled
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "metadata.json").write_text("{}", encoding="utf-8")
+    (folder / "important.csv").write_text("a,b", encoding="utf-8")
+    with pytest.raises(ModelSaveError, match="holds other files"):
+        RequestClassifier(TINY).fit(texts, y).save(folder)
+    assert (folder / "important.csv").exists()

@@ -62,8 +62,8 @@ def _admin_connection() -> Any:
 class PostgresServer:
     databases: list[str]
 
-    def fresh(self) -> str:
-        """A new, migrated database; dropped at the end of the session."""
+    def fresh(self, migrate: bool = True) -> str:
+        """A new database, migrated unless asked not to; dropped at the end of the session."""
         name = f"jiesu_test_{uuid.uuid4().hex[:12]}"
         connection = _admin_connection()  # not `with connection`: that opens a transaction block
         try:
@@ -73,7 +73,8 @@ class PostgresServer:
             connection.close()
         self.databases.append(name)
         url = f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-        upgrade(url)
+        if migrate:
+            upgrade(url)
         return url
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
 from typing import Any
@@ -262,6 +264,8 @@ def test_bad_action_bodies(api: Api) -> None:
     for query in ("unit=不存在单位", "category=不存在类", "created_from=2099-01-01&created_to=2000-01-01"):
         assert_envelope(api.client.get(f"/v1/tickets?{query}", headers=op), 422, "invalid_input")
     assert_envelope(api.client.get("/v1/tickets?created_from=0001-01-01T00:00:00", headers=op), 422)
+    ancient = base64.urlsafe_b64encode(json.dumps(["0001-01-01T00:00:00+14:00", tid]).encode()).decode()
+    assert_envelope(api.client.get(f"/v1/tickets?cursor={ancient}", headers=op), 422, "invalid_input")
     contradictory = {"contacted": False, "resolved": True, "satisfaction": "满意"}
     assert_envelope(post(f"/v1/tickets/{tid}/followup", json=contradictory, headers=op), 422, "invalid_input")
     assert_envelope(
@@ -328,6 +332,12 @@ def test_a_duplicate_links_to_an_earlier_ticket_only(api: Api) -> None:
     assert_envelope(
         post(f"/v1/tickets/{first}/close-duplicate", json={"linked_ticket_id": "x\u0000"}, headers=op), 422
     )
+    # Two copies created in one batch share a time: the second may not point at the first's duplicate.
+    third = create(api, op, key="d3").json()["id"]
+    refused = assert_envelope(
+        post(f"/v1/tickets/{third}/close-duplicate", json={"linked_ticket_id": second}, headers=op), 422
+    )
+    assert refused["details"] == {"original_ticket_id": first}
 
 
 def test_numbers_written_in_the_text_are_masked_for_auditors(api: Api) -> None:

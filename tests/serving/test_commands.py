@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from jiesu.serving.commands import add_serving_commands
 from jiesu.serving.db import Database, current_revision
 from jiesu.serving.services import KeyService
 from jiesu.serving.units import Reference
+from tests.serving.conftest import PostgresServer
 
 
 def run(argv: list[str]) -> int:
@@ -83,3 +85,19 @@ def test_a_database_that_cannot_be_reached_is_an_error_line(monkeypatch: pytest.
     for argv in (["db", "upgrade"], ["keys", "list"]):
         with pytest.raises(JiesuError, match=r"cannot use the database postgresql\+psycopg2://jiesu:\*\*\*@"):
             run(argv)
+
+
+@pytest.mark.postgres
+def test_database_errors_say_what_to_do(monkeypatch: pytest.MonkeyPatch, postgres: PostgresServer) -> None:
+    empty = postgres.fresh(migrate=False)
+    monkeypatch.setenv("JIESU_DATABASE_URL", empty)
+    with pytest.raises(JiesuError, match="run `jiesu db upgrade`"):
+        run(["keys", "list"])
+    missing = empty.rsplit("/", 1)[0] + "/jiesu_never_created"
+    monkeypatch.setenv("JIESU_DATABASE_URL", missing)
+    with pytest.raises(JiesuError, match=re.escape("createdb -h 127.0.0.1 -U postgres jiesu_never_created")):
+        run(["db", "upgrade"])
+    monkeypatch.setenv("JIESU_DATABASE_URL", empty.replace("postgres@", "no_such_role@"))
+    with pytest.raises(JiesuError, match='role "no_such_role" does not exist') as raised:
+        run(["keys", "list"])
+    assert "createdb" not in str(raised.value)

@@ -137,6 +137,19 @@ def test_label_column_selects_one_head_and_evaluate_reads_either_level(
     )
     metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert list(metadata["heads"]) == ["category_l1"]  # not the other label columns in the file
+    both = tmp_path / "both"
+    argv = [
+        "train",
+        "--data",
+        str(data),
+        "--label-column",
+        "category_l1",
+        "--column",
+        "request_type=request_type",
+    ]
+    assert main([*argv, "--out", str(both), "--no-progress"]) == 0
+    heads = json.loads((both / "metadata.json").read_text(encoding="utf-8"))["heads"]
+    assert list(heads) == ["category_l1", "request_type"]  # a head mapped explicitly is kept
     # Scored on second-level labels only: the first level is derived through the taxonomy.
     second_only = tmp_path / "l2.jsonl"
     second_only.write_text(
