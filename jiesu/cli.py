@@ -53,24 +53,23 @@ def _classifier_config(args: argparse.Namespace) -> ClassifierConfig:
     return config
 
 
-def _worker_count(value: str) -> int:
-    try:
-        workers = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if not 1 <= workers <= 256:
-        raise argparse.ArgumentTypeError(f"--workers must be between 1 and 256, got {workers}")
-    return workers
+def _whole_number(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number in [minimum, maximum], else a message naming `what`."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not minimum <= number <= maximum:
+            raise argparse.ArgumentTypeError(f"{what} must be between {minimum} and {maximum}, got {number}")
+        return number
+
+    return parse
 
 
-def _fold_count(value: str) -> int:
-    try:
-        folds = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if folds < 2:
-        raise argparse.ArgumentTypeError(f"cross-validation needs at least 2 folds, got {folds}")
-    return folds
+_worker_count = _whole_number(1, 256, "--workers")
+_fold_count = _whole_number(2, 1000, "--cv (cross-validation folds)")
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -80,7 +80,7 @@ def test_bad_training_input_gets_a_clear_error(
     for folds in ("1", "0", "-2", "two"):
         with pytest.raises(SystemExit):
             main([*argv, "--text-column", "content", "--label-column", "label", "--cv", folds])
-    assert "at least 2 folds" in capsys.readouterr().err
+    assert "--cv (cross-validation folds) must be between 2 and 1000" in capsys.readouterr().err
     tiny = tmp_path / "tiny.csv"
     tiny.write_text("text,label\n暖气不热,城乡建设\n饭馆油烟,环境保护\n", encoding="utf-8")
     assert main(["train", "--data", str(tiny), "--out", str(tmp_path / "m"), "--label-column", "label"]) == 2
