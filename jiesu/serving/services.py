@@ -521,8 +521,8 @@ class TicketService:
             name for name in dict.fromkeys([*copy_to, *self.reference.district_copy(unit)]) if name != unit
         ]
         category = body.category or ticket.category
-        if category is not None and category not in self.reference.categories:
-            raise InvalidInput("category must be a second-level category of the taxonomy")
+        if category is not None:
+            self.reference.check_category(category)
         tier = body.deadline_tier or (suggestion.get("deadline") or {}).get("tier") or "ordinary"
         if tier not in self.workflow.deadline_tiers:
             raise InvalidInput(message("deadline_tier"))
