@@ -134,6 +134,14 @@ EARLIEST_DATE = date(1990, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
 
+def _local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in Beijing time."""
+    return (
+        datetime.combine(start, time.min, BEIJING_TZ),
+        datetime.combine(end + timedelta(days=1), time.min, BEIJING_TZ),
+    )
+
+
 def check_dates(*days: date | None) -> None:
     if any(day is not None and not EARLIEST_DATE <= day <= LATEST_DATE for day in days):
         raise InvalidInput(
@@ -899,20 +907,14 @@ class TicketService:
         """The three rates per unit and assessment period over follow-ups between the two dates
         (Beijing dates, inclusive; default: the current period up to today)."""
         settings = self.workflow.rates
-        check_dates(date_from, date_to)
-        today = self.clock().astimezone(BEIJING_TZ).date()
-        start = date_from or cycle_of(date_to or today, settings.cycle.start_day)[0]
-        end = date_to or today
-        if start > end:
-            raise InvalidInput(message("date_range"))
+        start, end = self._period(date_from, date_to)
         if principal.role is Role.UNIT:
             if unit is not None and unit != principal.unit:
                 raise NotFound(message("unit_not_found"))
             unit = principal.unit
         elif unit is not None and not self.reference.is_unit(unit):
             raise NotFound(message("unit_not_found"))
-        since = datetime.combine(start, time.min, BEIJING_TZ)
-        until = datetime.combine(end + timedelta(days=1), time.min, BEIJING_TZ)
+        since, until = _local_day_bounds(start, end)
         query = select(FollowUp).where(FollowUp.at >= since, FollowUp.at < until)
         if unit is not None:
             query = query.where(FollowUp.unit == unit)
@@ -949,17 +951,21 @@ class TicketService:
             rows=rows,
         )
 
-    def dispatch_audit(self, date_from: date | None, date_to: date | None) -> DispatchAuditOut:
-        """Mis-dispatch figures (jiesu.evaluation.audit) over the events between two Beijing dates,
-        inclusive; default: the current assessment period up to today."""
+    def _period(self, date_from: date | None, date_to: date | None) -> tuple[date, date]:
+        """Checked Beijing dates, inclusive; by default the current assessment period up to today."""
         check_dates(date_from, date_to)
         today = self.clock().astimezone(BEIJING_TZ).date()
         start = date_from or cycle_of(date_to or today, self.workflow.rates.cycle.start_day)[0]
         end = date_to or today
         if start > end:
             raise InvalidInput(message("date_range"))
-        since = datetime.combine(start, time.min, BEIJING_TZ)
-        until = datetime.combine(end + timedelta(days=1), time.min, BEIJING_TZ)
+        return start, end
+
+    def dispatch_audit(self, date_from: date | None, date_to: date | None) -> DispatchAuditOut:
+        """Mis-dispatch figures (jiesu.evaluation.audit) over the events between two Beijing dates,
+        inclusive; default: the current assessment period up to today."""
+        start, end = self._period(date_from, date_to)
+        since, until = _local_day_bounds(start, end)
         query = (
             select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.payload)
             .where(TicketEvent.action.in_(AUDITED_ACTIONS), TicketEvent.at >= since, TicketEvent.at < until)
