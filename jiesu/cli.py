@@ -172,9 +172,7 @@ def _suggest(args: argparse.Namespace) -> int:
             )
         except ValueError as exc:  # empty text, unknown caller district
             raise JiesuError(str(exc)) from exc
-        print(
-            json.dumps(suggestion, ensure_ascii=False, indent=1) if args.json else format_readable(suggestion)
-        )
+        print(suggestion.model_dump_json(indent=1) if args.json else format_readable(suggestion))
         return 0
     freeze_loaded_objects()  # a stream of suggestions: keep full collections off the loaded model
     source = args.input.open(encoding="utf-8") if args.input else sys.stdin

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -23,15 +23,10 @@ CHANNEL_IDS: tuple[ChannelId, ...] = (
     "litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition",
 )  # fmt: skip
 EMERGENCY_NUMBERS: tuple[EmergencyNumber, ...] = ("110", "119", "120", "122")
-DISPOSITIONS = (
-    "dispatch",
-    "answer_now",
-    "legal_channel",
-    "emergency",
-    "duplicate",
-    "out_of_scope",
-    "unlawful",
-)
+Disposition = Literal[
+    "dispatch", "answer_now", "legal_channel", "emergency", "duplicate", "out_of_scope", "unlawful"
+]
+DISPOSITIONS: tuple[Disposition, ...] = get_args(Disposition)
 
 
 def _compile_all(patterns: list[str]) -> list[str]:

@@ -172,14 +172,14 @@ def run_benchmark(
     corpus = load_seed_corpus(split=split)  # type: ignore[arg-type]
     rows = corpus.to_list()
     ours = suggester.suggest_many([SuggestionRequest(text=row["text"], id=row["id"]) for row in rows])
-    ours_l2 = [out["category"]["l2"] for out in ours]
+    ours_l2 = [out.category.l2 for out in ours]
     baseline = [naive.suggest(row["text"], l2) for row, l2 in zip(rows, ours_l2, strict=True)]
     report: dict[str, Any] = {
         "model_id": model.model_id_,
         "split": split,
         "rows": len(rows),
         "targets": TARGETS,
-        "ours": score(rows, ours, ours_l2),
+        "ours": score(rows, [out.model_dump() for out in ours], ours_l2),  # scored like the baseline's
         "baseline": score(rows, baseline, ours_l2),
         "speed": {},
     }

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
-REASONS = (
+ConsultReason = Literal[
     "low_confidence",
     "ambiguous_category",
     "multi_issue",
@@ -17,7 +18,8 @@ REASONS = (
     "no_catalogue_rule",
     "disposition_conflict",
     "risk",
-)
+]
+REASONS: tuple[ConsultReason, ...] = get_args(ConsultReason)
 # Words callers use to move on to a second matter.
 _SECOND_MATTER = re.compile(
     r"另外|此外|还有一[个件]|还有就是|同时(还)?反映|顺便|第二[个件点]|二是|两个问题|两件事"
@@ -49,14 +51,14 @@ class ConsultationPolicy:
     second_matter_alone: float = 0.3
     second_matter_with_marker: float = 0.1
 
-    def reasons(self, facts: ConsultationInput) -> list[str]:
+    def reasons(self, facts: ConsultationInput) -> list[ConsultReason]:
         reasons: list[str] = []
         if facts.risk:
             reasons.append("risk")
         if facts.disposition_conflict:
             reasons.append("disposition_conflict")
         if facts.disposition != "dispatch":
-            return reasons  # jurisdiction and routing matter only for what is dispatched
+            return _in_order(reasons)  # jurisdiction and routing matter only for what is dispatched
         confident = facts.category_confidence
         if confident is not None and (
             facts.category_threshold is None or confident < facts.category_threshold
@@ -77,4 +79,8 @@ class ConsultationPolicy:
         elif not facts.has_district:
             reasons.append("no_jurisdiction")
         reasons += [problem for problem in facts.routing_problems if problem not in reasons]
-        return [reason for reason in REASONS if reason in reasons]
+        return _in_order(reasons)
+
+
+def _in_order(reasons: list[str]) -> list[ConsultReason]:
+    return [reason for reason in REASONS if reason in reasons]

@@ -269,6 +269,7 @@ class JurisdictionResolver:
     once per gazetteer, or use `default_resolver()`."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer_version = gazetteer.version
         self._districts = gazetteer.districts
         self._street_codes = {(s.district, s.name): s.code for s in gazetteer.streets}
         self._caller_names = {d.name: d.name for d in gazetteer.districts.values()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from jiesu.data.catalogue import Catalogue, CatalogueRule, UnitSpec, render_unit
+from jiesu.data.catalogue import Catalogue, CatalogueRule, DeadlineTier, UnitSpec, render_unit
 from jiesu.data.gazetteer import NEIGHBOUR_REGIONS
 from jiesu.data.workflow_settings import WorkflowSettings
 
@@ -31,7 +31,7 @@ class Route:
     copy_to: list[str]
     rule_id: str
     alternatives: list[tuple[str, str]]
-    deadline_tier: str
+    deadline_tier: DeadlineTier
     deadline_hours: int
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from jiesu.errors import InputTextError
 from jiesu.model.suggestion import Suggester, SuggestionRequest
-from jiesu.model.text import check_text
+from jiesu.model.suggestion_types import Suggestion
 
 REQUEST_FIELDS = {"id", "text", "caller_district"}
 
@@ -46,24 +46,26 @@ def parse_line(number: int, line: str) -> SuggestionRequest | LineError:
     if caller is not None and not isinstance(caller, str):
         return LineError(number, request_id, "caller_district must be a string or null")
     try:
-        text = check_text(payload.get("text"))
+        return SuggestionRequest(text=payload.get("text"), id=request_id, caller_district=caller)  # type: ignore[arg-type]  # checked by SuggestionRequest
     except InputTextError as exc:
         return LineError(number, request_id, str(exc))
-    return SuggestionRequest(text=text, id=request_id, caller_district=caller)
+
+
+Answer = Suggestion | LineError
 
 
 def suggest_lines(
     suggester: Suggester, lines: Iterable[str], batch_size: int = 256, first_line: int = 1
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Answer]:
     """One output object per non-blank input line, in input order, batching good lines. `first_line` is
     the number of the first line given (error objects name their line)."""
     pending: list[tuple[int, SuggestionRequest | LineError]] = []
 
-    def flush() -> Iterator[dict[str, Any]]:
+    def flush() -> Iterator[Answer]:
         good = [(number, item) for number, item in pending if isinstance(item, SuggestionRequest)]
         results = iter(_safe_suggest(suggester, good))
         for _, item in pending:
-            yield item.to_dict() if isinstance(item, LineError) else next(results)
+            yield item if isinstance(item, LineError) else next(results)
         pending.clear()
 
     for number, line in enumerate(lines, start=first_line):
@@ -75,19 +77,17 @@ def suggest_lines(
     yield from flush()
 
 
-def _safe_suggest(
-    suggester: Suggester, numbered: list[tuple[int, SuggestionRequest]]
-) -> list[dict[str, Any]]:
+def _safe_suggest(suggester: Suggester, numbered: list[tuple[int, SuggestionRequest]]) -> list[Answer]:
     try:
-        return suggester.suggest_many([request for _, request in numbered])
+        return list(suggester.suggest_many([request for _, request in numbered]))
     except ValueError:
         # One bad request (e.g. an unknown caller_district) must not sink the batch: answer one by one.
-        results = []
+        results: list[Answer] = []
         for number, request in numbered:
             try:
                 results.append(suggester.suggest(request))
             except ValueError as exc:
-                results.append(LineError(number, request.id, str(exc)).to_dict())
+                results.append(LineError(number, request.id, str(exc)))
         return results
 
 
@@ -140,14 +140,17 @@ def _start_worker(model_dir: str) -> None:
 def _suggest_chunk(chunk: tuple[int, list[str]]) -> list[str]:
     assert _worker_suggester is not None, "worker started without a model"
     first, lines = chunk
-    return [
-        json.dumps(obj, ensure_ascii=False)
-        for obj in suggest_lines(_worker_suggester, lines, first_line=first)
-    ]
+    return [to_json_line(answer) for answer in suggest_lines(_worker_suggester, lines, first_line=first)]
 
 
-def write_jsonl(objects: Iterable[dict[str, Any]], stream: TextIO) -> int:
-    return write_lines((json.dumps(obj, ensure_ascii=False) for obj in objects), stream)
+def to_json_line(answer: Answer) -> str:
+    if isinstance(answer, LineError):
+        return json.dumps(answer.to_dict(), ensure_ascii=False)
+    return answer.model_dump_json()
+
+
+def write_jsonl(answers: Iterable[Answer], stream: TextIO) -> int:
+    return write_lines((to_json_line(answer) for answer in answers), stream)
 
 
 def write_lines(lines: Iterable[str], stream: TextIO) -> int:
@@ -158,46 +161,39 @@ def write_lines(lines: Iterable[str], stream: TextIO) -> int:
     return count
 
 
-def format_readable(suggestion: dict[str, Any]) -> str:
+def format_readable(answer: Answer) -> str:
     """A suggestion as an operator reads it on a terminal."""
-    if "error" in suggestion:
-        return f"error: {suggestion['error']}"
-    category, disposition, place = (
-        suggestion["category"],
-        suggestion["disposition"],
-        suggestion["jurisdiction"],
-    )
+    if isinstance(answer, LineError):
+        return f"error: {answer.message}"
+    category, disposition, place = answer.category, answer.disposition, answer.jurisdiction
     lines = [
-        f"类别 category     {category['l1']} / {category['l2'] or '-'}  ({category['confidence']:.2f})",
-        f"诉求类型 type      {suggestion['request_type']['label'] or '-'}",
-        f"处置 disposition  {disposition['label']}"
-        + (f" → {disposition['channel']}" if disposition["channel"] else "")
-        + (f" → {disposition['emergency_number']}" if disposition["emergency_number"] else ""),
+        f"类别 category     {category.l1} / {category.l2 or '-'}  ({category.confidence:.2f})",
+        f"诉求类型 type      {answer.request_type.label or '-'}",
+        f"处置 disposition  {disposition.label}"
+        + (f" → {disposition.channel}" if disposition.channel else "")
+        + (f" → {disposition.emergency_number}" if disposition.emergency_number else ""),
     ]
-    if disposition["evidence"]:
-        lines.append("   evidence: " + "、".join(span["text"] for span in disposition["evidence"]))
-    if disposition["notice"]:
-        lines.append(f"   告知 notice: {disposition['notice']}")
-    where = " / ".join(
-        x for x in (place["region"], place["district"], place["street"], place["community"]) if x
-    )
-    lines.append(f"属地 jurisdiction {where or '-'}  (source {place['source']}, {place['confidence']:.2f})")
-    if place["evidence"]:
-        lines.append("   evidence: " + "、".join(span["text"] for span in place["evidence"]))
-    route = suggestion["route"]
+    if disposition.evidence:
+        lines.append("   evidence: " + "、".join(span.text for span in disposition.evidence))
+    if disposition.notice:
+        lines.append(f"   告知 notice: {disposition.notice}")
+    where = " / ".join(x for x in (place.region, place.district, place.street, place.community) if x)
+    lines.append(f"属地 jurisdiction {where or '-'}  (source {place.source}, {place.confidence:.2f})")
+    if place.evidence:
+        lines.append("   evidence: " + "、".join(span.text for span in place.evidence))
+    route = answer.route
     if route:
-        lines.append(f"承办 unit         {route['unit']} ({route['unit_type']}, rule {route['rule_id']})")
-        if route["copy_to"]:
-            lines.append(f"   copy to: {'、'.join(route['copy_to'])}")
-        if route["alternatives"]:
-            lines.append("   alternatives: " + "、".join(alt["unit"] for alt in route["alternatives"]))
-    deadline = suggestion["deadline"]
-    if deadline:
-        lines.append(f"时限 deadline     {deadline['tier']}, {deadline['hours']} h")
-    consult = suggestion["consult"]
+        lines.append(f"承办 unit         {route.unit} ({route.unit_type}, rule {route.rule_id})")
+        if route.copy_to:
+            lines.append(f"   copy to: {'、'.join(route.copy_to)}")
+        if route.alternatives:
+            lines.append("   alternatives: " + "、".join(alt.unit for alt in route.alternatives))
+    if answer.deadline:
+        lines.append(f"时限 deadline     {answer.deadline.tier}, {answer.deadline.hours} h")
+    consult = answer.consult
     lines.append(
-        f"会商 consult      {'required: ' + ', '.join(consult['reasons']) if consult['required'] else 'no'}"
+        f"会商 consult      {'required: ' + ', '.join(consult.reasons) if consult.required else 'no'}"
     )
-    if suggestion["risk"]["flag"]:
-        lines.append(f"风险 RISK         {', '.join(suggestion['risk']['cues']) or 'emergency'}")
+    if answer.risk.flag:
+        lines.append(f"风险 RISK         {', '.join(answer.risk.cues) or 'emergency'}")
     return "\n".join(lines)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from jiesu.data.catalogue import Catalogue, load_catalogue
 from jiesu.data.disposition_rules import load_disposition_rules
@@ -14,9 +13,24 @@ from jiesu.data.taxonomy import Taxonomy, load_taxonomy
 from jiesu.data.workflow_settings import WorkflowSettings, load_workflow_settings
 from jiesu.model.classifier import HeadPrediction, Prediction, RequestClassifier
 from jiesu.model.consultation import ConsultationInput, ConsultationPolicy
-from jiesu.model.disposition import DispositionDecision, DispositionResolver
-from jiesu.model.jurisdiction import Jurisdiction, JurisdictionResolver, default_resolver
-from jiesu.model.router import Router, RoutingResult
+from jiesu.model.disposition import DispositionDecision, DispositionResolver, Evidence
+from jiesu.model.jurisdiction import Jurisdiction, JurisdictionResolver, Span, default_resolver
+from jiesu.model.router import Route, Router, RoutingResult
+from jiesu.model.suggestion_types import (
+    CategoryChoice,
+    CategorySuggestion,
+    ConsultSuggestion,
+    DeadlineSuggestion,
+    DispositionSuggestion,
+    JurisdictionSuggestion,
+    PlaceCandidate,
+    RequestTypeSuggestion,
+    RiskSuggestion,
+    RouteSuggestion,
+    Suggestion,
+    SuggestionVersions,
+    TextSpan,
+)
 from jiesu.model.text import MAX_TEXT_CHARS, check_text, fold_characters
 
 SECOND_CATEGORY_FLOOR = 0.1
@@ -24,9 +38,14 @@ SECOND_CATEGORY_FLOOR = 0.1
 
 @dataclass(frozen=True)
 class SuggestionRequest:
+    """One request to suggest for. Its text is checked here, once: a request that exists is valid."""
+
     text: str
     id: str | None = None
     caller_district: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.text)
 
 
 class Suggester:
@@ -49,6 +68,14 @@ class Suggester:
         self.catalogue = catalogue
         self.settings = settings
         self.policy = policy or ConsultationPolicy(margin=classifier.margin_)
+        # What every suggestion names as having made it.
+        self.versions = SuggestionVersions(
+            model_id=classifier.model_id_,
+            taxonomy=self.taxonomy.version,
+            catalogue=catalogue.version,
+            disposition_rules=disposition.rules.version,
+            gazetteer=resolver.gazetteer_version,
+        )
 
     @classmethod
     def with_reference_data(cls, classifier: RequestClassifier) -> Suggester:
@@ -63,23 +90,20 @@ class Suggester:
             settings,
         )
 
-    def suggest(self, request: SuggestionRequest) -> dict[str, Any]:
+    def suggest(self, request: SuggestionRequest) -> Suggestion:
         return self.suggest_many([request])[0]
 
-    def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[dict[str, Any]]:
-        for request in requests:
-            check_text(request.text)
+    def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[Suggestion]:
         predictions = self.classifier.predict([request.text for request in requests])
         return [
             self._one(request, prediction) for request, prediction in zip(requests, predictions, strict=True)
         ]
 
-    def _one(self, request: SuggestionRequest, prediction: Prediction) -> dict[str, Any]:
+    def _one(self, request: SuggestionRequest, prediction: Prediction) -> Suggestion:
         original = request.text[:MAX_TEXT_CHARS]  # analyses see what the classifier saw
         folded = fold_characters(original)
         jurisdiction = self.resolver.resolve(original, request.caller_district)
         decision = self.disposition.decide(folded, original, prediction.heads.get("disposition"))
-        category = self._category(prediction)
         l2 = prediction.category_l2
         routing = RoutingResult(None)
         if decision.label == "dispatch":
@@ -89,22 +113,20 @@ class Suggester:
         reasons = self.policy.reasons(
             self._facts(prediction, decision, jurisdiction, routing, folded, bool(risk_cues))
         )
-        return {
-            "id": request.id,
-            "model_id": self.classifier.model_id_,
-            "catalogue_version": self.catalogue.version,
-            "category": category,
-            "request_type": _request_type(prediction.heads.get("request_type")),
-            "disposition": decision.to_dict(),
-            "jurisdiction": jurisdiction.to_dict(),
-            "route": routing.route.to_dict() if routing.route else None,
-            "deadline": self._deadline(decision, routing),
-            "consult": {"required": bool(reasons), "reasons": reasons},
-            "risk": {
-                "flag": bool(risk_cues) or decision.label == "emergency",
-                "cues": sorted(set(risk_cues)),
-            },
-        }
+        return Suggestion(
+            id=request.id,
+            category=self._category(prediction),
+            request_type=_request_type(prediction.heads.get("request_type")),
+            disposition=_disposition(decision),
+            jurisdiction=_jurisdiction(jurisdiction),
+            route=_route(routing.route) if routing.route else None,
+            deadline=self._deadline(decision, routing),
+            consult=ConsultSuggestion(required=bool(reasons), reasons=reasons),
+            risk=RiskSuggestion(
+                flag=bool(risk_cues) or decision.label == "emergency", cues=sorted(set(risk_cues))
+            ),
+            versions=self.versions,
+        )
 
     def _route(self, l2: str | None, folded: str, jurisdiction: Jurisdiction) -> RoutingResult:
         return self.router.route(
@@ -116,29 +138,26 @@ class Suggester:
             jurisdiction.in_beijing,
         )
 
-    def _deadline(self, decision: DispositionDecision, routing: RoutingResult) -> dict[str, Any] | None:
+    def _deadline(self, decision: DispositionDecision, routing: RoutingResult) -> DeadlineSuggestion | None:
         if decision.label == "emergency":
-            return {"tier": "emergency", "hours": self.settings.hours_for("emergency")}
+            return DeadlineSuggestion(tier="emergency", hours=self.settings.hours_for("emergency"))
         if routing.route is None:
             return None
-        return {"tier": routing.route.deadline_tier, "hours": routing.route.deadline_hours}
+        return DeadlineSuggestion(tier=routing.route.deadline_tier, hours=routing.route.deadline_hours)
 
-    def _category(self, prediction: Prediction) -> dict[str, Any]:
+    def _category(self, prediction: Prediction) -> CategorySuggestion:
         taxonomy = self.taxonomy
         if "category" in prediction.heads:
             head = prediction.heads["category"]
-            top = [{"l1": taxonomy.l1_of(l2), "l2": l2, "confidence": round(p, 4)} for l2, p in head.top]
-            return {
-                "l1": taxonomy.l1_of(head.label),
-                "l2": head.label,
-                "confidence": round(head.confidence, 4),
-                "top": top,
-            }
+            top = [CategoryChoice(l1=taxonomy.l1_of(l2), l2=l2, confidence=round(p, 4)) for l2, p in head.top]
+            return CategorySuggestion(
+                l1=taxonomy.l1_of(head.label), l2=head.label, confidence=round(head.confidence, 4), top=top
+            )
         if "category_l1" in prediction.heads:
             head = prediction.heads["category_l1"]
-            top = [{"l1": l1, "l2": None, "confidence": round(p, 4)} for l1, p in head.top]
-            return {"l1": head.label, "l2": None, "confidence": round(head.confidence, 4), "top": top}
-        return {"l1": None, "l2": None, "confidence": 0.0, "top": []}
+            top = [CategoryChoice(l1=l1, l2=None, confidence=round(p, 4)) for l1, p in head.top]
+            return CategorySuggestion(l1=head.label, l2=None, confidence=round(head.confidence, 4), top=top)
+        return CategorySuggestion(l1=None, l2=None, confidence=0.0, top=[])
 
     def _facts(
         self,
@@ -185,7 +204,54 @@ class Suggester:
         )
 
 
-def _request_type(head: HeadPrediction | None) -> dict[str, Any]:
+def _request_type(head: HeadPrediction | None) -> RequestTypeSuggestion:
     if head is None:
-        return {"label": None, "confidence": 0.0}
-    return {"label": head.label, "confidence": round(head.confidence, 4)}
+        return RequestTypeSuggestion(label=None, confidence=0.0)
+    return RequestTypeSuggestion(label=head.label, confidence=round(head.confidence, 4))
+
+
+def _spans(spans: Sequence[Span | Evidence]) -> list[TextSpan]:
+    return [TextSpan(text=span.text, start=span.start, end=span.end) for span in spans]
+
+
+def _disposition(decision: DispositionDecision) -> DispositionSuggestion:
+    return DispositionSuggestion.model_validate(
+        {
+            "label": decision.label,
+            "channel": decision.channel,
+            "emergency_number": decision.emergency_number,
+            "confidence": decision.confidence,
+            "evidence": _spans(decision.evidence),
+            "notice": decision.notice,
+        }
+    )
+
+
+def _jurisdiction(place: Jurisdiction) -> JurisdictionSuggestion:
+    return JurisdictionSuggestion(
+        in_beijing=place.in_beijing,
+        region=place.region,
+        district=place.district,
+        district_code=place.district_code,
+        street=place.street,
+        street_code=place.street_code,
+        community=place.community,
+        confidence=place.confidence,
+        source=place.source,
+        evidence=_spans(place.evidence),
+        candidates=[
+            PlaceCandidate(district=c.district, street=c.street, score=c.score) for c in place.candidates
+        ],
+    )
+
+
+def _route(route: Route) -> RouteSuggestion:
+    return RouteSuggestion.model_validate(
+        {
+            "unit": route.unit,
+            "unit_type": route.unit_type,
+            "copy_to": list(route.copy_to),
+            "rule_id": route.rule_id,
+            "alternatives": [{"unit": unit, "unit_type": kind} for unit, kind in route.alternatives],
+        }
+    )

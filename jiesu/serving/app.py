@@ -9,47 +9,22 @@ because it spends CPU on request and exposes the model to whoever can reach the 
 from __future__ import annotations
 
 import logging
-import re
-import time
-import traceback
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from http import HTTPStatus
-from pathlib import Path
 from typing import Annotated, Any
 
-import fastapi_offline
-from fastapi import APIRouter, Body, FastAPI, Header, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi import APIRouter, Body, FastAPI, Header, Query, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jiesu import __version__
-from jiesu.data.workflow_settings import load_workflow_settings
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
-from jiesu.model.suggestion import Suggester, SuggestionRequest
-from jiesu.serving.db import Database
-from jiesu.serving.deps import (
-    AdminDep,
-    AuditDep,
-    IntakeDep,
-    PrincipalDep,
-    Runtime,
-    RuntimeDep,
-    SettingsDep,
-)
-from jiesu.serving.errors import ServiceError
+from jiesu.serving.deps import AdminDep, AuditDep, IntakeDep, PrincipalDep, RuntimeDep, SettingsDep
+from jiesu.serving.middleware import RequestLogMiddleware, install_docs, install_error_handlers
+from jiesu.serving.runtime import load_runtime
 from jiesu.serving.schemas import (
-    ACTION_BODIES,
-    ActionBody,
     DispatchAuditOut,
     ErrorOut,
     Health,
@@ -67,10 +42,10 @@ from jiesu.serving.schemas import (
     TicketOut,
     TicketPage,
 )
-from jiesu.serving.services import KeyService, SuggestService, TicketFilter, TicketService
 from jiesu.serving.settings import ServingSettings
-from jiesu.serving.units import Reference
-from jiesu.serving.workflow import Action, State
+from jiesu.serving.ticket_queries import TicketFilter
+from jiesu.workflow.bodies import ACTION_BODIES, ActionBody
+from jiesu.workflow.states import Action, State
 
 log = logging.getLogger(__name__)
 
@@ -78,34 +53,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": HTTPStatus(status).phrase}
     for status in (401, 403, 404, 409, 422)
 }
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-def load_runtime(settings: ServingSettings, classifier: RequestClassifier | None = None) -> Runtime:
-    """Load the model and reference data, open (and for SQLite migrate) the database, build services."""
-    if classifier is None:
-        from jiesu.training.default_model import ensure_default_model
-
-        classifier = RequestClassifier.load(settings.model_dir or ensure_default_model())
-    suggester = Suggester.with_reference_data(classifier)
-    reference = Reference.load()
-    workflow = load_workflow_settings()
-    database = Database(settings.database_url)
-    if settings.migrate_on_start:
-        database.upgrade()
-    suggestions = SuggestService(suggester, reference)
-    # Warm-up, so that the first request is not slow.
-    suggester.suggest(SuggestionRequest("朝阳区望京街道小区暖气不热"))
-    tickets = TicketService(
-        database,
-        workflow,
-        reference,
-        suggester.suggest_many,
-        max_text_chars=settings.max_text_chars,
-        page_size=settings.page_size,
-    )
-    keys = KeyService(database, reference)
-    return Runtime(classifier, database, reference, workflow, suggestions, tickets, keys)
 
 
 def create_app(
@@ -135,122 +82,11 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = resolved
-    _install_error_handlers(app)
+    install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
     app.include_router(_router())
-    _install_docs(app)
+    install_docs(app)
     return app
-
-
-# Swagger UI's script and style, shipped by the fastapi-offline package: the default /docs page loads them
-# from a CDN, which a hotline's internal network (and this project's machines) cannot reach.
-DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
-DOCS_ASSETS_URL = "/docs-assets"
-
-
-def _install_docs(app: FastAPI) -> None:
-    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} API",
-            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
-        )
-
-
-# --- errors ------------------------------------------------------------------------------------------
-
-
-def _envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": jsonable_encoder(details)}}
-    return JSONResponse(body, status_code=status)
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    async def service_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ServiceError)
-        return _envelope(exc.status, exc.code, exc.message, exc.details)
-
-    async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        # loc, msg and type only: pydantic's "input" would echo the request text back.
-        details = [
-            {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
-            for error in exc.errors()
-        ]
-        return _envelope(422, "validation_error", "the request is invalid; see details", details)
-
-    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        phrase = HTTPStatus(exc.status_code).phrase
-        code = phrase.lower().replace(" ", "_").replace("-", "_")
-        response = _envelope(exc.status_code, code, phrase)
-        if exc.headers:
-            response.headers.update(exc.headers)
-        return response
-
-    app.add_exception_handler(ServiceError, service_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)
-
-
-class RequestLogMiddleware:
-    """One log line per request: request id, method, path, status, latency, role and model id, never
-    the body or the query string (text, phone numbers). The request id is returned as X-Request-ID."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        begun = time.perf_counter()
-        status = 500
-        started = False
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status, started
-            if message["type"] == "http.response.start":
-                status, started = message["status"], True
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("ascii"))]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception as exc:
-            # Handled here rather than re-raised to the server, whose error log would print the
-            # exception's message, which can carry SQL parameters (request text, phone numbers).
-            frames = " <- ".join(
-                f"{frame.filename}:{frame.lineno} {frame.name}"
-                for frame in reversed(traceback.extract_tb(exc.__traceback__))
-            )
-            log.error("unhandled %s in request %s\n%s", type(exc).__name__, request_id, frames)
-            if not started:
-                response = _envelope(
-                    500, "internal_error", "internal error; quote the request id", {"request_id": request_id}
-                )
-                await response(scope, receive, send_with_id)
-        finally:
-            runtime = getattr(scope["app"].state, "runtime", None) if "app" in scope else None
-            log.info(
-                "request_id=%s method=%s path=%s status=%d latency_ms=%.1f role=%s model_id=%s",
-                request_id,
-                scope.get("method"),
-                scope.get("path"),
-                status,
-                (time.perf_counter() - begun) * 1000,
-                scope["state"].get("role", "-"),
-                runtime.model.model_id_ if runtime else "-",
-            )
 
 
 # --- routes ------------------------------------------------------------------------------------------

@@ -9,22 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 
-from jiesu.serving.workflow import Role
+from jiesu.workflow.actors import Principal
+from jiesu.workflow.states import Role
 
 KEY_PREFIX = "jsk_"
 PREFIX_CHARS = 12  # "jsk_" + 8 random characters: enough to tell keys apart, useless for guessing
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the key's id (recorded in events), role and, for unit keys, the unit."""
-
-    key_id: str
-    role: Role
-    unit: str | None = None
-    name: str | None = None
 
 
 def new_secret() -> str:

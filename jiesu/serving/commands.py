@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from jiesu.errors import JiesuError
 from jiesu.serving.settings import ServingSettings
-from jiesu.serving.workflow import Role
+from jiesu.workflow.states import Role
 
 if TYPE_CHECKING:
     from jiesu.serving.db import Database
-    from jiesu.serving.services import KeyService
+    from jiesu.serving.keys import KeyService
 
 
 def add_serving_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,8 +106,8 @@ def db_upgrade_command(args: argparse.Namespace) -> int:
 def _key_service() -> tuple[Database, KeyService]:
     # Imported here: `jiesu --help` must not load SQLAlchemy, the gazetteer or the catalogue.
     from jiesu.serving.db import Database
-    from jiesu.serving.services import KeyService
-    from jiesu.serving.units import Reference
+    from jiesu.serving.keys import KeyService
+    from jiesu.workflow.reference import Reference
 
     settings = ServingSettings()
     database = Database(settings.database_url)
@@ -120,8 +120,8 @@ def _key_service() -> tuple[Database, KeyService]:
 def keys_create_command(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from jiesu.serving.errors import ServiceError
     from jiesu.serving.schemas import KeyCreate
+    from jiesu.workflow.errors import ServiceError
 
     try:
         request = KeyCreate(
@@ -163,7 +163,7 @@ def keys_list_command(_args: argparse.Namespace) -> int:
 
 @reports_database_errors
 def keys_revoke_command(args: argparse.Namespace) -> int:
-    from jiesu.serving.errors import ServiceError
+    from jiesu.workflow.errors import ServiceError
 
     database, service = _key_service()
     try:

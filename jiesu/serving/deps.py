@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from jiesu.data.workflow_settings import WorkflowSettings
-from jiesu.model.classifier import RequestClassifier
-from jiesu.serving.auth import Principal
-from jiesu.serving.db import Database
-from jiesu.serving.errors import Forbidden, message
-from jiesu.serving.services import KeyService, SuggestService, TicketService
+from jiesu.serving.runtime import Runtime
 from jiesu.serving.settings import ServingSettings
-from jiesu.serving.units import Reference
-from jiesu.serving.workflow import Role
-
-
-@dataclass
-class Runtime:
-    """Everything lifespan builds once: the model, the database and the services over them."""
-
-    model: RequestClassifier
-    database: Database
-    reference: Reference
-    workflow: WorkflowSettings
-    suggestions: SuggestService
-    tickets: TicketService
-    keys: KeyService
-
+from jiesu.workflow.actors import Principal
+from jiesu.workflow.errors import Forbidden, message
+from jiesu.workflow.states import Role
 
 # The dependencies are `async def`: FastAPI runs sync ones in the threadpool, a thread hop per
 # dependency per request, which costs more than what they do.

@@ -3,51 +3,14 @@ are strict about types; the service checks what depends on settings or reference
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import BaseModel, Field, StrictInt, field_validator
 
-from jiesu.serving.workflow import Role
-
-IntakeChannel = Literal["phone", "web", "app", "wechat"]
-UnitType = Literal[
-    "street", "district_government", "district_department", "city_department", "enterprise", "central"
-]
-DeadlineTierName = Literal["emergency", "utility", "ordinary", "complex"]
-LegalChannel = Literal[
-    "litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition"
-]
-EmergencyNumber = Literal["110", "119", "120", "122"]
-
-# Ticket ids are UUID4 strings; anything else names no ticket and never reaches a query.
-TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-# NUL is refused by PostgreSQL and a lone surrogate by every encoder: neither can be stored or shown.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-UnitName = Field(min_length=2, max_length=128)
-ShortText = Field(min_length=1, max_length=2000)
-
-
-class Body(BaseModel):
-    # Unknown fields are refused; ints and bools are strict ("5" is not 5, "yes" is not true).
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable(cls, value: Any) -> Any:
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and _UNSTORABLE.search(item):
-                raise ValueError("must not contain NUL characters or unpaired surrogates")
-        return value
-
-
-def _not_blank(value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise ValueError("must not be empty or whitespace only")
-    return value
-
+from jiesu.model.suggestion_types import Suggestion
+from jiesu.workflow.bodies import Body, not_blank
+from jiesu.workflow.states import Action, IntakeChannel, Role, State
 
 # --- suggestions -------------------------------------------------------------------------------------
 
@@ -63,12 +26,12 @@ class SuggestBatch(Body):
 
 
 class SuggestOne(BaseModel):
-    suggestion: dict[str, Any]
+    suggestion: Suggestion
 
 
 class SuggestMany(BaseModel):
     model_id: str
-    suggestions: list[dict[str, Any]]
+    suggestions: list[Suggestion]
 
 
 # --- tickets -----------------------------------------------------------------------------------------
@@ -81,100 +44,7 @@ class TicketCreate(Body):
     caller_name: str | None = Field(default=None, min_length=1, max_length=64)
     caller_district: str | None = Field(default=None, max_length=32)
 
-    _name = field_validator("caller_name")(_not_blank)
-
-
-class ActionBody(Body):
-    version: StrictInt | None = Field(default=None, ge=1, description="the version you read; stale → 409")
-
-
-class DispatchBody(ActionBody):
-    unit: str | None = Field(
-        default=None, min_length=2, max_length=128, description="override the suggestion"
-    )
-    reason: str | None = Field(
-        default=None, min_length=1, max_length=2000, description="why it was overridden"
-    )
-    unit_type: UnitType | None = None
-    copy_to: list[str] | None = Field(default=None, max_length=10)
-    co_handlers: list[str] = Field(default_factory=list, max_length=10)
-    category: str | None = Field(default=None, max_length=64, description="second-level category")
-    deadline_tier: DeadlineTierName | None = None
-
-
-class ConsultBody(ActionBody):
-    units: list[str] | None = Field(default=None, min_length=1, max_length=10)
-    outcome: str | None = Field(default=None, min_length=1, max_length=2000)
-
-
-class InformBody(ActionBody):
-    channel: LegalChannel
-    notice: str = ShortText
-
-
-class AnswerBody(ActionBody):
-    answer: str = ShortText
-
-
-class TransferBody(ActionBody):
-    number: EmergencyNumber
-
-
-class CloseDuplicateBody(ActionBody):
-    linked_ticket_id: str = Field(min_length=1, max_length=36)
-
-
-class AcceptBody(ActionBody):
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class ReturnBody(ActionBody):
-    reason_code: str = Field(max_length=64)
-    reason: str | None = Field(default=None, max_length=2000)
-
-
-class ExtendBody(ActionBody):
-    hours: StrictInt = Field(gt=0)
-    reason: str | None = Field(default=None, max_length=2000)
-
-
-class ReplyBody(ActionBody):
-    result: str = Field(min_length=1, max_length=5000, description="what was done (办结)")
-
-
-class ReportBody(ActionBody):
-    report: str = Field(min_length=1, max_length=5000, description="a co-handler's result for the lead unit")
-
-
-class ReviewReturnBody(ActionBody):
-    decision: Literal["uphold", "reject"]
-    unit: str | None = Field(default=None, min_length=2, max_length=128, description="uphold: the next unit")
-    unit_type: UnitType | None = None
-    copy_to: list[str] = Field(default_factory=list, max_length=10)
-    reason: str | None = Field(default=None, max_length=2000)
-
-
-class EscalateBody(ActionBody):
-    level: Literal["district", "city"]
-    unit: str = UnitName
-    unit_type: UnitType | None = None
-    reason: str | None = Field(default=None, max_length=2000)
-
-
-class FollowupBody(ActionBody):
-    contacted: StrictBool
-    resolved: StrictBool
-    satisfaction: str | None = Field(default=None, max_length=8)
-    valid: StrictBool = True
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class ReopenBody(ActionBody):
-    reason: str | None = Field(default=None, max_length=2000)
-
-
-class CloseBody(ActionBody):
-    reason: str | None = Field(default=None, max_length=2000)
+    _name = field_validator("caller_name")(not_blank)
 
 
 class EventOut(BaseModel):
@@ -194,8 +64,8 @@ class TicketOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
-    state: str
-    allowed_actions: list[str]
+    state: State
+    allowed_actions: list[Action]
     overdue: bool
     text: str
     intake_channel: str
@@ -206,7 +76,7 @@ class TicketOut(BaseModel):
     district: str | None
     category: str | None
     model_id: str
-    suggestion: dict[str, Any]
+    suggestion: Suggestion = Field(description="what jiesu suggested when the ticket was created")
     suggested_unit: str | None
     decision: dict[str, Any] | None
     lead_unit: str | None
@@ -358,24 +228,3 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
-
-
-# The body schema of each workflow action, by action name (POST /v1/tickets/{id}/{action}).
-ACTION_BODIES: dict[str, type[ActionBody]] = {
-    "dispatch": DispatchBody,
-    "consult": ConsultBody,
-    "inform": InformBody,
-    "answer": AnswerBody,
-    "transfer": TransferBody,
-    "close-duplicate": CloseDuplicateBody,
-    "accept": AcceptBody,
-    "return": ReturnBody,
-    "extend": ExtendBody,
-    "reply": ReplyBody,
-    "report": ReportBody,
-    "review-return": ReviewReturnBody,
-    "escalate": EscalateBody,
-    "followup": FollowupBody,
-    "reopen": ReopenBody,
-    "close": CloseBody,
-}

@@ -6,13 +6,9 @@ from pathlib import Path
 import pytest
 
 from jiesu.cli import main
-from jiesu.model.suggest_io import _numbered_chunks, suggest_lines
+from jiesu.model.suggest_io import _numbered_chunks, suggest_lines, to_json_line
 from jiesu.model.suggestion import Suggester, SuggestionRequest
-
-SCHEMA_KEYS = [
-    "id", "model_id", "catalogue_version", "category", "request_type", "disposition", "jurisdiction",
-    "route", "deadline", "consult", "risk",
-]  # fmt: skip
+from jiesu.model.suggestion_types import Suggestion
 
 
 @pytest.fixture(scope="module")
@@ -20,45 +16,41 @@ def suggester(seed_model) -> Suggester:  # type: ignore[no-untyped-def]
     return Suggester.with_reference_data(seed_model)
 
 
-def suggest(suggester: Suggester, text: str, caller: str | None = None) -> dict:  # type: ignore[type-arg]
+def suggest(suggester: Suggester, text: str, caller: str | None = None) -> Suggestion:
     return suggester.suggest(SuggestionRequest(text=text, id="t1", caller_district=caller))
 
 
-def test_output_follows_the_fixed_schema(suggester: Suggester) -> None:
+def test_a_suggestion_names_what_made_it_and_round_trips_through_json(suggester: Suggester) -> None:
     result = suggest(suggester, "喂您好，我住望京西园三区，楼顶有人私搭乱建，盖了一间彩钢房，快管管吧")
-    assert list(result) == SCHEMA_KEYS
-    assert result["id"] == "t1"
-    assert set(result["category"]) == {"l1", "l2", "confidence", "top"}
-    assert len(result["category"]["top"]) == 3
-    assert set(result["disposition"]) == {
-        "label",
-        "channel",
-        "emergency_number",
-        "confidence",
-        "evidence",
-        "notice",
-    }
-    assert set(result["jurisdiction"]) == {
-        "in_beijing", "region", "district", "district_code", "street", "street_code", "community",
-        "confidence", "source", "evidence", "candidates",
-    }  # fmt: skip
-    assert result["category"]["l2"] == "违法建设"
-    assert (result["jurisdiction"]["district"], result["jurisdiction"]["street"]) == ("朝阳区", "望京街道")
-    assert result["route"]["unit"] == "朝阳区望京街道办事处"
-    assert result["route"]["copy_to"] == ["朝阳区人民政府"]
-    assert result["deadline"] == {"tier": "ordinary", "hours": 168}
-    json.dumps(result, ensure_ascii=False)
+    assert result.id == "t1"
+    assert len(result.category.top) == 3
+    assert result.category.l2 == "违法建设"
+    assert (result.jurisdiction.district, result.jurisdiction.street) == ("朝阳区", "望京街道")
+    assert result.route is not None
+    assert result.route.unit == "朝阳区望京街道办事处"
+    assert result.route.copy_to == ["朝阳区人民政府"]
+    assert result.deadline is not None
+    assert (result.deadline.tier, result.deadline.hours) == ("ordinary", 168)
+    versions = result.versions
+    assert versions.model_id == suggester.classifier.model_id_
+    assert versions.taxonomy == suggester.taxonomy.version
+    assert versions.catalogue == suggester.catalogue.version
+    assert versions.disposition_rules == suggester.disposition.rules.version
+    assert versions.gazetteer == suggester.resolver.gazetteer_version
+    # What is stored with a ticket and written by `jiesu suggest` reads back as the same suggestion.
+    assert Suggestion.model_validate_json(result.model_dump_json()) == result
+    assert Suggestion.model_validate(result.model_dump(mode="json")) == result
 
 
 def test_arbitration_how_to_is_a_consultation_but_an_award_not_paid_is_excluded(suggester: Suggester) -> None:
     how = suggest(suggester, "请问公司拖欠工资，我想申请劳动仲裁，需要什么材料，去哪里申请？")
-    assert how["disposition"]["label"] != "legal_channel"
+    assert how.disposition.label != "legal_channel"
     award = suggest(suggester, "我的劳动仲裁已经裁决了，仲裁裁决书都下来了，公司还是不给钱，你们管管")
-    assert award["disposition"]["label"] == "legal_channel"
-    assert award["disposition"]["channel"] == "arbitration"
-    assert "第十一条" in award["disposition"]["notice"]
-    assert award["disposition"]["evidence"]
-    assert award["route"] is None
+    assert award.disposition.label == "legal_channel"
+    assert award.disposition.channel == "arbitration"
+    assert "第十一条" in (award.disposition.notice or "")
+    assert award.disposition.evidence
+    assert award.route is None
 
 
 def test_a_petition_already_filed_is_excluded_but_a_first_complaint_is_dispatched(
@@ -67,28 +59,30 @@ def test_a_petition_already_filed_is_excluded_but_a_first_complaint_is_dispatche
     filed = suggest(
         suggester, "这个拆迁补偿的事我去年已经去区信访办信访了，信访办也受理了，出了答复意见书，我不服"
     )
-    assert (filed["disposition"]["label"], filed["disposition"]["channel"]) == ("legal_channel", "petition")
+    assert (filed.disposition.label, filed.disposition.channel) == ("legal_channel", "petition")
     first = suggest(suggester, "天通苑北一区的暖气一点都不热，屋里才十五度，麻烦尽快派人来修一下")
-    assert first["disposition"]["label"] == "dispatch"
-    assert first["route"] is not None
+    assert first.disposition.label == "dispatch"
+    assert first.route is not None
 
 
 def test_an_emergency_is_transferred_with_its_evidence(suggester: Suggester) -> None:
     result = suggest(suggester, "快来人啊，我们楼道里着火了，现在浓烟特别大，回龙观龙泽苑西区")
-    assert result["disposition"]["label"] == "emergency"
-    assert result["disposition"]["emergency_number"] == "119"
-    assert any("着火" in span["text"] for span in result["disposition"]["evidence"])
-    assert result["deadline"] == {"tier": "emergency", "hours": 2}
-    assert result["risk"]["flag"]
+    assert result.disposition.label == "emergency"
+    assert result.disposition.emergency_number == "119"
+    assert any("着火" in span.text for span in result.disposition.evidence)
+    assert result.deadline is not None
+    assert (result.deadline.tier, result.deadline.hours) == ("emergency", 2)
+    assert result.risk.flag
 
 
 def test_tianjin_hebei_requests_go_to_the_neighbouring_hotline(suggester: Suggester) -> None:
     result = suggest(suggester, "我家在燕郊，小区物业不作为，电梯坏了一个月没人修")
-    assert result["jurisdiction"]["in_beijing"] is False
-    assert result["jurisdiction"]["region"] == "河北省"
-    assert result["disposition"]["label"] == "dispatch"
-    assert result["route"]["unit"] == "京津冀协同转办"
-    assert "outside_beijing" in result["consult"]["reasons"]
+    assert result.jurisdiction.in_beijing is False
+    assert result.jurisdiction.region == "河北省"
+    assert result.disposition.label == "dispatch"
+    assert result.route is not None
+    assert result.route.unit == "京津冀协同转办"
+    assert "outside_beijing" in result.consult.reasons
 
 
 def test_a_request_with_two_matters_is_sent_to_consultation(suggester: Suggester) -> None:
@@ -96,36 +90,36 @@ def test_a_request_with_two_matters_is_sent_to_consultation(suggester: Suggester
         suggester,
         "我反映两件事：一是小区门口饭馆油烟太大熏得没法开窗，另外我们公司拖欠了我三个月工资一直不发。",
     )
-    assert "multi_issue" in result["consult"]["reasons"]
-    assert result["consult"]["required"]
+    assert "multi_issue" in result.consult.reasons
+    assert result.consult.required
 
 
 def test_two_matters_without_a_place_are_still_multi_issue(suggester: Suggester) -> None:
     result = suggest(suggester, "小区门口的路灯坏了，另外物业乱收停车费，还有楼下餐馆油烟扰民")
-    assert result["jurisdiction"]["source"] == "none"
-    assert "multi_issue" in result["consult"]["reasons"]
+    assert result.jurisdiction.source == "none"
+    assert "multi_issue" in result.consult.reasons
 
 
 def test_threats_raise_the_risk_flag(suggester: Suggester) -> None:
     result = suggest(suggester, "老板再不给我工资，我就跟他同归于尽，我已经活不下去了")
-    assert result["risk"]["flag"]
-    assert "risk" in result["consult"]["reasons"]
-    assert any(cue.startswith("self_harm") for cue in result["risk"]["cues"])
+    assert result.risk.flag
+    assert "risk" in result.consult.reasons
+    assert any(cue.startswith("self_harm") for cue in result.risk.cues)
 
 
 def test_no_place_means_no_unit_for_territorial_matters_and_a_consultation(suggester: Suggester) -> None:
     result = suggest(suggester, "楼上邻居天天半夜蹦迪，吵得睡不着")
-    assert result["jurisdiction"]["source"] == "none"
-    assert result["disposition"]["label"] == "dispatch"
-    assert result["route"] is None
-    assert "no_jurisdiction" in result["consult"]["reasons"]
+    assert result.jurisdiction.source == "none"
+    assert result.disposition.label == "dispatch"
+    assert result.route is None
+    assert "no_jurisdiction" in result.consult.reasons
 
 
 def test_empty_and_huge_inputs(suggester: Suggester) -> None:
     with pytest.raises(ValueError, match="empty"):
         suggest(suggester, "   ")
     huge = suggest(suggester, "朝阳区望京街道暖气不热。" + "暖" * 100_000)
-    assert huge["jurisdiction"]["district"] == "朝阳区"
+    assert huge.jurisdiction.district == "朝阳区"
 
 
 def test_a_malformed_line_yields_an_error_object_in_place(suggester: Suggester) -> None:
@@ -141,7 +135,7 @@ def test_a_malformed_line_yields_an_error_object_in_place(suggester: Suggester) 
         '{"id": "9", "text": "\\ud800朝阳区路灯坏了"}',  # valid JSON, but a lone surrogate
         '{"id": "10", "text": "a\u0001b"}',  # a raw control character inside a JSON string
     ]
-    out = list(suggest_lines(suggester, lines))
+    out = [json.loads(to_json_line(answer)) for answer in suggest_lines(suggester, lines)]
     assert [item.get("id") for item in out] == ["1", None, "3", "4", None, "7", "8", "9", None]
     assert "unpaired surrogate" in out[7]["error"] and out[7]["line"] == 9
     assert " at at " not in out[8]["error"] and out[8]["line"] == 10

@@ -16,13 +16,15 @@ from fastapi.testclient import TestClient
 
 from jiesu.model.suggestion import Suggester
 from jiesu.serving.app import create_app
-from jiesu.serving.auth import Principal
 from jiesu.serving.db import Database, upgrade
+from jiesu.serving.keys import KeyService
 from jiesu.serving.schemas import KeyCreate
-from jiesu.serving.services import KeyService, SuggestService, TicketService
 from jiesu.serving.settings import ServingSettings
-from jiesu.serving.units import Reference
-from jiesu.serving.workflow import Role
+from jiesu.serving.suggestions import SuggestService
+from jiesu.serving.tickets import TicketService
+from jiesu.workflow.actors import Principal
+from jiesu.workflow.reference import Reference
+from jiesu.workflow.states import Role
 
 PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 3}
 TABLES = "ticket_events, followups, ticket_units, tickets, api_keys"

@@ -6,14 +6,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from jiesu.serving.auth import Principal
-from jiesu.serving.schemas import (
-    ACTION_BODIES,
-    ActionBody,
-    TicketCreate,
-    TicketOut,
-)
-from jiesu.serving.workflow import Action, Role, State
+from jiesu.serving.schemas import TicketCreate, TicketOut
+from jiesu.workflow.actors import Principal
+from jiesu.workflow.bodies import ACTION_BODIES, ActionBody
+from jiesu.workflow.states import Action, Role, State
 from tests.serving.conftest import CITY_UNIT, HEATING_TEXT, HEATING_UNIT, OTHER_UNIT, THIRD_UNIT, Services
 
 CO_UNIT = "朝阳区生态环境局"

@@ -15,7 +15,7 @@ from jiesu.model.classifier import RequestClassifier
 from jiesu.serving.app import create_app
 from jiesu.serving.deps import get_settings
 from jiesu.serving.settings import ServingSettings
-from jiesu.serving.workflow import Role
+from jiesu.workflow.states import Role
 from tests.serving.conftest import (
     DISTRICT_GOVERNMENT,
     HEATING_TEXT,

@@ -11,8 +11,8 @@ import pytest
 from jiesu.errors import JiesuError
 from jiesu.serving.commands import add_serving_commands
 from jiesu.serving.db import Database, current_revision
-from jiesu.serving.services import KeyService
-from jiesu.serving.units import Reference
+from jiesu.serving.keys import KeyService
+from jiesu.workflow.reference import Reference
 from tests.serving.conftest import PostgresServer
 
 

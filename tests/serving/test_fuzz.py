@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from jiesu.serving.app import create_app
 from jiesu.serving.schemas import KeyCreate, TicketCreate
 from jiesu.serving.settings import ServingSettings
-from jiesu.serving.workflow import Action, Role
+from jiesu.workflow.states import Action, Role
 from tests.serving.conftest import BACKENDS, HEATING_TEXT, HEATING_UNIT, reset_postgres
 from tests.serving.flows import body
 

@@ -14,13 +14,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from jiesu.data.workflow_settings import load_workflow_settings
-from jiesu.serving.auth import Principal
 from jiesu.serving.db import current_revision
-from jiesu.serving.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jiesu.serving.orm import Base, Ticket, TicketEvent
 from jiesu.serving.schemas import KeyCreate, TicketCreate
-from jiesu.serving.services import Intake, TicketFilter
-from jiesu.serving.workflow import Action, Role, State
+from jiesu.serving.tickets import Intake, TicketFilter
+from jiesu.workflow.actors import Principal
+from jiesu.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from jiesu.workflow.states import Action, Role, State
 from tests.serving.conftest import (
     CITY_UNIT,
     DISTRICT_GOVERNMENT,

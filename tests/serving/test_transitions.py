@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from jiesu.serving.db import upgrade
-from jiesu.serving.errors import Conflict, NotFound
 from jiesu.serving.schemas import TicketOut
-from jiesu.serving.services import SuggestService
-from jiesu.serving.units import Reference
-from jiesu.serving.workflow import TRANSITIONS, Action, Role, State
+from jiesu.serving.suggestions import SuggestService
+from jiesu.workflow.errors import Conflict, NotFound
+from jiesu.workflow.reference import Reference
+from jiesu.workflow.states import TRANSITIONS, Action, Role, State
 from tests.serving.conftest import BACKENDS, FakeClock, PostgresServer, build_services
 from tests.serving.flows import SAMPLE_FIELDS, Actors, body
 

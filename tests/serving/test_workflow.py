@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from jiesu.data.workflow_settings import load_workflow_settings
-from jiesu.serving.rates import RateCounts, compute_rates
-from jiesu.serving.workflow import (
+from jiesu.workflow.rates import RateCounts, compute_rates
+from jiesu.workflow.states import (
     TRANSITIONS,
     Action,
     IllegalTransition,

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+from typing import Literal
 
 from jiesu.data.calendar import is_working_day
 
@@ -120,7 +121,8 @@ TERMINAL_STATES = frozenset({State.CLOSED})
 CLOCK_RUNNING = frozenset(
     {State.RECEIVED, State.DISPATCHED, State.ACCEPTED, State.RETURN_REQUESTED, State.COORDINATION}
 )
-ONLINE_CHANNELS = frozenset({"web", "app", "wechat"})
+IntakeChannel = Literal["phone", "web", "app", "wechat"]
+ONLINE_CHANNELS: frozenset[IntakeChannel] = frozenset({"web", "app", "wechat"})
 
 
 class IllegalTransition(Exception):

@@ -10,7 +10,7 @@ from jiesu.data.catalogue import load_catalogue
 from jiesu.data.gazetteer import BEIJING, load_gazetteer
 from jiesu.data.taxonomy import load_taxonomy
 from jiesu.model.router import DEVELOPMENT_AREA_UNIT, NEIGHBOUR_TRANSFER_UNIT
-from jiesu.serving.errors import InvalidInput, message
+from jiesu.workflow.errors import InvalidInput, message
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-from jiesu.evaluation.audit import dispatch_audit
+from jiesu.workflow.audit import dispatch_audit
 
 
 def event(ticket: str, action: str, **payload: object) -> dict[str, object]:

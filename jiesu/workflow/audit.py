@@ -15,8 +15,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-DISPATCH, RETURN, REVIEW_RETURN, ESCALATE = "dispatch", "return", "review-return", "escalate"
-AUDITED_ACTIONS = (DISPATCH, RETURN, REVIEW_RETURN, ESCALATE)
+from jiesu.workflow.payloads import (
+    DispatchPayload,
+    EscalatePayload,
+    ReturnPayload,
+    ReviewReturnPayload,
+    parse_payload,
+)
+from jiesu.workflow.states import Action
+
+AUDITED_ACTIONS = (Action.DISPATCH, Action.RETURN, Action.REVIEW_RETURN, Action.ESCALATE)
 ORIGINS = ("suggestion", "override", "redispatch", "escalation")
 
 
@@ -55,34 +63,33 @@ def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     by_origin = {origin: Counter[str]() for origin in ORIGINS}
     first_dispatches = overridden = 0
     for event in events:
-        ticket, action, payload = event["ticket_id"], event["action"], event["payload"] or {}
-        if action == DISPATCH:
-            origin = "override" if payload.get("overridden") else "suggestion"
-            if payload.get("suggested_unit") is None:
+        ticket, payload = event["ticket_id"], parse_payload(event["action"], event["payload"])
+        if isinstance(payload, DispatchPayload):
+            origin = "override" if payload.overridden else "suggestion"
+            if payload.suggested_unit is None:
                 origin = "override"  # no suggestion to follow: the operator chose
             first_dispatches += 1
             overridden += origin == "override"
-            _count_dispatch(units, payload.get("unit"), ticket, origin, last_dispatch, by_origin)
-        elif action == ESCALATE:
+            _count_dispatch(units, payload.unit, ticket, origin, last_dispatch, by_origin)
+        elif isinstance(payload, EscalatePayload):
             # The ticket now rests with the unit it was escalated to: a later return answers that choice.
-            _count_dispatch(units, payload.get("unit"), ticket, "escalation", last_dispatch, by_origin)
-        elif action == RETURN:
-            returning = payload.get("unit")
-            if returning:
-                unit_audit = units.setdefault(returning, UnitAudit())
+            _count_dispatch(units, payload.unit, ticket, "escalation", last_dispatch, by_origin)
+        elif isinstance(payload, ReturnPayload):
+            if payload.unit:
+                unit_audit = units.setdefault(payload.unit, UnitAudit())
                 unit_audit.returned += 1
-                unit_audit.reasons[str(payload.get("reason_code"))] += 1
-        elif action == REVIEW_RETURN:
-            returned_by = payload.get("returned_by")
+                unit_audit.reasons[payload.reason_code] += 1
+        elif isinstance(payload, ReviewReturnPayload):
+            returned_by = payload.returned_by
             reviewed = units.setdefault(returned_by, UnitAudit()) if returned_by else None
             chosen_by = last_dispatch.get(ticket)
-            if payload.get("decision") == "uphold":
+            if payload.decision == "uphold":
                 if reviewed is not None:
                     reviewed.upheld += 1
                 if chosen_by is not None:
                     by_origin[chosen_by]["mis_dispatched"] += 1
-                if payload.get("unit"):
-                    _count_dispatch(units, payload["unit"], ticket, "redispatch", last_dispatch, by_origin)
+                if payload.unit:
+                    _count_dispatch(units, payload.unit, ticket, "redispatch", last_dispatch, by_origin)
             elif reviewed is not None:
                 reviewed.rejected += 1
     totals = UnitAudit()

@@ -1,0 +1,124 @@
+"""The typed output of a suggestion: what `Suggester` returns, what `jiesu suggest` writes one per line,
+what `POST /v1/suggest` answers and what a ticket stores. Every field is documented here once, and the
+API's OpenAPI schema is generated from these models."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jiesu.data.catalogue import DeadlineTier, UnitType
+from jiesu.data.disposition_rules import ChannelId, Disposition, EmergencyNumber
+from jiesu.model.consultation import ConsultReason
+from jiesu.model.jurisdiction import Source as JurisdictionSource
+
+
+class _Out(BaseModel):
+    # Outputs are built by jiesu, never by a client: unknown fields are a bug, and they are immutable.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CategoryChoice(_Out):
+    l1: str = Field(description="first-level category (一级类别)")
+    l2: str | None = Field(description="second-level category; null for a first-level-only model")
+    confidence: float = Field(ge=0, le=1, description="calibrated probability")
+
+
+class CategorySuggestion(_Out):
+    l1: str | None = Field(description="first-level category; null when the model has no category head")
+    l2: str | None = Field(description="second-level category (the label the catalogue routes on)")
+    confidence: float = Field(ge=0, le=1, description="calibrated probability of the suggested category")
+    top: list[CategoryChoice] = Field(description="the most probable categories, best first")
+
+
+class RequestTypeSuggestion(_Out):
+    label: str | None = Field(description="咨询/求助/投诉/举报/建议/表扬; null without a request-type head")
+    confidence: float = Field(ge=0, le=1)
+
+
+class TextSpan(_Out):
+    text: str = Field(description="the words in the request text")
+    start: int = Field(ge=0, description="offset of the first character in the text")
+    end: int = Field(ge=0, description="offset after the last character (exclusive)")
+
+
+class DispositionSuggestion(_Out):
+    label: Disposition = Field(description="what to do with the request (Regulation art. 11)")
+    channel: ChannelId | None = Field(description="the legal channel, for legal_channel")
+    emergency_number: EmergencyNumber | None = Field(description="where to transfer, for emergency")
+    confidence: float = Field(ge=0, le=1, description="the disposition head's probability, or 1 on evidence")
+    evidence: list[TextSpan] = Field(description="the words that show a legal channel or an emergency")
+    notice: str | None = Field(description="what the operator reads out to the requester, if anything")
+
+
+class PlaceCandidate(_Out):
+    district: str
+    street: str | None
+    score: float
+
+
+class JurisdictionSuggestion(_Out):
+    in_beijing: bool | None = Field(description="null when no place at all was found")
+    region: str | None = Field(description="北京市, or the province-level region outside Beijing")
+    district: str | None
+    district_code: str | None = Field(description="jiesu's code, stable for a gazetteer version")
+    street: str | None = Field(description="street office or township (街道/乡镇)")
+    street_code: str | None
+    community: str | None = Field(description="community or village (社区/村)")
+    confidence: float = Field(ge=0, le=1)
+    source: JurisdictionSource = Field(
+        description="what the answer rests on: the text, the caller, or nothing"
+    )
+    evidence: list[TextSpan] = Field(description="the words that show the place")
+    candidates: list[PlaceCandidate] = Field(description="best first; the answer first when there is one")
+
+
+class UnitChoice(_Out):
+    unit: str
+    unit_type: UnitType
+
+
+class RouteSuggestion(_Out):
+    unit: str = Field(description="the responsible unit (承办单位) from the dispatch catalogue")
+    unit_type: UnitType
+    copy_to: list[str] = Field(description="units copied on the dispatch (e.g. the district government)")
+    rule_id: str = Field(description="the catalogue rule that chose the unit")
+    alternatives: list[UnitChoice] = Field(description="other units the catalogue allows for this request")
+
+
+class DeadlineSuggestion(_Out):
+    tier: DeadlineTier
+    hours: int = Field(gt=0, description="handling time from dispatch (workflow settings)")
+
+
+class ConsultSuggestion(_Out):
+    required: bool = Field(description="a person must look before dispatch (会商, art. 12)")
+    reasons: list[ConsultReason] = Field(description="why; empty when not required")
+
+
+class RiskSuggestion(_Out):
+    flag: bool = Field(description="threats, self-harm, mass incidents or a possible emergency")
+    cues: list[str] = Field(description="the kinds of cue found (no request text)")
+
+
+class SuggestionVersions(_Out):
+    """What made the suggestion, so that it can be audited or re-scored later. Fields are null only on
+    suggestions stored before they were recorded."""
+
+    model_id: str
+    taxonomy: str | None
+    catalogue: str | None
+    disposition_rules: str | None
+    gazetteer: str | None
+
+
+class Suggestion(_Out):
+    id: str | None = Field(description="the request's id, as given")
+    category: CategorySuggestion
+    request_type: RequestTypeSuggestion
+    disposition: DispositionSuggestion
+    jurisdiction: JurisdictionSuggestion
+    route: RouteSuggestion | None = Field(description="only for a dispatch with a catalogue rule")
+    deadline: DeadlineSuggestion | None = Field(description="for a routed dispatch or an emergency")
+    consult: ConsultSuggestion
+    risk: RiskSuggestion
+    versions: SuggestionVersions

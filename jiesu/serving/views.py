@@ -1,0 +1,92 @@
+"""What a key sees of a ticket: the stored row as a `TicketOut`, with the caller's details (and numbers
+written into the text) masked for keys that may not see them, and the times worked out for now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from jiesu.model.text import mask_contact_details
+from jiesu.serving.auth import mask_name, mask_phone, sees_caller
+from jiesu.serving.orm import Ticket, TicketEvent
+from jiesu.serving.schemas import TicketOut
+from jiesu.workflow.actors import Principal
+from jiesu.workflow.states import State, allowed_actions, is_overdue
+
+
+def followup_due_at(ticket: Ticket, after_deadline_hours: float) -> datetime | None:
+    """When the hotline calls the requester back: the deadline plus the setting (art. 23)."""
+    if ticket.state != State.REPLIED.value or ticket.deadline_at is None:
+        return None
+    return ticket.deadline_at + timedelta(hours=after_deadline_hours)
+
+
+def ticket_view(
+    principal: Principal, ticket: Ticket, now: datetime, followup_after_hours: float
+) -> TicketOut:
+    clear = sees_caller(principal, ticket.lead_unit, ticket.co_handlers)
+    return TicketOut.model_validate(
+        {
+            "id": ticket.id,
+            "created_at": ticket.created_at,
+            "updated_at": ticket.updated_at,
+            "version": ticket.version,
+            "state": ticket.state,
+            "allowed_actions": allowed_actions(State(ticket.state)),
+            "overdue": is_overdue(ticket.state, ticket.deadline_at, now),
+            # Numbers the caller wrote into the request are caller details too.
+            "text": ticket.text if clear else mask_contact_details(ticket.text),
+            "intake_channel": ticket.intake_channel,
+            "caller_phone": ticket.caller_phone if clear else mask_phone(ticket.caller_phone),
+            "caller_name": ticket.caller_name if clear else mask_name(ticket.caller_name),
+            "caller_masked": not clear,
+            "caller_district": ticket.caller_district,
+            "district": ticket.district,
+            "category": ticket.category,
+            "model_id": ticket.model_id,
+            "suggestion": ticket.suggestion,
+            "suggested_unit": ticket.suggested_unit,
+            "decision": ticket.decision,
+            "lead_unit": ticket.lead_unit,
+            "lead_unit_type": ticket.lead_unit_type,
+            "copy_to": list(ticket.copy_to),
+            "co_handlers": list(ticket.co_handlers),
+            "dispatch_round": ticket.dispatch_round,
+            "escalation_level": ticket.escalation_level,
+            "deadline_tier": ticket.deadline_tier,
+            "dispatched_at": ticket.dispatched_at,
+            "deadline_at": ticket.deadline_at,
+            "followup_due_at": followup_due_at(ticket, followup_after_hours),
+            "extensions": ticket.extensions,
+            "consultation": ticket.consultation,
+            "followup": ticket.followup,
+            "closure": ticket.closure,
+            "linked_ticket_id": ticket.linked_ticket_id,
+            "replied_at": ticket.replied_at,
+            "closed_at": ticket.closed_at,
+        }
+    )
+
+
+def new_event(
+    principal: Principal,
+    ticket_id: str,
+    version: int,
+    at: datetime,
+    action: str,
+    from_state: State | None,
+    to_state: State,
+    payload: dict[str, Any],
+) -> TicketEvent:
+    return TicketEvent(
+        ticket_id=ticket_id,
+        version=version,
+        at=at,
+        actor_key_id=principal.key_id,
+        actor_role=principal.role.value,
+        actor_unit=principal.unit,
+        action=action,
+        from_state=from_state.value if from_state else None,
+        to_state=to_state.value,
+        payload=payload,
+    )
