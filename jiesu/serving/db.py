@@ -119,6 +119,19 @@ def upgrade(target: Engine | str, revision: str = "head") -> None:
     log.info("database schema at revision %s (%s)", revision, engine.dialect.name)
 
 
+def downgrade(target: Engine | str, revision: str) -> None:
+    """Undo the migrations after `revision` (to run an older jiesu on this database)."""
+    engine = make_engine(target) if isinstance(target, str) else target
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

@@ -37,7 +37,7 @@ class DispatchPayload(Payload):
     copy_to: list[str] = []
     co_handlers: list[str] = []
     category: str | None = None
-    deadline_tier: DeadlineTier
+    deadline_tier: DeadlineTier | None = None
     suggested_unit: str | None = None
     overridden: bool = False
     reason: str | None = None

@@ -44,7 +44,7 @@ def test_schema_matches_the_orm_and_is_at_head(services: Services) -> None:
     with services.database.engine.connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diffs == []
-    assert current_revision(services.database.engine) == "0001"
+    assert current_revision(services.database.engine) == "0002"
 
 
 def test_full_walk_keeps_suggestion_decision_and_history(actors: Actors, clock: FakeClock) -> None:
@@ -52,7 +52,8 @@ def test_full_walk_keeps_suggestion_decision_and_history(actors: Actors, clock: 
     ticket = actors.create()
     assert ticket.state == "received"
     assert ticket.suggested_unit == HEATING_UNIT
-    assert ticket.suggestion["route"]["unit"] == HEATING_UNIT
+    assert ticket.suggestion.route is not None
+    assert ticket.suggestion.route.unit == HEATING_UNIT
     assert ticket.model_id
     ticket = actors.act(op, ticket.id, Action.DISPATCH, version=1)
     assert (ticket.lead_unit, ticket.dispatch_round, ticket.deadline_tier) == (HEATING_UNIT, 1, "utility")
@@ -212,7 +213,7 @@ def test_a_batch_whose_key_a_rival_stored_meanwhile_still_creates_the_others(
     """Another server process stores one of the batch's keys between the lookup and the insert: the
     batch's transaction fails on the unique key, the rest are stored one by one, and the loser
     answers with the rival's ticket."""
-    tickets = services.tickets
+    tickets = services.tickets.intake
     lookup = tickets._tickets_by_key
     rival: dict[str, str] = {}
 
