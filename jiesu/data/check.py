@@ -22,6 +22,7 @@ from jiesu.data.disposition_rules import (
 )
 from jiesu.data.gazetteer import BEIJING, Gazetteer, load_gazetteer
 from jiesu.data.taxonomy import Taxonomy, load_taxonomy
+from jiesu.data.unit_names import load_unit_names
 from jiesu.data.workflow_settings import TIERS, load_workflow_settings
 from jiesu.errors import JiesuError
 
@@ -160,7 +161,7 @@ def _check_corpus(
     known_units = catalogue.known_unit_names(
         district_names, [(s.district, s.name) for s in gazetteer.streets]
     )
-    known_units.add("京津冀协同转办")
+    known_units.add(load_unit_names().neighbour_transfer)
     unknown_units: Counter[str] = Counter()
     for row in rows:
         errors += _row_problems(row, taxonomy, gazetteer)
