@@ -371,7 +371,7 @@ def test_longest_matches_are_those_of_iter_long() -> None:
 
     import ahocorasick
 
-    from jiesu.model import jurisdiction
+    from jiesu.model import place_names
 
     @dataclass(frozen=True)
     class Word:
@@ -383,7 +383,7 @@ def test_longest_matches_are_those_of_iter_long() -> None:
     automaton.make_automaton()
     texts = ["八里庄村朝阳区", "八里里庄村", "朝阳阳区区", "区八里庄", "没有地名", "八里庄村八里庄村区"]
     for text in texts:
-        ours = jurisdiction._longest_matches(automaton, text)  # type: ignore[arg-type]
+        ours = place_names.longest_matches(automaton, text)  # type: ignore[arg-type]
         assert [(last, name.length) for last, name in ours] == [
             (last, name.length) for last, name in automaton.iter_long(text)
         ], text
@@ -392,11 +392,11 @@ def test_longest_matches_are_those_of_iter_long() -> None:
 def test_the_resolver_scan_finds_what_iter_long_finds_on_the_seed_corpus(
     resolver: JurisdictionResolver,
 ) -> None:
-    from jiesu.model import jurisdiction
+    from jiesu.model import place_names
     from jiesu.model.text import translate_code_points
 
     for row in load_seed_corpus(split="test").to_list():
         folded = translate_code_points(row["text"], resolver._scan_codes)
-        assert jurisdiction._longest_matches(resolver._automaton, folded) == list(
+        assert place_names.longest_matches(resolver._automaton, folded) == list(
             resolver._automaton.iter_long(folded)
         )
