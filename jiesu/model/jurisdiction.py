@@ -78,7 +78,7 @@ from typing import Any, Literal
 
 from jiesu.data.gazetteer import BEIJING, Gazetteer, load_gazetteer
 from jiesu.data.jurisdiction_words import JurisdictionWords, load_jurisdiction_words
-from jiesu.model.model_dir import file_sha256
+from jiesu.data.resources import file_sha256
 from jiesu.model.place_names import (
     W_DISTRICT_SHORT,
     PlaceName,

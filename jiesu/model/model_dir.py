@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jiesu import __version__
+from jiesu.data.resources import file_sha256
 from jiesu.errors import ModelLoadError
 
 METADATA_FILE = "metadata.json"
@@ -49,14 +50,6 @@ def _installed_versions() -> dict[str, str]:
         except PackageNotFoundError:
             continue
     return versions
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _metadata_digest(metadata: dict[str, Any]) -> str:
