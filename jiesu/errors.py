@@ -73,6 +73,19 @@ MESSAGES = {
         "request text is not valid Unicode: an unpaired surrogate code point at position {position}; "
         "send the text as UTF-8."
     ),
+    # --- model directories: reference data the model was trained with (RequestClassifier.load) ---
+    "model_classes_not_in_taxonomy": (
+        "model {path} was trained with taxonomy {trained}; {count} of its {head!r} classes are not in the "
+        "current taxonomy {current} ({labels}). Retrain it with `jiesu train`."
+    ),
+    "model_taxonomy_version": (
+        "model {path} was trained with taxonomy {trained}, the shipped one is {current}; every class still "
+        "exists, so it is used, but retraining with `jiesu train` is advised."
+    ),
+    "model_catalogue_version": (
+        "model {path} was trained with dispatch catalogue {trained}, the shipped one is {current}; units "
+        "are suggested from the shipped catalogue."
+    ),
     # --- reference data: the resource manifest (jiesu/data/manifest.py) ---
     "resource_changed_same_version": (
         "{name} changed but its version is still {version}: bump its version, then record it with "

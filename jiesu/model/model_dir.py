@@ -23,7 +23,7 @@ from jiesu.errors import ModelLoadError
 METADATA_FILE = "metadata.json"
 FORMAT = "jiesu-model"
 # Bump when a saved directory can no longer be read by the code that reads it.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: jieba_dict.txt and the catalogue version are saved with the model
 LIBRARIES = (
     "numpy",
     "scipy",
@@ -70,6 +70,16 @@ def write_metadata(directory: Path, metadata: dict[str, Any], files: Sequence[st
         json.dumps(complete, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     return complete
+
+
+def saved_format_version(directory: Path) -> int | None:
+    """The format version a model directory was written in; None where there is no readable metadata."""
+    try:
+        metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = metadata.get("format_version") if isinstance(metadata, dict) else None
+    return version if isinstance(version, int) else None
 
 
 def read_metadata(directory: Path, *, verify_files: bool = True) -> dict[str, Any]:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from jiesu.data.corpus import load_seed_corpus
@@ -400,3 +403,25 @@ def test_the_resolver_scan_finds_what_iter_long_finds_on_the_seed_corpus(
         assert place_names.longest_matches(resolver._automaton, folded) == list(
             resolver._automaton.iter_long(folded)
         )
+
+
+# --- the jieba dictionary it reads -----------------------------------------------------------------------
+
+
+def test_the_resolver_reads_the_dictionary_it_is_given(tmp_path: Path) -> None:
+    # 人大 (an alias of 中国人民大学) hides in 人大代表 only because jieba's dictionary has that word.
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("代表 5000 n\n", encoding="utf-8")
+    bare = JurisdictionResolver(load_gazetteer(), dictionary=dictionary)
+    assert bare.resolve("我去找人大代表反映过").district == "海淀区"
+    assert default_resolver().resolve("我去找人大代表反映过").reason == "no_place_found"
+
+
+def test_resolvers_are_shared_by_dictionary_content(tmp_path: Path) -> None:
+    from jiesu.model.place_names import installed_dictionary
+
+    installed = installed_dictionary()
+    assert installed is not None
+    copy = tmp_path / "jieba_dict.txt"
+    shutil.copyfile(installed, copy)
+    assert default_resolver(copy) is default_resolver()
