@@ -23,7 +23,11 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _data_check(args: argparse.Namespace) -> int:
     from jiesu.data.check import ReferencePaths, format_report, run_check
+    from jiesu.data.manifest import update_manifest
 
+    if args.update_manifest:
+        changes = update_manifest()
+        print("\n".join(f"recorded {change}" for change in changes) or "manifest already up to date")
     result = run_check(
         ReferencePaths(
             taxonomy=args.taxonomy,
@@ -271,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("corpus", "corpus JSONL file or folder of JSONL files"),
     ]:
         check.add_argument(f"--{name}", type=Path, help=f"{what} to check instead of the shipped one")
+    check.add_argument(
+        "--update-manifest",
+        action="store_true",
+        help="record every shipped resource's version and sha256 in resources/manifest.json, then check; "
+        "refuses a changed file whose version was not bumped",
+    )
     check.set_defaults(handler=_data_check)
 
     train = commands.add_parser("train", help="train a classifier and write a model directory")

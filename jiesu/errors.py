@@ -73,6 +73,41 @@ MESSAGES = {
         "request text is not valid Unicode: an unpaired surrogate code point at position {position}; "
         "send the text as UTF-8."
     ),
+    # --- model directories: reference data the model was trained with (RequestClassifier.load) ---
+    "model_classes_not_in_taxonomy": (
+        "model {path} was trained with taxonomy {trained}; {count} of its {head!r} classes are not in the "
+        "current taxonomy {current} ({labels}). Retrain it with `jiesu train`."
+    ),
+    "model_taxonomy_version": (
+        "model {path} was trained with taxonomy {trained}, the shipped one is {current}; every class still "
+        "exists, so it is used, but retraining with `jiesu train` is advised."
+    ),
+    "model_catalogue_version": (
+        "model {path} was trained with dispatch catalogue {trained}, the shipped one is {current}; units "
+        "are suggested from the shipped catalogue."
+    ),
+    # --- reference data: the resource manifest (jiesu/data/manifest.py) ---
+    "resource_changed_same_version": (
+        "{name} changed but its version is still {version}: bump its version, then record it with "
+        "`jiesu data check --update-manifest`."
+    ),
+    "resource_manifest_stale": (
+        "{name} is at version {version} but the manifest records {recorded}: record it with "
+        "`jiesu data check --update-manifest`."
+    ),
+    "resource_not_in_manifest": (
+        "{name} is not in the resource manifest: give it a version, then record it with "
+        "`jiesu data check --update-manifest`."
+    ),
+    "resource_missing": (
+        "{name} is in the resource manifest but not among the resources: restore it, or record its removal "
+        "with `jiesu data check --update-manifest`."
+    ),
+    "manifest_missing": "resource manifest {path} does not exist: write it with `jiesu data check --update-manifest`.",
+    "manifest_refused": (
+        "not recording {names}: changed but still at the recorded version. Bump the version first, so that "
+        "a version always names one content."
+    ),
     # --- serving: fixed text, never request text, caller data or raw exception text ---
     "missing_key": "missing API key: send it in the X-API-Key header",
     "bad_key": "invalid, expired or revoked API key",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jiesu.data.resources import read_json, resource_path
 from jiesu.data.taxonomy import Taxonomy
+from jiesu.data.unit_names import load_unit_names
 from jiesu.errors import ReferenceDataError
 
 UnitType = Literal[
@@ -91,11 +92,7 @@ class CatalogueSpec(BaseModel):
 
 def street_office_name(district: str, street: str) -> str:
     """The unit name of a street or township: 街道/地区 → 办事处, 镇/乡 → 人民政府 (经开区: 管委会)."""
-    if street == "北京经济技术开发区":
-        return "北京经济技术开发区管理委员会"
-    if street.endswith(("镇", "乡")):
-        return f"{district}{street}人民政府"
-    return f"{district}{street}办事处"
+    return load_unit_names().street_unit_of(district, street)
 
 
 def render_unit(template: str, district: str | None, street: str | None) -> str | None:
@@ -167,8 +164,9 @@ class Catalogue:
                         units.setdefault(name, (spec.unit_type, district))
             else:
                 units.setdefault(spec.unit, (spec.unit_type, None))
+        names = load_unit_names()
         for district in districts:  # fallback when only the district is known
-            units.setdefault(f"{district}人民政府", ("district_government", district))
+            units.setdefault(names.district_government_of(district), ("district_government", district))
         return units
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jiesu.data.catalogue import Catalogue, load_catalogue
+from jiesu.data.consultation_rules import load_consultation_rules
 from jiesu.data.corpus import is_variant, load_seed_corpus
 from jiesu.data.disposition_rules import (
     CHANNEL_IDS,
@@ -21,7 +22,10 @@ from jiesu.data.disposition_rules import (
     load_disposition_rules,
 )
 from jiesu.data.gazetteer import BEIJING, Gazetteer, load_gazetteer
+from jiesu.data.jurisdiction_words import load_jurisdiction_words
+from jiesu.data.manifest import manifest_problems
 from jiesu.data.taxonomy import Taxonomy, load_taxonomy
+from jiesu.data.unit_names import load_unit_names
 from jiesu.data.workflow_settings import TIERS, load_workflow_settings
 from jiesu.errors import JiesuError
 
@@ -75,6 +79,7 @@ class ReferencePaths:
     disposition: Path | None = None
     workflow: Path | None = None
     corpus: Path | None = None
+    resources: Path | None = None  # the folder whose manifest is checked (the shipped one by default)
 
 
 def run_check(paths: ReferencePaths | None = None) -> CheckResult:
@@ -86,6 +91,12 @@ def run_check(paths: ReferencePaths | None = None) -> CheckResult:
         catalogue = load_catalogue(paths.catalogue)
         rules = load_disposition_rules(paths.disposition)
         load_workflow_settings(paths.workflow)
+        load_unit_names()
+        load_jurisdiction_words()
+        load_consultation_rules()
+        # Every shipped resource against its recorded version and hash (candidate files given with
+        # --catalogue and the like are not shipped, so they are not in the manifest).
+        result.errors += manifest_problems(paths.resources) if paths.resources else manifest_problems()
     except JiesuError as exc:
         result.errors.append(str(exc))
         return result
@@ -160,7 +171,7 @@ def _check_corpus(
     known_units = catalogue.known_unit_names(
         district_names, [(s.district, s.name) for s in gazetteer.streets]
     )
-    known_units.add("京津冀协同转办")
+    known_units.add(load_unit_names().neighbour_transfer)
     unknown_units: Counter[str] = Counter()
     for row in rows:
         errors += _row_problems(row, taxonomy, gazetteer)

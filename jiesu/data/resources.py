@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -27,3 +28,12 @@ def read_json(path: Path) -> dict[str, Any]:
     if not isinstance(payload, dict) or not payload.get("version"):
         raise ReferenceDataError(f"{path} must be a JSON object with a non-empty 'version'")
     return payload
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -21,6 +21,7 @@ from jiesu.data.catalogue import Catalogue, load_catalogue, render_unit
 from jiesu.data.check import LEGAL_MENTION
 from jiesu.data.corpus import load_seed_corpus
 from jiesu.data.gazetteer import Gazetteer, load_gazetteer
+from jiesu.data.unit_names import load_unit_names
 from jiesu.evaluation.timing import batch_and_single
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
@@ -107,7 +108,7 @@ class NaiveBaseline:
             default = next((r for r in self.catalogue.rules_for(category_l2) if r.when.unconditional), None)
             if default is not None:
                 unit = render_unit(default.unit, district, street) or (
-                    f"{district}人民政府" if district else None
+                    load_unit_names().district_government_of(district) if district else None
                 )
         return {
             "disposition": {"label": label, "channel": channel, "emergency_number": number},

@@ -3,6 +3,19 @@
 sklearn-shaped: the constructor only stores configuration; `fit` learns and returns self; fitted state
 ends in `_`; `classes_[head]` is the column order of `predict_proba(...)[head]`; `predict(str)` gives
 one Prediction and `predict(list)` a list. `save(dir)` / `load(dir)` use a versioned model directory.
+
+What the model depends on travels with it: the backend's files, and a copy of jieba's dictionary
+(`jieba_dict.txt`), whose word counts the jurisdiction resolver reads (`jieba_dictionary_`).
+
+Reference data on load. The metadata records the taxonomy and dispatch-catalogue versions the model was
+trained with; `load` compares them with the shipped ones by this rule:
+- a category head with a class that the current taxonomy lacks (a second-level category renamed or
+  removed; for `category_l1`, a first-level one) → ModelLoadError: the model would suggest categories
+  that no longer exist, so it must be retrained;
+- the taxonomy version differs but every class still exists → a logged warning (descriptions or
+  confusable lists changed; the model still works, retraining is advised);
+- the catalogue version differs → a logged warning: the catalogue is applied at suggestion time, so
+  the units come from the shipped catalogue, not the one the model saw.
 """
 
 from __future__ import annotations
@@ -21,6 +34,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
+from jiesu.data.catalogue import load_catalogue
 from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, ModelSaveError, message
@@ -30,12 +44,13 @@ from jiesu.model.heads import HEADS, decode_disposition
 from jiesu.model.linear import LinearBackend
 from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
-from jiesu.model.segmentation import Segmenter, build_user_words
+from jiesu.model.segmentation import Segmenter, build_user_words, jieba_dictionary_path
 from jiesu.model.text import MAX_TEXT_CHARS, normalise
 
 log = logging.getLogger(__name__)
 TOP_K = 3
 METRICS_FILE = "metrics.json"
+JIEBA_DICTIONARY_FILE = "jieba_dict.txt"
 
 
 @dataclass(frozen=True)
@@ -168,6 +183,7 @@ class RequestClassifier:
                 for h, names in label_lists.items()
             },
         )
+        self.jieba_dictionary_ = jieba_dictionary_path()
         self.created_at_ = datetime.now(UTC).replace(microsecond=0)
         self.model_id_ = (
             f"{self.config.backend}-{self.created_at_:%Y%m%dT%H%M%SZ}-{self.training_.fingerprint[:8]}"
@@ -299,7 +315,7 @@ class RequestClassifier:
             },
             "margin": self.margin_,
             "max_text_chars": MAX_TEXT_CHARS,
-            "reference_data": {"taxonomy": load_taxonomy().version},
+            "reference_data": {"taxonomy": load_taxonomy().version, "catalogue": load_catalogue().version},
             "training_data": {
                 "fingerprint": self.training_.fingerprint,
                 "rows": self.training_.rows,
@@ -319,10 +335,12 @@ class RequestClassifier:
         staging.chmod(0o755)  # mkdtemp makes it private; a model directory is ordinary shared data
         try:
             files = self.backend_.save(staging)
+            # The jurisdiction resolver's word counts: the dictionary this model was made or loaded with.
+            shutil.copyfile(self.jieba_dictionary_, staging / JIEBA_DICTIONARY_FILE)
             (staging / METRICS_FILE).write_text(
                 json.dumps(self.training_.metrics, ensure_ascii=False, indent=1), encoding="utf-8"
             )
-            write_metadata(staging, self.metadata(), [*files, METRICS_FILE])
+            write_metadata(staging, self.metadata(), [*files, METRICS_FILE, JIEBA_DICTIONARY_FILE])
             if target.exists():
                 backup = target.with_name(f".{target.name}.old")
                 shutil.rmtree(backup, ignore_errors=True)
@@ -359,6 +377,11 @@ class RequestClassifier:
                 label_counts={h: spec.get("label_counts", {}) for h, spec in heads.items()},
                 metrics=metadata.get("metrics", {}),
             )
+            if JIEBA_DICTIONARY_FILE not in metadata["files"]:
+                raise KeyError(JIEBA_DICTIONARY_FILE)
+            model.jieba_dictionary_ = path / JIEBA_DICTIONARY_FILE
+            trained_with = metadata["reference_data"]
+            taxonomy_version, catalogue_version = trained_with["taxonomy"], trained_with["catalogue"]
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(
                 f"{path}/metadata.json is incomplete or invalid ({exc}); retrain the model."
@@ -381,7 +404,42 @@ class RequestClassifier:
             # The files were listed and hashed, yet cannot be read as this backend's: not a usable model.
             raise ModelLoadError(f"{path}: the model files cannot be read ({exc}); retrain.") from exc
         model._check_shapes()
+        model._check_reference_data(path, taxonomy_version, catalogue_version)
         return model
+
+    def _check_reference_data(self, path: Path, taxonomy_version: str, catalogue_version: str) -> None:
+        """The rule in the module docstring: unknown classes refuse the model, other differences warn."""
+        taxonomy = load_taxonomy()
+        for head, known in (
+            ("category", set(taxonomy.second_level)),
+            ("category_l1", set(FIRST_LEVEL_NAMES)),
+        ):
+            unknown = [label for label in self.classes_.get(head, []) if label not in known]
+            if unknown:
+                raise ModelLoadError(
+                    message(
+                        "model_classes_not_in_taxonomy",
+                        path=path,
+                        head=head,
+                        count=len(unknown),
+                        labels=unknown[:5],
+                        trained=taxonomy_version,
+                        current=taxonomy.version,
+                    )
+                )
+        if taxonomy_version != taxonomy.version:
+            log.warning(
+                message(
+                    "model_taxonomy_version", path=path, trained=taxonomy_version, current=taxonomy.version
+                )
+            )
+        catalogue = load_catalogue()
+        if catalogue_version != catalogue.version:
+            log.warning(
+                message(
+                    "model_catalogue_version", path=path, trained=catalogue_version, current=catalogue.version
+                )
+            )
 
     def _check_shapes(self) -> None:
         for head in self.heads_:

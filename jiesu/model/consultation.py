@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, get_args
+
+from jiesu.data.consultation_rules import load_consultation_rules
 
 ConsultReason = Literal[
     "low_confidence",
@@ -20,10 +22,6 @@ ConsultReason = Literal[
     "risk",
 ]
 REASONS: tuple[ConsultReason, ...] = get_args(ConsultReason)
-# Words callers use to move on to a second matter.
-_SECOND_MATTER = re.compile(
-    r"另外|此外|还有一[个件]|还有就是|同时(还)?反映|顺便|第二[个件点]|二是|两个问题|两件事"
-)
 
 
 @dataclass(frozen=True)
@@ -45,11 +43,15 @@ class ConsultationInput:
 
 @dataclass(frozen=True)
 class ConsultationPolicy:
-    """Thresholds of the policy; the category confidence threshold comes from the model."""
+    """Thresholds of the policy; the category confidence threshold comes from the model. The words that
+    open a second matter (另外, 还有一件) come from `resources/consultation.json`."""
 
     margin: float = 0.1
     second_matter_alone: float = 0.3
     second_matter_with_marker: float = 0.1
+    second_matter: re.Pattern[str] = field(
+        default_factory=lambda: load_consultation_rules().second_matter_pattern
+    )
 
     def reasons(self, facts: ConsultationInput) -> list[ConsultReason]:
         reasons: list[str] = []
@@ -67,7 +69,7 @@ class ConsultationPolicy:
         if facts.category_margin is not None and facts.category_margin < self.margin:
             reasons.append("ambiguous_category")
         second = facts.second_category_confidence or 0.0
-        marker = bool(_SECOND_MATTER.search(facts.folded_text))
+        marker = bool(self.second_matter.search(facts.folded_text))
         if facts.second_category_routes_elsewhere and (
             second >= self.second_matter_alone or (marker and second >= self.second_matter_with_marker)
         ):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from jiesu.data.disposition_rules import DispositionRules
 from jiesu.model.classifier import HeadPrediction
@@ -38,9 +37,6 @@ class Evidence:
     start: int
     end: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "start": self.start, "end": self.end}
-
 
 @dataclass(frozen=True)
 class DispositionDecision:
@@ -52,16 +48,6 @@ class DispositionDecision:
     notice: str | None = None
     conflict: bool = False
     possible_emergencies: list[str] = field(default_factory=list)  # weak cues that only raise risk
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "channel": self.channel,
-            "emergency_number": self.emergency_number,
-            "confidence": round(self.confidence, 4),
-            "evidence": [span.to_dict() for span in self.evidence],
-            "notice": self.notice,
-        }
 
 
 def _evidence(original: str, spans: list[tuple[int, int]]) -> list[Evidence]:

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from jiesu import __version__
+from jiesu.data.resources import file_sha256
 from jiesu.errors import ModelLoadError
 
 METADATA_FILE = "metadata.json"
 FORMAT = "jiesu-model"
 # Bump when a saved directory can no longer be read by the code that reads it.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: jieba_dict.txt and the catalogue version are saved with the model
 LIBRARIES = (
     "numpy",
     "scipy",
@@ -51,14 +52,6 @@ def _installed_versions() -> dict[str, str]:
     return versions
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _metadata_digest(metadata: dict[str, Any]) -> str:
     content = {key: value for key, value in metadata.items() if key != "metadata_sha256"}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -77,6 +70,16 @@ def write_metadata(directory: Path, metadata: dict[str, Any], files: Sequence[st
         json.dumps(complete, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     return complete
+
+
+def saved_format_version(directory: Path) -> int | None:
+    """The format version a model directory was written in; None where there is no readable metadata."""
+    try:
+        metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = metadata.get("format_version") if isinstance(metadata, dict) else None
+    return version if isinstance(version, int) else None
 
 
 def read_metadata(directory: Path, *, verify_files: bool = True) -> dict[str, Any]:

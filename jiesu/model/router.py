@@ -10,17 +10,14 @@ Requests located in Tianjin or Hebei go to the neighbouring hotlines (京津冀�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from jiesu.data.catalogue import Catalogue, CatalogueRule, DeadlineTier, UnitSpec, render_unit
 from jiesu.data.gazetteer import NEIGHBOUR_REGIONS
+from jiesu.data.unit_names import UnitNames, load_unit_names
 from jiesu.data.workflow_settings import WorkflowSettings
 
-NEIGHBOUR_TRANSFER_UNIT = "京津冀协同转办"
-# The Economic-Technological Development Area (亦庄) is administered by its own committee, which receives
-# the tickets that elsewhere go to a street office, a district department or the district government.
-DEVELOPMENT_AREA = "北京经济技术开发区"
-DEVELOPMENT_AREA_UNIT = "北京经济技术开发区管理委员会"
+# Unit types that the development area's committee (亦庄, `units.json`) takes in its area: it receives the
+# tickets that elsewhere go to a street office, a district department or the district government.
 _LOCAL_TYPES = ("street", "district_department", "district_government")
 
 
@@ -34,15 +31,6 @@ class Route:
     deadline_tier: DeadlineTier
     deadline_hours: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "unit": self.unit,
-            "unit_type": self.unit_type,
-            "copy_to": list(self.copy_to),
-            "rule_id": self.rule_id,
-            "alternatives": [{"unit": unit, "unit_type": unit_type} for unit, unit_type in self.alternatives],
-        }
-
 
 @dataclass(frozen=True)
 class RoutingResult:
@@ -53,9 +41,12 @@ class RoutingResult:
 
 
 class Router:
-    def __init__(self, catalogue: Catalogue, settings: WorkflowSettings) -> None:
+    def __init__(
+        self, catalogue: Catalogue, settings: WorkflowSettings, unit_names: UnitNames | None = None
+    ) -> None:
         self.catalogue = catalogue
         self.settings = settings
+        self.unit_names = unit_names or load_unit_names()
 
     def route(
         self,
@@ -66,11 +57,12 @@ class Router:
         region: str | None = None,
         in_beijing: bool | None = None,
     ) -> RoutingResult:
+        names = self.unit_names
         if in_beijing is False:
             if region in NEIGHBOUR_REGIONS:
                 hours = self.settings.hours_for("ordinary")
                 route = Route(
-                    NEIGHBOUR_TRANSFER_UNIT,
+                    names.neighbour_transfer,
                     "city_department",
                     [],
                     "neighbour-transfer",
@@ -89,20 +81,24 @@ class Router:
         hours = self.settings.hours_for(rule.deadline_tier)
         alternatives = self._rendered(rule.alternatives, district, street)
         unit = render_unit(rule.unit, district, street)
-        if street == DEVELOPMENT_AREA and rule.unit_type in _LOCAL_TYPES:
-            others = [alt for alt in alternatives if alt[0] != DEVELOPMENT_AREA_UNIT]
-            route = Route(DEVELOPMENT_AREA_UNIT, "street", [], rule.id, others[:2], rule.deadline_tier, hours)
+        area = names.development_area
+        if street == area.street and rule.unit_type in _LOCAL_TYPES:
+            others = [alt for alt in alternatives if alt[0] != area.unit]
+            route = Route(area.unit, "street", [], rule.id, others[:2], rule.deadline_tier, hours)
             return RoutingResult(route)
         if unit is not None:
-            copy_to = [f"{district}人民政府"] if rule.copy_district_government and district else []
+            copy_to = (
+                [names.district_government_of(district)] if rule.copy_district_government and district else []
+            )
             return RoutingResult(
                 Route(unit, rule.unit_type, copy_to, rule.id, alternatives[:2], rule.deadline_tier, hours)
             )
         if district:
             # Street unknown, district known: the district government leads (art. 12).
-            fallback = [alt for alt in alternatives if alt[0] != f"{district}人民政府"]
+            government = names.district_government_of(district)
+            fallback = [alt for alt in alternatives if alt[0] != government]
             route = Route(
-                f"{district}人民政府",
+                government,
                 "district_government",
                 [],
                 rule.id,

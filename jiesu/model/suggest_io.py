@@ -7,10 +7,11 @@ import json
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
+
+from pydantic import BaseModel, Field
 
 from jiesu.errors import InputTextError
 from jiesu.model.suggestion import Suggester, SuggestionRequest
@@ -19,14 +20,12 @@ from jiesu.model.suggestion_types import Suggestion
 REQUEST_FIELDS = {"id", "text", "caller_district"}
 
 
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    id: str | None
-    message: str
+class LineError(BaseModel):
+    """What stands in a line's place when it cannot be answered."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "line": self.line, "error": self.message}
+    id: str | None = Field(description="the line's id, when it could be read")
+    line: int = Field(ge=1, description="the line's number in the input, from 1")
+    error: str = Field(description="what is wrong with the line")
 
 
 def parse_line(number: int, line: str) -> SuggestionRequest | LineError:
@@ -34,21 +33,25 @@ def parse_line(number: int, line: str) -> SuggestionRequest | LineError:
         payload = json.loads(line)
     except json.JSONDecodeError as exc:
         # json's messages may end in "at" ("Invalid control character at"): the column follows here.
-        return LineError(number, None, f"not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}")
+        return LineError(
+            line=number, id=None, error=f"not valid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
+        )
     if not isinstance(payload, dict):
-        return LineError(number, None, "each line must be a JSON object with a 'text' field")
+        return LineError(line=number, id=None, error="each line must be a JSON object with a 'text' field")
     raw_id = payload.get("id")
     request_id = None if raw_id is None else str(raw_id)
     unknown = sorted(set(payload) - REQUEST_FIELDS)
     if unknown:
-        return LineError(number, request_id, f"unknown field(s) {unknown}; allowed: {sorted(REQUEST_FIELDS)}")
+        return LineError(
+            line=number, id=request_id, error=f"unknown field(s) {unknown}; allowed: {sorted(REQUEST_FIELDS)}"
+        )
     caller = payload.get("caller_district")
     if caller is not None and not isinstance(caller, str):
-        return LineError(number, request_id, "caller_district must be a string or null")
+        return LineError(line=number, id=request_id, error="caller_district must be a string or null")
     try:
         return SuggestionRequest(text=payload.get("text"), id=request_id, caller_district=caller)  # type: ignore[arg-type]  # checked by SuggestionRequest
     except InputTextError as exc:
-        return LineError(number, request_id, str(exc))
+        return LineError(line=number, id=request_id, error=str(exc))
 
 
 Answer = Suggestion | LineError
@@ -87,7 +90,7 @@ def _safe_suggest(suggester: Suggester, numbered: list[tuple[int, SuggestionRequ
             try:
                 results.append(suggester.suggest(request))
             except ValueError as exc:
-                results.append(LineError(number, request.id, str(exc)))
+                results.append(LineError(line=number, id=request.id, error=str(exc)))
         return results
 
 
@@ -144,8 +147,6 @@ def _suggest_chunk(chunk: tuple[int, list[str]]) -> list[str]:
 
 
 def to_json_line(answer: Answer) -> str:
-    if isinstance(answer, LineError):
-        return json.dumps(answer.to_dict(), ensure_ascii=False)
     return answer.model_dump_json()
 
 
@@ -164,7 +165,7 @@ def write_lines(lines: Iterable[str], stream: TextIO) -> int:
 def format_readable(answer: Answer) -> str:
     """A suggestion as an operator reads it on a terminal."""
     if isinstance(answer, LineError):
-        return f"error: {answer.message}"
+        return f"error: {answer.error}"
     category, disposition, place = answer.category, answer.disposition, answer.jurisdiction
     lines = [
         f"类别 category     {category.l1} / {category.l2 or '-'}  ({category.confidence:.2f})",

@@ -83,7 +83,7 @@ class Suggester:
         catalogue, settings = load_catalogue(), load_workflow_settings()
         return cls(
             classifier,
-            default_resolver(),
+            default_resolver(classifier.jieba_dictionary_),  # the model's copy; built once per content
             DispositionResolver(load_disposition_rules()),
             Router(catalogue, settings),
             catalogue,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from jiesu.data.catalogue import load_catalogue
 from jiesu.data.gazetteer import BEIJING, load_gazetteer
 from jiesu.data.taxonomy import load_taxonomy
-from jiesu.model.router import DEVELOPMENT_AREA_UNIT, NEIGHBOUR_TRANSFER_UNIT
+from jiesu.data.unit_names import load_unit_names
 from jiesu.workflow.errors import InvalidInput, message
 
 
@@ -42,9 +42,10 @@ class Reference:
             list(gazetteer.districts), [(street.district, street.name) for street in gazetteer.streets]
         )
         profiles = {name: UnitProfile(unit_type, district) for name, (unit_type, district) in known.items()}
-        profiles[NEIGHBOUR_TRANSFER_UNIT] = UnitProfile("city_department", None)
+        names = load_unit_names()
+        profiles[names.neighbour_transfer] = UnitProfile("city_department", None)
         # The development area's committee takes what a street office takes there; it has no district.
-        profiles[DEVELOPMENT_AREA_UNIT] = UnitProfile("street", None)
+        profiles[names.development_area.unit] = UnitProfile("street", None)
         districts: dict[str, str] = {}
         for name, district in gazetteer.districts.items():
             districts[name] = name
@@ -67,7 +68,7 @@ class Reference:
         profile = self.profiles.get(unit)
         if profile is None or profile.unit_type != "street" or profile.district is None:
             return []
-        return [f"{profile.district}人民政府"]
+        return [load_unit_names().district_government_of(profile.district)]
 
     def check_category(self, category: str) -> None:
         if category not in self.categories:

@@ -1,13 +1,19 @@
 import json
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from jiesu.data.catalogue import load_catalogue
+from jiesu.data.taxonomy import load_taxonomy
 from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, ModelSaveError
-from jiesu.model.classifier import Prediction, RequestClassifier
+from jiesu.model.classifier import JIEBA_DICTIONARY_FILE, Prediction, RequestClassifier
 from jiesu.model.config import ClassifierConfig, LinearConfig
 from jiesu.model.model_dir import _metadata_digest
+from jiesu.model.segmentation import jieba_dictionary_path
 from jiesu.model.text import MAX_TEXT_CHARS
 from jiesu.training.datasets import load_training_data
 
@@ -221,3 +227,74 @@ def test_a_folder_with_some_other_metadata_json_is_not_replaced(labelled: Labell
     with pytest.raises(ModelSaveError, match="holds other files"):
         RequestClassifier(TINY).fit(texts, y).save(folder)
     assert (folder / "important.csv").exists()
+
+
+# --- reference data the model was trained with --------------------------------------------------------
+
+
+def _rewrite_metadata(directory: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = directory / "metadata.json"
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    change(metadata)
+    metadata["metadata_sha256"] = _metadata_digest(metadata)  # a consistent directory, other versions
+    path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_model_keeps_its_jieba_dictionary_and_reference_versions(
+    labelled: Labelled, tmp_path: Path
+) -> None:
+    directory = _saved(labelled, tmp_path)
+    metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
+    assert JIEBA_DICTIONARY_FILE in metadata["files"]
+    assert (directory / JIEBA_DICTIONARY_FILE).read_bytes() == jieba_dictionary_path().read_bytes()
+    assert metadata["reference_data"] == {
+        "taxonomy": load_taxonomy().version,
+        "catalogue": load_catalogue().version,
+    }
+    assert RequestClassifier.load(directory).jieba_dictionary_ == directory / JIEBA_DICTIONARY_FILE
+
+
+def test_a_class_missing_from_the_taxonomy_refuses_the_model(labelled: Labelled, tmp_path: Path) -> None:
+    directory = _saved(labelled, tmp_path)
+
+    def rename_a_class(metadata: dict[str, Any]) -> None:
+        metadata["heads"]["category"]["classes"][0] = "已撤销的类别"
+        metadata["reference_data"]["taxonomy"] = "2020.1.1"
+
+    _rewrite_metadata(directory, rename_a_class)
+    with pytest.raises(ModelLoadError, match=r"taxonomy 2020\.1\.1; 1 of its 'category' classes .*Retrain"):
+        RequestClassifier.load(directory)
+
+
+def test_another_taxonomy_version_with_every_class_only_warns(
+    labelled: Labelled, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = _saved(labelled, tmp_path)
+    _rewrite_metadata(directory, lambda metadata: metadata["reference_data"].update(taxonomy="2020.1.1"))
+    with caplog.at_level(logging.WARNING, logger="jiesu.model.classifier"):
+        RequestClassifier.load(directory)
+    assert [record.getMessage().split(";")[0] for record in caplog.records] == [
+        f"model {directory} was trained with taxonomy 2020.1.1, the shipped one is {load_taxonomy().version}"
+    ]
+
+
+def test_another_catalogue_version_only_warns(
+    labelled: Labelled, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = _saved(labelled, tmp_path)
+    _rewrite_metadata(directory, lambda metadata: metadata["reference_data"].update(catalogue="2020.1.1"))
+    with caplog.at_level(logging.WARNING, logger="jiesu.model.classifier"):
+        RequestClassifier.load(directory)
+    assert [record.getMessage().split(";")[0] for record in caplog.records] == [
+        f"model {directory} was trained with dispatch catalogue 2020.1.1, the shipped one is "
+        f"{load_catalogue().version}"
+    ]
+
+
+def test_the_same_reference_versions_load_silently(
+    labelled: Labelled, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    directory = _saved(labelled, tmp_path)
+    with caplog.at_level(logging.WARNING, logger="jiesu.model.classifier"):
+        RequestClassifier.load(directory)
+    assert caplog.records == []

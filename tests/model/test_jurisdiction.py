@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from jiesu.data.corpus import load_seed_corpus
@@ -333,25 +336,11 @@ def test_evidence_offsets_with_text_before_the_place(resolver: JurisdictionResol
     assert span == Span("通州梨园云景里", text.index("通州"), text.index("通州") + 7)
 
 
-def test_to_dict_keys(resolver: JurisdictionResolver) -> None:
+def test_ambiguous_place_keeps_its_evidence_and_every_candidate(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("八里庄那边路灯不亮")
-    data = result.to_dict()
-    assert list(data) == [
-        "in_beijing",
-        "region",
-        "district",
-        "district_code",
-        "street",
-        "street_code",
-        "community",
-        "confidence",
-        "source",
-        "evidence",
-        "candidates",
-    ]
-    assert data["evidence"] == [{"text": "八里庄", "start": 0, "end": 3}]
-    assert all(set(c) == {"district", "street", "score"} for c in data["candidates"])
-    assert list(resolver.resolve("朝阳区").to_dict()) == list(data)
+    assert result.evidence == [Span("八里庄", 0, 3)]
+    assert result.ambiguous
+    assert len({(c.district, c.street) for c in result.candidates}) == len(result.candidates) > 1
 
 
 def test_confidence_is_a_probability(resolver: JurisdictionResolver) -> None:
@@ -371,7 +360,7 @@ def test_longest_matches_are_those_of_iter_long() -> None:
 
     import ahocorasick
 
-    from jiesu.model import jurisdiction
+    from jiesu.model import place_names
 
     @dataclass(frozen=True)
     class Word:
@@ -383,7 +372,7 @@ def test_longest_matches_are_those_of_iter_long() -> None:
     automaton.make_automaton()
     texts = ["八里庄村朝阳区", "八里里庄村", "朝阳阳区区", "区八里庄", "没有地名", "八里庄村八里庄村区"]
     for text in texts:
-        ours = jurisdiction._longest_matches(automaton, text)  # type: ignore[arg-type]
+        ours = place_names.longest_matches(automaton, text)  # type: ignore[arg-type]
         assert [(last, name.length) for last, name in ours] == [
             (last, name.length) for last, name in automaton.iter_long(text)
         ], text
@@ -392,11 +381,33 @@ def test_longest_matches_are_those_of_iter_long() -> None:
 def test_the_resolver_scan_finds_what_iter_long_finds_on_the_seed_corpus(
     resolver: JurisdictionResolver,
 ) -> None:
-    from jiesu.model import jurisdiction
+    from jiesu.model import place_names
     from jiesu.model.text import translate_code_points
 
     for row in load_seed_corpus(split="test").to_list():
         folded = translate_code_points(row["text"], resolver._scan_codes)
-        assert jurisdiction._longest_matches(resolver._automaton, folded) == list(
+        assert place_names.longest_matches(resolver._automaton, folded) == list(
             resolver._automaton.iter_long(folded)
         )
+
+
+# --- the jieba dictionary it reads -----------------------------------------------------------------------
+
+
+def test_the_resolver_reads_the_dictionary_it_is_given(tmp_path: Path) -> None:
+    # 人大 (an alias of 中国人民大学) hides in 人大代表 only because jieba's dictionary has that word.
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("代表 5000 n\n", encoding="utf-8")
+    bare = JurisdictionResolver(load_gazetteer(), dictionary=dictionary)
+    assert bare.resolve("我去找人大代表反映过").district == "海淀区"
+    assert default_resolver().resolve("我去找人大代表反映过").reason == "no_place_found"
+
+
+def test_resolvers_are_shared_by_dictionary_content(tmp_path: Path) -> None:
+    from jiesu.model.place_names import installed_dictionary
+
+    installed = installed_dictionary()
+    assert installed is not None
+    copy = tmp_path / "jieba_dict.txt"
+    shutil.copyfile(installed, copy)
+    assert default_resolver(copy) is default_resolver()
