@@ -24,6 +24,7 @@ import numpy.typing as npt
 from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, ModelSaveError, message
+from jiesu.extras import require_extra
 from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
@@ -176,6 +177,7 @@ class RequestClassifier:
 
     def _new_backend(self) -> Backend:
         if self.config.backend == "transformer":
+            require_extra("transformer", "the transformer backend")
             from jiesu.model.transformer import TransformerBackend  # torch is imported only when needed
 
             return TransformerBackend(self.config.transformer, self.config.seed)
@@ -370,6 +372,7 @@ class RequestClassifier:
             )
         try:
             if config.backend == "transformer":
+                require_extra("transformer", f"the model {path} (transformer backend)")
                 from jiesu.model.transformer import TransformerBackend
 
                 model.backend_ = TransformerBackend.load(
