@@ -39,6 +39,10 @@ class MissingExtraError(JiesuError):
     """A feature needs an optional part of jiesu (an extra, e.g. `jiesu[transformer]`) that is not installed."""
 
 
+class SettingsError(JiesuError):
+    """A setting (environment variable or command-line override) has an invalid value."""
+
+
 # Message templates, keyed by what went wrong. Format with str.format.
 MESSAGES = {
     "missing_column": (
@@ -75,6 +79,7 @@ MESSAGES = {
         "{purpose} needs {missing}, which {verb} not installed: install jiesu[{extra}]{hint} "
         "(in a checkout: `pip install -c constraints.txt -e '.[{extra}]'`; `make install` installs every extra)."
     ),
+    "invalid_setting": "invalid setting {name}={value!r}: {problem}",
     "empty_input_text": "request text is empty or whitespace only; there is nothing to classify.",
     "non_string_input": "request text must be a string, got {kind}.",
     "unpaired_surrogate": (
