@@ -1,18 +1,22 @@
 # Two entry points on a fresh machine: `make run` (the main job) and `make test`.
-# Both create or reuse the virtual environment in .venv.
+# Both create or reuse the virtual environment in .venv (another: `make install VENV=/tmp/venv`),
+# installing jiesu with every extra and every version pinned by constraints.txt.
 PYTHON ?= python3.11
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+EXTRAS := dev,transformer,bench
+# scratch environment in which `make constraints` resolves the dependencies anew
+RESOLVE_VENV ?= /tmp/jiesu-resolve-venv
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install constraints clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# CPU build of torch first: a bare torch requirement would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -27,6 +31,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check jiesu tests
 	$(BIN)/ruff format --check jiesu tests
 	$(BIN)/mypy
+
+# Refresh constraints.txt after a change to the dependencies in pyproject.toml: resolve them anew (newest
+# versions allowed) in a scratch environment and pin what it installed. Review the diff, then run the tests.
+constraints:
+	rm -rf $(RESOLVE_VENV)
+	$(PYTHON) -m venv $(RESOLVE_VENV)
+	$(RESOLVE_VENV)/bin/pip install --quiet torch==2.13.0
+	$(RESOLVE_VENV)/bin/pip install --quiet -e '.[$(EXTRAS)]'
+	{ sed -n '/^#/p' constraints.txt; $(RESOLVE_VENV)/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	! grep -iE '^(nvidia|triton)' constraints.txt.new  # a CUDA build crept in: install the CPU torch first
+	mv constraints.txt.new constraints.txt
+	rm -rf $(RESOLVE_VENV)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

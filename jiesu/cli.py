@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jiesu.errors import JiesuError
+from jiesu.extras import require_extra
 
 if TYPE_CHECKING:
     from jiesu.model.config import ClassifierConfig
@@ -86,6 +87,8 @@ def _train(args: argparse.Namespace) -> int:
         config = _classifier_config(args)
     except ValueError as exc:
         raise JiesuError(str(exc)) from exc
+    if config.backend == "transformer":
+        require_extra("transformer", "jiesu train --backend transformer")
     check_save_target(Path(args.out))  # before minutes of training, not after
     data = load_training_data(
         args.data, text_column=args.text_column, label_column=args.label_column, columns=args.column
@@ -199,6 +202,7 @@ def _bench_classify(args: argparse.Namespace) -> int:
     from jiesu.evaluation.bench_classify import format_report, run_benchmark
     from jiesu.training.default_model import ensure_default_model
 
+    require_extra("bench", "jiesu bench classify")  # before the default model is trained, not after
     seed_model = None if args.no_seed_model else ensure_default_model()
     report = run_benchmark(
         args.data_dir, args.output, k=args.k, progress=not args.no_progress, seed_model=seed_model

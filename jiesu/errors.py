@@ -35,6 +35,14 @@ class ModelLoadError(JiesuError):
     """A model directory is missing, incomplete, tampered with or from an incompatible version."""
 
 
+class MissingExtraError(JiesuError):
+    """A feature needs an optional part of jiesu (an extra, e.g. `jiesu[transformer]`) that is not installed."""
+
+
+class SettingsError(JiesuError):
+    """A setting (environment variable or command-line override) has an invalid value."""
+
+
 # Message templates, keyed by what went wrong. Format with str.format.
 MESSAGES = {
     "missing_column": (
@@ -67,6 +75,11 @@ MESSAGES = {
     ),
     "file_not_found": "data file {path} does not exist.",
     "empty_dataset": "{path} has no rows.",
+    "missing_extra": (
+        "{purpose} needs {missing}, which {verb} not installed: install jiesu[{extra}]{hint} "
+        "(in a checkout: `pip install -c constraints.txt -e '.[{extra}]'`; `make install` installs every extra)."
+    ),
+    "invalid_setting": "invalid setting {name}={value!r}: {problem}",
     "empty_input_text": "request text is empty or whitespace only; there is nothing to classify.",
     "non_string_input": "request text must be a string, got {kind}.",
     "unpaired_surrogate": (

@@ -26,6 +26,7 @@ import numpy as np
 from jiesu.data.loading import load_teddycup_raw, load_teddycup_segmented
 from jiesu.evaluation.metrics import head_metrics
 from jiesu.evaluation.timing import batch_and_single
+from jiesu.extras import require_extra
 from jiesu.model.config import ClassifierConfig
 from jiesu.training.pipeline import cross_validate, fit_calibrated
 
@@ -246,6 +247,7 @@ def _speed(
 def run_benchmark(
     data_dir: Path, output: Path, k: int = 5, progress: bool = True, seed_model: Path | None = None
 ) -> dict[str, Any]:
+    require_extra("bench", "the classification benchmark")  # skops saves the baseline, minutes from now
     if not (data_dir / SEGMENTED).exists() or not (data_dir / RAW).exists():
         raise FileNotFoundError(
             f"Teddy Cup files not found in {data_dir}; pass --data-dir ../shared/data/teddycup2020"

@@ -38,6 +38,7 @@ from jiesu.data.catalogue import load_catalogue
 from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, ModelSaveError, message
+from jiesu.extras import require_extra
 from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
@@ -192,6 +193,7 @@ class RequestClassifier:
 
     def _new_backend(self) -> Backend:
         if self.config.backend == "transformer":
+            require_extra("transformer", "the transformer backend")
             from jiesu.model.transformer import TransformerBackend  # torch is imported only when needed
 
             return TransformerBackend(self.config.transformer, self.config.seed)
@@ -393,6 +395,7 @@ class RequestClassifier:
             )
         try:
             if config.backend == "transformer":
+                require_extra("transformer", f"the model {path} (transformer backend)")
                 from jiesu.model.transformer import TransformerBackend
 
                 model.backend_ = TransformerBackend.load(

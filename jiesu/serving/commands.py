@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from jiesu.errors import JiesuError
-from jiesu.serving.settings import ServingSettings
+from jiesu.serving.settings import load_settings
 from jiesu.workflow.states import Role
 
 if TYPE_CHECKING:
@@ -47,13 +47,12 @@ def add_serving_commands(subparsers: argparse._SubParsersAction[argparse.Argumen
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    settings = load_settings(host=args.host, port=args.port)  # checked before the app is even imported
+
     import uvicorn
 
     from jiesu.serving.app import create_app
 
-    settings = ServingSettings()
-    updates = {name: value for name, value in (("host", args.host), ("port", args.port)) if value is not None}
-    settings = settings.model_copy(update=updates)
     # log_config=None keeps the logging set up by the CLI; the app logs one line per request itself.
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False
@@ -76,7 +75,7 @@ def reports_database_errors(handler: Handler) -> Handler:
         try:
             return handler(args)
         except (OperationalError, ProgrammingError) as exc:
-            url = make_url(ServingSettings().database_url)
+            url = make_url(load_settings().database_url)
             shown = url.render_as_string(hide_password=True)
             reason = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0].rstrip(".")
             if f'database "{url.database}" does not exist' in reason:
@@ -94,7 +93,7 @@ def reports_database_errors(handler: Handler) -> Handler:
 def db_upgrade_command(args: argparse.Namespace) -> int:
     from jiesu.serving.db import Database, current_revision
 
-    database = Database(ServingSettings().database_url)
+    database = Database(load_settings().database_url)
     try:
         database.upgrade(args.revision)
         print(f"database at revision {current_revision(database.engine)} ({database.dialect})")
@@ -109,7 +108,7 @@ def _key_service() -> tuple[Database, KeyService]:
     from jiesu.serving.keys import KeyService
     from jiesu.workflow.reference import Reference
 
-    settings = ServingSettings()
+    settings = load_settings()
     database = Database(settings.database_url)
     if settings.migrate_on_start:  # keys can be made before the server first ran
         database.upgrade()

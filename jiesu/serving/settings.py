@@ -1,13 +1,17 @@
 """Serving settings (pydantic-settings, env prefix JIESU_). Read when the app or a command starts, never
-at import; handlers receive them through a dependency so tests can override them."""
+at import; handlers receive them through a dependency so tests can override them. Commands read them with
+`load_settings`, which validates command-line overrides with the same model as the environment."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jiesu.errors import SettingsError, message
 
 
 def default_database_url() -> str:
@@ -25,7 +29,7 @@ class ServingSettings(BaseSettings):
     model_dir: Path | None = Field(
         default=None, description="model directory; default: the default model (trained if missing)"
     )
-    host: str = "127.0.0.1"
+    host: str = Field(default="127.0.0.1", min_length=1, description="interface the server binds")
     port: int = Field(default=8000, ge=1, le=65535)
     max_text_chars: int = Field(default=20000, ge=1, description="longer request texts are refused (422)")
     max_batch: int = Field(default=500, ge=1, description="most requests in one POST /v1/suggest")
@@ -41,3 +45,21 @@ class ServingSettings(BaseSettings):
     @property
     def migrate_on_start(self) -> bool:
         return self.is_sqlite if self.auto_migrate is None else self.auto_migrate
+
+
+def load_settings(**overrides: Any) -> ServingSettings:
+    """The settings from the environment, with the command line's `overrides` (None: not given) on top.
+
+    Both go through ServingSettings' validation (`--port 99999` is refused like `JIESU_PORT=99999`); an
+    invalid value is a SettingsError naming the option or variable, its value and what is wrong.
+    """
+    given = {name: value for name, value in overrides.items() if value is not None}
+    try:
+        return ServingSettings(**given)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            name = f"--{field.replace('_', '-')}" if field in given else f"JIESU_{field.upper()}"
+            problems.append(message("invalid_setting", name=name, value=error["input"], problem=error["msg"]))
+        raise SettingsError("; ".join(problems)) from None

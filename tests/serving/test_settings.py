@@ -1,0 +1,50 @@
+"""Settings from the environment and from the command line go through the same validation: an invalid
+value is one error line naming the option or variable, and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from jiesu.cli import main
+from jiesu.errors import SettingsError
+from jiesu.serving.settings import load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("JIESU_PORT", "JIESU_HOST", "JIESU_PAGE_SIZE", "JIESU_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_overrides_are_validated_like_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(port=8123, host=None).port == 8123
+    with pytest.raises(SettingsError, match=r"^invalid setting --port=99999: .*less than or equal to 65535$"):
+        load_settings(port=99999)
+    with pytest.raises(SettingsError, match=r"--port=0: .*greater than or equal to 1"):
+        load_settings(port=0)
+    with pytest.raises(SettingsError, match=r"--host='': .*at least 1 character"):
+        load_settings(host="")
+    monkeypatch.setenv("JIESU_PORT", "99999")
+    with pytest.raises(SettingsError, match=r"^invalid setting JIESU_PORT='99999': .*65535$"):
+        load_settings()
+    assert load_settings(port=8000).port == 8000  # the command line wins over the environment
+    monkeypatch.setenv("JIESU_PAGE_SIZE", "many")
+    with pytest.raises(SettingsError, match=r"JIESU_PORT='99999'.*; invalid setting JIESU_PAGE_SIZE='many'"):
+        load_settings()
+
+
+def test_serve_refuses_a_bad_port_with_status_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_server(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the server must not start")
+
+    monkeypatch.setattr("uvicorn.run", no_server)
+    assert main(["serve", "--port", "99999"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: invalid setting --port=99999: ") and error.count("\n") == 1
+    monkeypatch.setenv("JIESU_PORT", "99999")
+    assert main(["serve"]) == 2
+    assert "invalid setting JIESU_PORT='99999'" in capsys.readouterr().err
+    assert main(["db", "upgrade"]) == 2  # every command reads the same settings
+    assert "JIESU_PORT" in capsys.readouterr().err
