@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Literal
 
-from jiesu.errors import MissingExtraError, message
+from jiesu.errors import Messages, MissingExtraError, message
 
 Extra = Literal["transformer", "bench"]
 
@@ -34,7 +34,7 @@ def require_extra(extra: Extra, purpose: str) -> None:
     if missing:
         raise MissingExtraError(
             message(
-                "missing_extra",
+                Messages.missing_extra,
                 purpose=purpose,
                 missing=" and ".join(missing),
                 verb="is" if len(missing) == 1 else "are",

@@ -15,7 +15,7 @@ import pyarrow.parquet as pa_parquet
 from datasets import Dataset, DatasetDict
 
 from jiesu.data.validation import DuplicatePolicy, validate_dataset
-from jiesu.errors import DataValidationError, message
+from jiesu.errors import DataValidationError, Messages, message
 
 log = logging.getLogger(__name__)
 TEXT = "text"
@@ -25,7 +25,7 @@ SUPPORTED_SUFFIXES = (".csv", ".jsonl", ".json", ".parquet")
 def read_table(path: Path) -> Dataset:
     """Read a file into a Dataset without type guessing on CSV (every CSV column is text)."""
     if not path.exists():
-        raise DataValidationError([message("file_not_found", path=path)])
+        raise DataValidationError([message(Messages.file_not_found, path=path)])
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return Dataset.from_dict(_read_csv_columns(path))
@@ -33,7 +33,7 @@ def read_table(path: Path) -> Dataset:
         return Dataset(pa_parquet.read_table(path))
     if suffix in (".jsonl", ".json"):
         return Dataset.from_list(_read_json_rows(path))
-    raise DataValidationError([message("unsupported_format", path=path, suffix=suffix)])
+    raise DataValidationError([message(Messages.unsupported_format, path=path, suffix=suffix)])
 
 
 def read_text_file(path: Path) -> str:
@@ -60,7 +60,7 @@ def _read_csv_columns(path: Path) -> dict[str, list[str]]:
         try:
             header = next(reader)
         except StopIteration:
-            raise DataValidationError([message("empty_dataset", path=path)]) from None
+            raise DataValidationError([message(Messages.empty_dataset, path=path)]) from None
         columns: dict[str, list[str]] = {name: [] for name in header}
         for number, row in enumerate(reader, start=2):
             if not row:
@@ -152,14 +152,17 @@ def load_dataset(
     else:
         dataset = read_table(Path(source))
     if len(dataset) == 0:
-        raise DataValidationError([message("empty_dataset", path=source)])
+        raise DataValidationError([message(Messages.empty_dataset, path=source)])
     mapping = dict(columns or {})
     if text_column != TEXT:
         mapping[text_column] = TEXT
     missing = [name for name in mapping if name not in dataset.column_names]
     if missing:
         raise DataValidationError(
-            [message("missing_column", column=name, available=dataset.column_names) for name in missing]
+            [
+                message(Messages.missing_column, column=name, available=dataset.column_names)
+                for name in missing
+            ]
         )
     renames = {old: new for old, new in mapping.items() if old != new}
     clashes = [new for new in renames.values() if new in dataset.column_names and new not in renames]
@@ -193,7 +196,9 @@ def load_teddycup_segmented(path: str | Path) -> Dataset:
     """
     raw = read_table(Path(path))
     if "tokens" not in raw.column_names:
-        raise DataValidationError([message("missing_column", column="tokens", available=raw.column_names)])
+        raise DataValidationError(
+            [message(Messages.missing_column, column="tokens", available=raw.column_names)]
+        )
     joined = raw.remove_columns(["tokens"]).add_column(TEXT, ["".join(t.split()) for t in raw["tokens"]])
     return load_dataset(
         joined, columns={"label": TEDDY_LABEL}, label_columns=[TEDDY_LABEL], duplicates="warn"

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jiesu.data.resources import RESOURCES_DIR, file_sha256, read_json
-from jiesu.errors import ReferenceDataError, message
+from jiesu.errors import Messages, ReferenceDataError, message
 
 MANIFEST_FILE = "manifest.json"
 RESOURCE_SUFFIXES = (".json", ".csv")
@@ -71,7 +71,7 @@ def load_manifest(directory: Path = RESOURCES_DIR) -> Manifest:
     try:
         return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ReferenceDataError(message("manifest_missing", path=path)) from exc
+        raise ReferenceDataError(message(Messages.manifest_missing, path=path)) from exc
     except ValidationError as exc:
         raise ReferenceDataError(f"resource manifest {path} is invalid: {exc}") from exc
 
@@ -84,14 +84,18 @@ def manifest_problems(directory: Path = RESOURCES_DIR) -> list[str]:
     for name, now in current.items():
         before = recorded.get(name)
         if before is None:
-            problems.append(message("resource_not_in_manifest", name=name))
+            problems.append(message(Messages.resource_not_in_manifest, name=name))
         elif now.sha256 != before.sha256 and now.version == before.version:
-            problems.append(message("resource_changed_same_version", name=name, version=now.version))
+            problems.append(message(Messages.resource_changed_same_version, name=name, version=now.version))
         elif now != before:
             problems.append(
-                message("resource_manifest_stale", name=name, version=now.version, recorded=before.version)
+                message(
+                    Messages.resource_manifest_stale, name=name, version=now.version, recorded=before.version
+                )
             )
-    problems += [message("resource_missing", name=name) for name in sorted(set(recorded) - set(current))]
+    problems += [
+        message(Messages.resource_missing, name=name) for name in sorted(set(recorded) - set(current))
+    ]
     return problems
 
 
@@ -107,7 +111,7 @@ def update_manifest(directory: Path = RESOURCES_DIR) -> list[str]:
         if name in recorded and now.sha256 != recorded[name].sha256 and now.version == recorded[name].version
     ]
     if unbumped:
-        raise ReferenceDataError(message("manifest_refused", names=", ".join(unbumped)))
+        raise ReferenceDataError(message(Messages.manifest_refused, names=", ".join(unbumped)))
     changes = [
         f"{name} {recorded[name].version if name in recorded else '(new)'} → {now.version}"
         for name, now in current.items()

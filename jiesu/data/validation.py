@@ -10,7 +10,7 @@ from typing import Literal
 
 from datasets import Dataset
 
-from jiesu.errors import DataValidationError, message
+from jiesu.errors import DataValidationError, Messages, message
 
 DuplicatePolicy = Literal["error", "warn", "ignore"]
 
@@ -43,32 +43,38 @@ def validate_dataset(
     available = dataset.column_names
     for column in [text_column, *label_columns]:
         if column not in available:
-            report.errors.append(message("missing_column", column=column, available=available))
+            report.errors.append(message(Messages.missing_column, column=column, available=available))
     if report.errors:
         return report
     texts = dataset[text_column]
     for row, text in enumerate(texts):
         if text is not None and not isinstance(text, str):
-            report.errors.append(message("non_string_text", row=row, kind=type(text).__name__))
+            report.errors.append(message(Messages.non_string_text, row=row, kind=type(text).__name__))
             break
     empty = [row for row, text in enumerate(texts) if not isinstance(text, str) or not text.strip()]
     if empty:
-        report.errors.append(message("empty_text", count=len(empty), first=empty[0]))
+        report.errors.append(message(Messages.empty_text, count=len(empty), first=empty[0]))
     for column in label_columns:
         values = dataset[column]
         labels = sorted(set(_present_labels(values)))
         if allowed_labels and column in allowed_labels:
             unknown = [label for label in labels if label not in allowed_labels[column]]
             if unknown:
-                report.errors.append(message("unknown_label", column=column, labels=unknown[:10]))
+                report.errors.append(message(Messages.unknown_label, column=column, labels=unknown[:10]))
         if len(labels) < min_classes:
-            report.errors.append(message("too_few_classes", column=column, count=len(labels), labels=labels))
+            report.errors.append(
+                message(Messages.too_few_classes, column=column, count=len(labels), labels=labels)
+            )
         if duplicates != "ignore":
             conflict = _conflicting_duplicates(texts, values)
             if conflict:
                 first, seen = conflict[0]
                 text = message(
-                    "conflicting_duplicates", count=len(conflict), column=column, first=first, labels=seen
+                    Messages.conflicting_duplicates,
+                    count=len(conflict),
+                    column=column,
+                    first=first,
+                    labels=seen,
                 )
                 (report.errors if duplicates == "error" else report.warnings).append(text)
     return report
@@ -102,5 +108,5 @@ def validate_split(train: Dataset, evaluation: Dataset, label_columns: Sequence[
         seen = set(_present_labels(train[column]))
         only_eval = sorted(set(_present_labels(evaluation[column])) - seen)
         if only_eval:
-            report.errors.append(message("labels_only_in_test", column=column, labels=only_eval[:10]))
+            report.errors.append(message(Messages.labels_only_in_test, column=column, labels=only_eval[:10]))
     return report

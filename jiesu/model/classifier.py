@@ -37,7 +37,14 @@ import numpy.typing as npt
 from jiesu.data.catalogue import load_catalogue
 from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
-from jiesu.errors import DataValidationError, InputTextError, ModelLoadError, ModelSaveError, message
+from jiesu.errors import (
+    DataValidationError,
+    InputTextError,
+    Messages,
+    ModelLoadError,
+    ModelSaveError,
+    message,
+)
 from jiesu.extras import require_extra
 from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
@@ -157,13 +164,13 @@ class RequestClassifier:
             present = sorted({label for label in labels if label})
             if len(present) < 2:
                 raise DataValidationError(
-                    [message("too_few_classes", column=head, count=len(present), labels=present)]
+                    [message(Messages.too_few_classes, column=head, count=len(present), labels=present)]
                 )
             names = sorted(classes[head]) if classes and head in classes else present
             self._check_labels(head, names)
             extra = sorted(set(present) - set(names))
             if extra:
-                raise DataValidationError([message("unknown_label", column=head, labels=extra[:10])])
+                raise DataValidationError([message(Messages.unknown_label, column=head, labels=extra[:10])])
             index = {label: i for i, label in enumerate(names)}
             label_lists[head] = names
             targets[head] = np.array([index[label] if label else -1 for label in labels], dtype=np.int64)
@@ -210,7 +217,7 @@ class RequestClassifier:
         else:
             return
         if unknown:
-            raise DataValidationError([message("unknown_label", column=head, labels=unknown[:10])])
+            raise DataValidationError([message(Messages.unknown_label, column=head, labels=unknown[:10])])
 
     @staticmethod
     def _normalise_all(texts: Sequence[object]) -> list[str]:
@@ -421,7 +428,7 @@ class RequestClassifier:
             if unknown:
                 raise ModelLoadError(
                     message(
-                        "model_classes_not_in_taxonomy",
+                        Messages.model_classes_not_in_taxonomy,
                         path=path,
                         head=head,
                         count=len(unknown),
@@ -433,14 +440,20 @@ class RequestClassifier:
         if taxonomy_version != taxonomy.version:
             log.warning(
                 message(
-                    "model_taxonomy_version", path=path, trained=taxonomy_version, current=taxonomy.version
+                    Messages.model_taxonomy_version,
+                    path=path,
+                    trained=taxonomy_version,
+                    current=taxonomy.version,
                 )
             )
         catalogue = load_catalogue()
         if catalogue_version != catalogue.version:
             log.warning(
                 message(
-                    "model_catalogue_version", path=path, trained=catalogue_version, current=catalogue.version
+                    Messages.model_catalogue_version,
+                    path=path,
+                    trained=catalogue_version,
+                    current=catalogue.version,
                 )
             )
 

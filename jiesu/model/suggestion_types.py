@@ -32,7 +32,7 @@ class CategorySuggestion(_Out):
 
 class RequestTypeSuggestion(_Out):
     label: str | None = Field(description="咨询/求助/投诉/举报/建议/表扬; null without a request-type head")
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(ge=0, le=1, description="calibrated probability")
 
 
 class TextSpan(_Out):
@@ -51,20 +51,20 @@ class DispositionSuggestion(_Out):
 
 
 class PlaceCandidate(_Out):
-    district: str
-    street: str | None
-    score: float
+    district: str = Field(description="a Beijing district the text may mean")
+    street: str | None = Field(description="and the street office or township, when known")
+    score: float = Field(description="the place's weight in the text (higher is likelier)")
 
 
 class JurisdictionSuggestion(_Out):
     in_beijing: bool | None = Field(description="null when no place at all was found")
     region: str | None = Field(description="北京市, or the province-level region outside Beijing")
-    district: str | None
+    district: str | None = Field(description="the Beijing district (区)")
     district_code: str | None = Field(description="jiesu's code, stable for a gazetteer version")
     street: str | None = Field(description="street office or township (街道/乡镇)")
-    street_code: str | None
+    street_code: str | None = Field(description="jiesu's code of the street office or township")
     community: str | None = Field(description="community or village (社区/村)")
-    confidence: float = Field(ge=0, le=1)
+    confidence: float = Field(ge=0, le=1, description="how sure the place is")
     source: JurisdictionSource = Field(
         description="what the answer rests on: the text, the caller, or nothing"
     )
@@ -73,20 +73,24 @@ class JurisdictionSuggestion(_Out):
 
 
 class UnitChoice(_Out):
-    unit: str
-    unit_type: UnitType
+    unit: str = Field(description="a unit the catalogue names")
+    unit_type: UnitType = Field(
+        description="its kind (street office, district government, city department …)"
+    )
 
 
 class RouteSuggestion(_Out):
     unit: str = Field(description="the responsible unit (承办单位) from the dispatch catalogue")
-    unit_type: UnitType
+    unit_type: UnitType = Field(
+        description="its kind (street office, district government, city department …)"
+    )
     copy_to: list[str] = Field(description="units copied on the dispatch (e.g. the district government)")
     rule_id: str = Field(description="the catalogue rule that chose the unit")
     alternatives: list[UnitChoice] = Field(description="other units the catalogue allows for this request")
 
 
 class DeadlineSuggestion(_Out):
-    tier: DeadlineTier
+    tier: DeadlineTier = Field(description="the deadline tier of the workflow settings")
     hours: int = Field(gt=0, description="handling time from dispatch (workflow settings)")
 
 
@@ -104,21 +108,21 @@ class SuggestionVersions(_Out):
     """What made the suggestion, so that it can be audited or re-scored later. Fields are null only on
     suggestions stored before they were recorded."""
 
-    model_id: str
-    taxonomy: str | None
-    catalogue: str | None
-    disposition_rules: str | None
-    gazetteer: str | None
+    model_id: str = Field(description="the model directory's id (GET /v1/model)")
+    taxonomy: str | None = Field(description="version of the category taxonomy")
+    catalogue: str | None = Field(description="version of the dispatch catalogue that chose the unit")
+    disposition_rules: str | None = Field(description="version of the disposition and risk rules")
+    gazetteer: str | None = Field(description="version of the gazetteer (jionlp and the alias table)")
 
 
 class Suggestion(_Out):
     id: str | None = Field(description="the request's id, as given")
-    category: CategorySuggestion
-    request_type: RequestTypeSuggestion
-    disposition: DispositionSuggestion
-    jurisdiction: JurisdictionSuggestion
+    category: CategorySuggestion = Field(description="what the request is about (two-level taxonomy)")
+    request_type: RequestTypeSuggestion = Field(description="诉求类型")
+    disposition: DispositionSuggestion = Field(description="what to do with it (art. 11)")
+    jurisdiction: JurisdictionSuggestion = Field(description="where it is (属地)")
     route: RouteSuggestion | None = Field(description="only for a dispatch with a catalogue rule")
     deadline: DeadlineSuggestion | None = Field(description="for a routed dispatch or an emergency")
-    consult: ConsultSuggestion
-    risk: RiskSuggestion
-    versions: SuggestionVersions
+    consult: ConsultSuggestion = Field(description="whether a person must look first, and why")
+    risk: RiskSuggestion = Field(description="signs of danger to people")
+    versions: SuggestionVersions = Field(description="the model and reference data that made it")

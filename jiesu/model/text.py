@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from jiesu.errors import InputTextError, message
+from jiesu.errors import InputTextError, Messages, message
 
 MAX_TEXT_CHARS = 5000
 PHONE_MASK = "电话号码"
@@ -137,13 +137,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def check_text(text: object) -> str:
     """The text itself, or InputTextError for non-strings and empty/whitespace-only strings."""
     if not isinstance(text, str):
-        raise InputTextError(message("non_string_input", kind=type(text).__name__))
+        raise InputTextError(message(Messages.non_string_input, kind=type(text).__name__))
     if not text.strip():
-        raise InputTextError(message("empty_input_text"))
+        raise InputTextError(message(Messages.empty_input_text))
     bad = _SURROGATE.search(text)
     if bad is not None:
         # A lone surrogate is not a character: no UTF-8 encoder, segmenter or database accepts it.
-        raise InputTextError(message("unpaired_surrogate", position=bad.start()))
+        raise InputTextError(message(Messages.unpaired_surrogate, position=bad.start()))
     return text
 
 

@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader
 from jiesu.serving.runtime import Runtime
 from jiesu.serving.settings import ServingSettings
 from jiesu.workflow.actors import Principal
-from jiesu.workflow.errors import Forbidden, message
+from jiesu.workflow.errors import Forbidden, Messages, message
 from jiesu.workflow.states import Role
 
 # The dependencies are `async def`: FastAPI runs sync ones in the threadpool, a thread hop per
@@ -46,7 +46,7 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if principal.role not in allowed:
-            raise Forbidden(message("role"), {"allowed_roles": sorted(allowed)})
+            raise Forbidden(message(Messages.role), {"allowed_roles": sorted(allowed)})
         return principal
 
     return check

@@ -26,7 +26,7 @@ from jiesu.serving.schemas import TicketCreate, TicketOut
 from jiesu.serving.suggestions import request_for
 from jiesu.serving.views import new_event
 from jiesu.workflow.actors import Principal
-from jiesu.workflow.errors import Conflict, InvalidInput, ServiceError, message
+from jiesu.workflow.errors import Conflict, InvalidInput, Messages, ServiceError, message
 from jiesu.workflow.payloads import CREATE, CreatePayload, stored
 from jiesu.workflow.reference import Reference
 from jiesu.workflow.states import ONLINE_CHANNELS, State
@@ -137,7 +137,7 @@ class TicketIntake:
         """Validate one intake: (Idempotency-Key, hash of the request body, the request to suggest for)."""
         key = (intake.idempotency_key or "").strip()
         if not key:
-            raise InvalidInput(message("idempotency_missing"))
+            raise InvalidInput(message(Messages.idempotency_missing))
         if len(key) > MAX_IDEMPOTENCY_KEY:
             raise InvalidInput(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
         request = request_for(
@@ -245,7 +245,7 @@ class TicketIntake:
     def _replay_outcome(self, principal: Principal, ticket: Ticket, request_hash: str) -> CreateOutcome:
         """The answer to a repeated Idempotency-Key: the stored ticket, or 409 when the body differs."""
         if ticket.request_hash != request_hash:
-            return Conflict(message("idempotency_reused"), code="idempotency_key_reused")
+            return Conflict(message(Messages.idempotency_reused), code="idempotency_key_reused")
         return self.view(principal, ticket, self.clock()), False
 
 

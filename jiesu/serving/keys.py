@@ -16,7 +16,7 @@ from jiesu.serving.db import Database
 from jiesu.serving.orm import ApiKey
 from jiesu.serving.schemas import KeyCreate, KeyCreated, KeyOut
 from jiesu.workflow.actors import Principal
-from jiesu.workflow.errors import InvalidInput, NotFound, Unauthorized, message
+from jiesu.workflow.errors import InvalidInput, Messages, NotFound, Unauthorized, message
 from jiesu.workflow.reference import Reference
 from jiesu.workflow.states import Role
 
@@ -45,7 +45,7 @@ class KeyService:
 
     def create(self, body: KeyCreate) -> KeyCreated:
         if (body.role is Role.UNIT) != (body.unit is not None):
-            raise InvalidInput(message("unit_key_needs_unit"))
+            raise InvalidInput(message(Messages.unit_key_needs_unit))
         if body.unit is not None:
             self.reference.check_units([body.unit])
         secret = new_secret()
@@ -78,7 +78,7 @@ class KeyService:
         with self.db.write() as session:
             row = session.get(ApiKey, key_id)
             if row is None:
-                raise NotFound(message("key_not_found"))
+                raise NotFound(message(Messages.key_not_found))
             if row.revoked_at is None:
                 row.revoked_at = now
             self._cache = {h: entry for h, entry in self._cache.items() if entry.principal.key_id != key_id}
@@ -104,7 +104,7 @@ class KeyService:
         if principal is not None:
             return principal
         if not secret:
-            raise Unauthorized(message("missing_key"))
+            raise Unauthorized(message(Messages.missing_key))
         key_hash = hash_secret(secret)
         lookup = self._lookups.get(key_hash)
         if lookup is None:
@@ -115,14 +115,14 @@ class KeyService:
 
     def authenticate(self, secret: str | None) -> Principal:
         if not secret:
-            raise Unauthorized(message("missing_key"))
+            raise Unauthorized(message(Messages.missing_key))
         now = self.clock()
         key_hash = hash_secret(secret)
         with self.db.read() as session:
             row = session.scalars(select(ApiKey).where(ApiKey.key_hash == key_hash)).one_or_none()
         if row is None or not self._active(row, now):
             self._cache.pop(key_hash, None)
-            raise Unauthorized(message("bad_key"))
+            raise Unauthorized(message(Messages.bad_key))
         principal = Principal(key_id=row.id, role=Role(row.role), unit=row.unit, name=row.name)
         if self.cache_seconds > 0:
             if len(self._cache) > 10_000:  # bounded: forget everything rather than grow

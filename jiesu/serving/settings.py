@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jiesu.errors import SettingsError, message
+from jiesu.errors import Messages, SettingsError, message
 
 
 def default_database_url() -> str:
@@ -61,5 +61,7 @@ def load_settings(**overrides: Any) -> ServingSettings:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else ""
             name = f"--{field.replace('_', '-')}" if field in given else f"JIESU_{field.upper()}"
-            problems.append(message("invalid_setting", name=name, value=error["input"], problem=error["msg"]))
+            problems.append(
+                message(Messages.invalid_setting, name=name, value=error["input"], problem=error["msg"])
+            )
         raise SettingsError("; ".join(problems)) from None

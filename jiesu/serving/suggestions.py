@@ -10,7 +10,7 @@ from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
 from jiesu.serving.batching import Batcher
 from jiesu.serving.schemas import SuggestItem
-from jiesu.workflow.errors import InvalidInput, message
+from jiesu.workflow.errors import InvalidInput, Messages, message
 from jiesu.workflow.reference import Reference
 
 
@@ -20,7 +20,7 @@ def request_for(
     """A checked suggestion request, or 422: an oversized text is refused before any work, an empty one
     by the text check itself, and the caller's district is normalised (朝阳 → 朝阳区) here, once."""
     if len(text) > limit:
-        raise InvalidInput(message("text_too_long", limit=limit), {"max_text_chars": limit})
+        raise InvalidInput(message(Messages.text_too_long, limit=limit), {"max_text_chars": limit})
     district = reference.district(caller_district)
     try:
         return SuggestionRequest(text=text, id=request_id, caller_district=district)
@@ -42,7 +42,7 @@ class SuggestService:
     ) -> list[SuggestionRequest]:
         """Validate a call: batch size, text length, caller district (422 on any problem)."""
         if len(items) > max_batch:
-            raise InvalidInput(message("batch_too_large", limit=max_batch), {"max_batch": max_batch})
+            raise InvalidInput(message(Messages.batch_too_large, limit=max_batch), {"max_batch": max_batch})
         return [
             request_for(item.text, item.caller_district, self.reference, max_text_chars, request_id=item.id)
             for item in items

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from jiesu.serving.orm import Ticket, TicketUnit
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.bodies import TICKET_ID
-from jiesu.workflow.errors import InvalidInput, NotFound, message
+from jiesu.workflow.errors import InvalidInput, Messages, NotFound, message
 from jiesu.workflow.states import BEIJING_TZ, Role
 
 MAX_PAGE = 500
@@ -39,7 +39,9 @@ class TicketFilter:
 def check_dates(*days: date | None) -> None:
     if any(day is not None and not EARLIEST_DATE <= day <= LATEST_DATE for day in days):
         raise InvalidInput(
-            message("date_out_of_range", earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat())
+            message(
+                Messages.date_out_of_range, earliest=EARLIEST_DATE.isoformat(), latest=LATEST_DATE.isoformat()
+            )
         )
 
 
@@ -55,14 +57,14 @@ def load_visible(session: Session, principal: Principal, ticket_id: str) -> Tick
     """The ticket, or 404 when it does not exist or the key may not see it."""
     ticket = session.get(Ticket, ticket_id) if TICKET_ID.fullmatch(ticket_id) else None
     if ticket is None:
-        raise NotFound(message("ticket_not_found"))
+        raise NotFound(message(Messages.ticket_not_found))
     if principal.role is Role.UNIT:
         # Another unit's ticket is "not found", not "forbidden": its existence is not disclosed.
         visible = session.scalar(
             select(exists().where(TicketUnit.ticket_id == ticket.id, TicketUnit.unit == principal.unit))
         )
         if not visible:
-            raise NotFound(message("ticket_not_found"))
+            raise NotFound(message(Messages.ticket_not_found))
     return ticket
 
 
@@ -85,5 +87,5 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         if not EARLIEST_DATE <= at.date() <= LATEST_DATE:
             raise ValueError("cursor time out of range")
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput(message("cursor")) from None
+        raise InvalidInput(message(Messages.cursor)) from None
     return at, ticket_id

@@ -42,7 +42,7 @@ from jiesu.workflow.actions import Rules, decide
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.audit import AUDITED_ACTIONS, dispatch_audit
 from jiesu.workflow.bodies import TICKET_ID, ActionBody, CloseDuplicateBody
-from jiesu.workflow.errors import Conflict, InvalidInput, NotFound, message
+from jiesu.workflow.errors import Conflict, InvalidInput, Messages, NotFound, message
 from jiesu.workflow.rates import FORMULA, RateCounts, compute_rates
 from jiesu.workflow.reference import Reference
 from jiesu.workflow.states import BEIJING_TZ, CLOCK_RUNNING, Action, Role, State, cycle_of
@@ -118,7 +118,7 @@ class TicketService:
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(message("stale"), code="stale_version")
+                raise Conflict(message(Messages.stale), code="stale_version")
             for name, value in values.items():
                 setattr(ticket, name, value)
             session.add(
@@ -174,7 +174,7 @@ class TicketService:
             conditions.append(Ticket.category == filters.category)
         check_dates(*(moment.date() for moment in (filters.created_from, filters.created_to) if moment))
         if filters.created_from and filters.created_to and filters.created_from > filters.created_to:
-            raise InvalidInput(message("date_range"))
+            raise InvalidInput(message(Messages.date_range))
         if filters.overdue:
             conditions += [Ticket.deadline_at < now, Ticket.state.in_([s.value for s in CLOCK_RUNNING])]
         if filters.followup_due:
@@ -191,7 +191,7 @@ class TicketService:
     ) -> TicketPage:
         """Tickets with `unit` now (lead, co-handler or copied). A unit key sees only its own inbox."""
         if not self.reference.is_unit(unit) or (principal.role is Role.UNIT and principal.unit != unit):
-            raise NotFound(message("unit_not_found"))
+            raise NotFound(message(Messages.unit_not_found))
         return self._page(principal, [with_unit(unit)], cursor, limit, self.clock())
 
     def _page(
@@ -225,10 +225,10 @@ class TicketService:
         start, end = self._period(date_from, date_to)
         if principal.role is Role.UNIT:
             if unit is not None and unit != principal.unit:
-                raise NotFound(message("unit_not_found"))
+                raise NotFound(message(Messages.unit_not_found))
             unit = principal.unit
         elif unit is not None and not self.reference.is_unit(unit):
-            raise NotFound(message("unit_not_found"))
+            raise NotFound(message(Messages.unit_not_found))
         since, until = local_day_bounds(start, end)
         query = select(FollowUp).where(FollowUp.at >= since, FollowUp.at < until)
         if unit is not None:
@@ -273,7 +273,7 @@ class TicketService:
         start = date_from or cycle_of(date_to or today, self.workflow.rates.cycle.start_day)[0]
         end = date_to or today
         if start > end:
-            raise InvalidInput(message("date_range"))
+            raise InvalidInput(message(Messages.date_range))
         return start, end
 
     def dispatch_audit(self, date_from: date | None, date_to: date | None) -> DispatchAuditOut:

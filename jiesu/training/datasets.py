@@ -12,7 +12,7 @@ from datasets import Dataset
 from jiesu.data.corpus import load_seed_corpus
 from jiesu.data.loading import TEXT, load_dataset
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
-from jiesu.errors import DataValidationError, message
+from jiesu.errors import DataValidationError, Messages, message
 from jiesu.model.heads import targets_from_columns
 from jiesu.model.text import MAX_TEXT_CHARS
 
@@ -89,7 +89,7 @@ def load_training_data(
         if label_column is not None:
             if label_column not in raw.column_names:
                 raise DataValidationError(
-                    [message("missing_column", column=label_column, available=raw.column_names)]
+                    [message(Messages.missing_column, column=label_column, available=raw.column_names)]
                 )
             target = label_column_target(raw[label_column], label_column)
             if target != label_column:

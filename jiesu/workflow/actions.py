@@ -33,7 +33,7 @@ from jiesu.workflow.bodies import (
     ReviewReturnBody,
     TransferBody,
 )
-from jiesu.workflow.errors import Conflict, Forbidden, InvalidInput, message
+from jiesu.workflow.errors import Conflict, Forbidden, InvalidInput, Messages, message
 from jiesu.workflow.payloads import (
     AcceptPayload,
     AnswerPayload,
@@ -159,16 +159,16 @@ def decide(action: Action, ticket: TicketRecord, body: ActionBody, actor: Princi
         raise TypeError(f"{action} takes a {ACTION_BODIES[action.value].__name__}")
     rule = TRANSITIONS[action]
     if actor.role not in rule.roles:
-        raise Forbidden(message("role"), {"allowed_roles": sorted(rule.roles)})
+        raise Forbidden(message(Messages.role), {"allowed_roles": sorted(rule.roles)})
     _check_unit_relation(actor, ticket, rule.unit_relation)
     if body.version is not None and body.version != ticket.version:
-        raise Conflict(message("stale"), {"current_version": ticket.version}, code="stale_version")
+        raise Conflict(message(Messages.stale), {"current_version": ticket.version}, code="stale_version")
     state = State(ticket.state)
     try:
         targets(state, action)
     except IllegalTransition as exc:
         raise Conflict(
-            message("illegal", action=action.value, state=state.value),
+            message(Messages.illegal, action=action.value, state=state.value),
             {"state": state.value, "action": action.value, "allowed_actions": exc.allowed},
             code="illegal_transition",
         ) from None
@@ -196,7 +196,7 @@ def _unit_type(rules: Rules, unit: str, given: str | None) -> str | None:
     """The unit's type from the catalogue; a type the caller gives must agree with it."""
     known = rules.reference.unit_type(unit)
     if given is not None and known is not None and given != known:
-        raise InvalidInput(message("unit_type_mismatch", given=given, known=known))
+        raise InvalidInput(message(Messages.unit_type_mismatch, given=given, known=known))
     return known or given
 
 
@@ -214,10 +214,10 @@ def dispatch(
     suggested = ticket.suggested_unit
     unit = body.unit or suggested
     if unit is None:
-        raise InvalidInput(message("no_unit"))
+        raise InvalidInput(message(Messages.no_unit))
     overridden = body.unit is not None and body.unit != suggested
     if overridden and suggested is not None and not (body.reason and body.reason.strip()):
-        raise InvalidInput(message("override_reason"))
+        raise InvalidInput(message(Messages.override_reason))
     confirmed = unit == suggested
     suggested_copies = list(suggestion.route.copy_to) if confirmed and suggestion.route else []
     copy_to = body.copy_to if body.copy_to is not None else suggested_copies
@@ -231,7 +231,7 @@ def dispatch(
         suggestion.deadline.tier if suggestion.deadline else "ordinary"
     )
     if tier not in rules.settings.deadline_tiers:
-        raise InvalidInput(message("deadline_tier"))
+        raise InvalidInput(message(Messages.deadline_tier))
     unit_type = _unit_type(rules, unit, body.unit_type)
     now = rules.now
     deadline = _deadline(rules, tier, now)
@@ -269,7 +269,7 @@ def consult(ticket: TicketRecord, state: State, body: ConsultBody, _actor: Princ
     now = iso(rules.now)
     if state is State.RECEIVED:
         if not body.units or body.outcome is not None:
-            raise InvalidInput(message("consult_units"))
+            raise InvalidInput(message(Messages.consult_units))
         units = list(dict.fromkeys(body.units))
         rules.reference.check_units(units)
         consultation = {"units": units, "opened_at": now, "outcome": None, "closed_at": None}
@@ -277,7 +277,7 @@ def consult(ticket: TicketRecord, state: State, body: ConsultBody, _actor: Princ
             next_state(state, Action.CONSULT), {"consultation": consultation}, ConsultPayload(units=units)
         )
     if body.outcome is None or body.units is not None:
-        raise InvalidInput(message("consult_outcome"))
+        raise InvalidInput(message(Messages.consult_outcome))
     consultation = {**(ticket.consultation or {}), "outcome": body.outcome, "closed_at": now}
     return Change(
         next_state(state, Action.CONSULT),
@@ -315,14 +315,14 @@ def close_duplicate(
 ) -> Change:
     linked = rules.linked
     if linked is None or linked.id == ticket.id or linked.id != body.linked_ticket_id:
-        raise InvalidInput(message("linked_ticket"))
+        raise InvalidInput(message(Messages.linked_ticket))
     if linked.created_at > ticket.created_at:
-        raise InvalidInput(message("linked_ticket_later"))
+        raise InvalidInput(message(Messages.linked_ticket_later))
     if linked.closure == "duplicate":
         # Tickets created in one batch share a time; pointing at the original, never at another
         # duplicate, keeps two copies from closing each other with neither handled.
         raise InvalidInput(
-            message("linked_ticket_duplicate"), {"original_ticket_id": linked.linked_ticket_id}
+            message(Messages.linked_ticket_duplicate), {"original_ticket_id": linked.linked_ticket_id}
         )
     payload = CloseDuplicatePayload(disposition="duplicate", linked_ticket_id=body.linked_ticket_id)
     change = _closing(state, Action.CLOSE_DUPLICATE, "duplicate", payload, rules)
@@ -343,14 +343,14 @@ def return_ticket(
 ) -> Change:
     settings = rules.settings.returns
     if body.reason_code not in settings.reason_codes:
-        raise InvalidInput(message("reason_code"), {"reason_codes": settings.reason_codes})
+        raise InvalidInput(message(Messages.reason_code), {"reason_codes": settings.reason_codes})
     if settings.reason_required and not (body.reason and body.reason.strip()):
-        raise InvalidInput(message("reason_required"))
+        raise InvalidInput(message(Messages.reason_required))
     assert ticket.dispatched_at is not None  # set by every transition into dispatched
     window_end = add_working_days(ticket.dispatched_at, settings.window_working_days)
     if rules.now > window_end:
         raise Conflict(
-            message("return_window", days=settings.window_working_days),
+            message(Messages.return_window, days=settings.window_working_days),
             {"window_ends_at": iso(window_end)},
             code="return_window_passed",
         )
@@ -362,12 +362,12 @@ def extend(ticket: TicketRecord, state: State, body: ExtendBody, _actor: Princip
     settings = rules.settings.extensions
     if ticket.extensions >= settings.max_extensions:
         raise Conflict(
-            message("extension_count", limit=settings.max_extensions), code="extension_limit_reached"
+            message(Messages.extension_count, limit=settings.max_extensions), code="extension_limit_reached"
         )
     if body.hours > settings.max_extension_hours:
-        raise InvalidInput(message("extension_hours", limit=settings.max_extension_hours))
+        raise InvalidInput(message(Messages.extension_hours, limit=settings.max_extension_hours))
     if settings.reason_required and not (body.reason and body.reason.strip()):
-        raise InvalidInput(message("reason_required"))
+        raise InvalidInput(message(Messages.reason_required))
     assert ticket.deadline_at is not None
     deadline = ticket.deadline_at + timedelta(hours=body.hours)
     payload = ExtendPayload(
@@ -404,9 +404,9 @@ def review_return(
         payload = ReviewReturnPayload.model_validate(seen)
         return Change(next_state(state, Action.REVIEW_RETURN, branch=State.DISPATCHED), {}, payload)
     if body.unit is None:
-        raise InvalidInput(message("uphold_unit"))
+        raise InvalidInput(message(Messages.uphold_unit))
     if body.unit == ticket.lead_unit:
-        raise InvalidInput(message("same_unit"))
+        raise InvalidInput(message(Messages.same_unit))
     rules.reference.check_units([body.unit, *body.copy_to])
     outcome = review_return_outcome(True, ticket.dispatch_round, settings.max_dispatch_rounds)
     if outcome is State.COORDINATION:
@@ -443,12 +443,12 @@ def escalate(
     ticket: TicketRecord, state: State, body: EscalateBody, _actor: Principal, rules: Rules
 ) -> Change:
     if body.unit == ticket.lead_unit:
-        raise InvalidInput(message("same_unit"))
+        raise InvalidInput(message(Messages.same_unit))
     rules.reference.check_units([body.unit])
     unit_type = _unit_type(rules, body.unit, body.unit_type)
     if unit_type not in ESCALATION_TYPES[body.level]:
         raise InvalidInput(
-            message("escalation_level", level=body.level),
+            message(Messages.escalation_level, level=body.level),
             {"unit_type": unit_type, "allowed_unit_types": sorted(ESCALATION_TYPES[body.level])},
         )
     # The unit that could not resolve it stays on as a co-handler and reports to the new lead.
@@ -479,9 +479,9 @@ def followup(
 ) -> Change:
     levels = rules.settings.followup.satisfaction_levels
     if body.satisfaction is not None and body.satisfaction not in levels:
-        raise InvalidInput(message("satisfaction_level"), {"levels": levels})
+        raise InvalidInput(message(Messages.satisfaction_level), {"levels": levels})
     if not body.contacted and (body.resolved or body.satisfaction is not None):
-        raise InvalidInput(message("followup_not_contacted"))
+        raise InvalidInput(message(Messages.followup_not_contacted))
     result = {
         "contacted": body.contacted,
         "resolved": body.resolved,

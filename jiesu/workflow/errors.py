@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from jiesu.errors import JiesuError, message
+from jiesu.errors import JiesuError, Messages, message
 
-__all__ = ["Conflict", "Forbidden", "InvalidInput", "NotFound", "ServiceError", "Unauthorized", "message"]
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "Messages",
+    "NotFound",
+    "ServiceError",
+    "Unauthorized",
+    "message",
+]
 
 
 class ServiceError(JiesuError):

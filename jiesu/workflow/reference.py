@@ -10,7 +10,7 @@ from jiesu.data.catalogue import load_catalogue
 from jiesu.data.gazetteer import BEIJING, load_gazetteer
 from jiesu.data.taxonomy import load_taxonomy
 from jiesu.data.unit_names import load_unit_names
-from jiesu.workflow.errors import InvalidInput, message
+from jiesu.workflow.errors import InvalidInput, Messages, message
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Reference:
 
     def check_category(self, category: str) -> None:
         if category not in self.categories:
-            raise InvalidInput(message("unknown_category"))
+            raise InvalidInput(message(Messages.unknown_category))
 
     def district(self, value: str | None) -> str | None:
         """The official district name for an official or short name (with or without 北京市)."""
@@ -80,14 +80,14 @@ class Reference:
             return None
         official = self.districts.get(value.strip().removeprefix(BEIJING).removeprefix("北京"))
         if official is None:
-            raise InvalidInput(message("unknown_district"))
+            raise InvalidInput(message(Messages.unknown_district))
         return official
 
     def check_units(self, names: Iterable[str]) -> None:
         unknown = sorted({name for name in names if name not in self.units})
         if unknown:
             # Unit names are not personal data; naming the bad ones helps the caller fix them.
-            raise InvalidInput(message("unknown_unit"), {"unknown_units": unknown[:20]})
+            raise InvalidInput(message(Messages.unknown_unit), {"unknown_units": unknown[:20]})
 
     def is_unit(self, name: str) -> bool:
         return name in self.units
