@@ -93,7 +93,7 @@ def _cross_validation(data_dir: Path, k: int, progress: bool) -> tuple[dict[str,
     baseline = head_metrics(head.classes, head.y, one_hot, folds=head.fold)
     nested = {}
     for target in (0.97, 0.99):
-        nested[f"{target:.2f}"] = _nested_coverage(texts, labels, result, config, target)
+        nested[f"{target:.2f}"] = _nested_coverage(result, config, target)
     return (
         {
             "k": k,
@@ -109,9 +109,7 @@ def _cross_validation(data_dir: Path, k: int, progress: bool) -> tuple[dict[str,
     )
 
 
-def _nested_coverage(
-    texts: list[str], labels: list[str], result: Any, config: ClassifierConfig, target: float
-) -> dict[str, Any]:
+def _nested_coverage(result: Any, config: ClassifierConfig, target: float) -> dict[str, Any]:
     """Coverage/accuracy on each outer fold with the threshold chosen on that fold's inner folds.
 
     The target configured for training is applied by `cross_validate`; other targets are chosen here

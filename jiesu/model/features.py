@@ -192,7 +192,8 @@ class TextFeaturizer:
         """The fitted state as named arrays (for safetensors); the word list is saved separately."""
         if self.chars is None or self.words is None or self.chars.idf is None or self.words.idf is None:
             raise RuntimeError("TextFeaturizer is not fitted")
-        assert self.chars.vocabulary is not None and self.words.vocabulary is not None
+        assert self.chars.vocabulary is not None
+        assert self.words.vocabulary is not None
         return {
             "char_vocabulary": self.chars.vocabulary.view(np.int64),
             "char_idf": self.chars.idf,
