@@ -47,7 +47,7 @@ class LegalChannel(BaseModel):
     notice: str = Field(min_length=20)
     cues: list[str] = Field(min_length=1)
 
-    _validate_cues = field_validator("cues")(lambda _cls, value: _compile_all(value))
+    _validate_cues = field_validator("cues")(lambda cls, value: _compile_all(value))  # noqa: ARG005 (pydantic reads the name)
 
 
 class EmergencyRule(BaseModel):
@@ -60,7 +60,7 @@ class EmergencyRule(BaseModel):
     cues: list[str] = Field(min_length=1)
     weak_cues: list[str] = Field(default_factory=list)
 
-    _validate_cues = field_validator("cues", "weak_cues")(lambda _cls, value: _compile_all(value))
+    _validate_cues = field_validator("cues", "weak_cues")(lambda cls, value: _compile_all(value))  # noqa: ARG005 (pydantic reads the name)
 
 
 class DispositionRules(BaseModel):
@@ -78,7 +78,7 @@ class DispositionRules(BaseModel):
     risk_cues: dict[str, list[str]]
 
     _validate_cues = field_validator("consultation_cues", "not_yet_cues")(
-        lambda _cls, value: _compile_all(value)
+        lambda cls, value: _compile_all(value)  # noqa: ARG005 (pydantic reads the name)
     )
 
     @model_validator(mode="after")
