@@ -1,5 +1,10 @@
 """Fixtures for the serving tests: databases (a SQLite file per test, and a fresh PostgreSQL database per
-session on 127.0.0.1:5432), services over them with a fake clock, and an app client with API keys."""
+session on 127.0.0.1:5432), services over them with a fake clock, and an app client with API keys.
+
+Services and apps suggest with the real `Suggester` over `keyword_model`, a deterministic keyword
+classifier (tests/keyword_classifier.py) built in milliseconds; the texts below come out on the units
+named here as they do on the seed model. A test that needs the trained model asks for `seed_model` and
+passes it on (`build_services(..., suggestions=seed_suggestions)`, `make_api(classifier=seed_model)`)."""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from typing import Any
 
 import psycopg2
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion import Suggester
 from jiesu.serving.app import create_app
 from jiesu.serving.auth import Principal
@@ -23,11 +30,12 @@ from jiesu.serving.services import KeyService, SuggestService, TicketService
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.units import Reference
 from jiesu.serving.workflow import Role
+from tests.keyword_classifier import keyword_classifier
 
 PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 3}
 TABLES = "ticket_events, followups, ticket_units, tickets, api_keys"
 
-# Units the seed model routes these texts to, and two others for re-dispatch and escalation.
+# Units the keyword model (and the seed model) route these texts to, and two others for re-dispatch and escalation.
 HEATING_TEXT = "朝阳区望京街道小区暖气不热，家里只有十五度"
 HEATING_UNIT = "北京市热力集团"
 OTHER_UNIT = "朝阳区城市管理委员会"
@@ -135,8 +143,14 @@ def reference() -> Reference:
 
 
 @pytest.fixture(scope="session")
-def suggestions(seed_model: Any, reference: Reference) -> SuggestService:
-    return SuggestService(Suggester.with_reference_data(seed_model), reference)
+def keyword_model() -> RequestClassifier:
+    """The serving tests' classifier: deterministic keyword rules, no training."""
+    return keyword_classifier()
+
+
+@pytest.fixture(scope="session")
+def suggestions(keyword_model: RequestClassifier, reference: Reference) -> SuggestService:
+    return SuggestService(Suggester.with_reference_data(keyword_model), reference)
 
 
 @pytest.fixture
@@ -179,6 +193,7 @@ def services(
 
 @dataclass
 class Api:
+    app: FastAPI
     client: TestClient
     keys: KeyService
 
@@ -190,16 +205,19 @@ ApiFactory = Callable[..., Api]
 
 
 @pytest.fixture
-def make_api(db_url: str, seed_model: Any) -> Iterator[ApiFactory]:
-    """Start an app (lifespan runs) over the test database; keyword arguments go to ServingSettings."""
+def make_api(db_url: str, keyword_model: RequestClassifier) -> Iterator[ApiFactory]:
+    """Start an app (lifespan runs) over the test database; `classifier` replaces the keyword model,
+    other keyword arguments go to ServingSettings."""
     stack: list[TestClient] = []
 
-    def make(**settings: Any) -> Api:
-        app = create_app(ServingSettings(database_url=db_url, **settings), classifier=seed_model)
+    def make(classifier: RequestClassifier | None = None, **settings: Any) -> Api:
+        app = create_app(
+            ServingSettings(database_url=db_url, **settings), classifier=classifier or keyword_model
+        )
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         stack.append(client)
-        return Api(client, app.state.runtime.keys)
+        return Api(app, client, app.state.runtime.keys)
 
     yield make
     for client in reversed(stack):

@@ -16,6 +16,7 @@ from jiesu.serving.app import create_app
 from jiesu.serving.deps import get_settings
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.workflow import Role
+from tests.keyword_classifier import MODEL_ID as KEYWORD_MODEL_ID
 from tests.serving.conftest import (
     DISTRICT_GOVERNMENT,
     HEATING_TEXT,
@@ -377,7 +378,7 @@ def test_logs_carry_no_text_or_phone(api: Api, caplog: pytest.LogCaptureFixture)
 def test_internal_errors_are_enveloped_and_logged_without_data(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
+    runtime = api.app.state.runtime
 
     def broken(*_: Any) -> Any:
         raise RuntimeError(f"database said: {PHONE} XQ7")
@@ -398,6 +399,51 @@ def test_app_loads_the_model_in_lifespan_not_at_creation(db_url: str, seed_model
     with TestClient(app) as client:
         assert isinstance(app.state.runtime.model, RequestClassifier)
         assert client.get("/health").status_code == 200
+
+
+# --- end to end on the trained seed model (the other tests suggest with the keyword model) -------------
+
+
+@pytest.fixture
+def seed_api(make_api: ApiFactory, seed_model: RequestClassifier) -> Api:
+    return make_api(classifier=seed_model)
+
+
+def test_suggest_on_the_seed_model(seed_api: Api, seed_model: RequestClassifier) -> None:
+    headers = seed_api.key(Role.OPERATOR)
+    health = seed_api.client.get("/health").json()
+    assert health["model_id"] == seed_model.model_id_ != KEYWORD_MODEL_ID
+    batch = seed_api.client.post(
+        "/v1/suggest",
+        json={
+            "requests": [
+                {"id": "heating", "text": HEATING_TEXT},
+                {"id": "fire", "text": "家里着火了快来人", "caller_district": "朝阳"},
+                {"id": "fumes", "text": "海淀区八里庄街道饭馆油烟扰民"},
+            ]
+        },
+        headers=headers,
+    ).json()
+    heating, fire, fumes = batch["suggestions"]
+    assert (heating["category"]["l2"], heating["route"]["unit"]) == ("供暖", HEATING_UNIT)
+    assert heating["deadline"]["tier"] == "utility" and not heating["consult"]["required"]
+    assert (fire["disposition"]["label"], fire["disposition"]["emergency_number"]) == ("emergency", "119")
+    assert fire["risk"]["flag"] and fire["route"] is None
+    assert fumes["category"]["l2"] == "餐饮油烟"
+    assert {s["model_id"] for s in batch["suggestions"]} == {seed_model.model_id_}
+
+
+def test_ticket_walk_on_the_seed_model(seed_api: Api, seed_model: RequestClassifier) -> None:
+    op, heating = seed_api.key(Role.OPERATOR), seed_api.key(Role.UNIT, HEATING_UNIT)
+    created = create(seed_api, op)
+    assert created.status_code == 201
+    ticket = created.json()
+    assert (ticket["suggested_unit"], ticket["model_id"]) == (HEATING_UNIT, seed_model.model_id_)
+    tid = ticket["id"]
+    dispatched = seed_api.client.post(f"/v1/tickets/{tid}/dispatch", json={}, headers=op).json()
+    assert (dispatched["state"], dispatched["lead_unit"]) == ("dispatched", HEATING_UNIT)
+    accepted = seed_api.client.post(f"/v1/tickets/{tid}/accept", json={}, headers=heating).json()
+    assert accepted["state"] == "accepted"
 
 
 def test_dispatch_audit_for_auditors(api: Api) -> None:

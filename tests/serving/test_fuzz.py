@@ -26,7 +26,7 @@ EXAMPLES = 25
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def fuzz_target(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, seed_model: Any
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, keyword_model: Any
 ) -> Iterator[dict[str, Any]]:
     """A running app with keys and one dispatched ticket, so fuzzed actions also reach real tickets; on
     SQLite and on PostgreSQL, which refuses some strings SQLite stores (NUL)."""
@@ -36,7 +36,7 @@ def fuzz_target(
         url = request.getfixturevalue("postgres_url")
         reset_postgres(url)
     app = create_app(
-        ServingSettings(database_url=url, max_text_chars=2000, max_batch=20), classifier=seed_model
+        ServingSettings(database_url=url, max_text_chars=2000, max_batch=20), classifier=keyword_model
     )
     with TestClient(app):
         runtime = app.state.runtime
