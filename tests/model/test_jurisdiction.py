@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import NoReturn
+
 import pytest
 
 from jiesu.data.corpus import load_seed_corpus
@@ -359,8 +361,20 @@ def test_confidence_is_a_probability(resolver: JurisdictionResolver) -> None:
         assert 0.0 <= resolver.resolve(text).confidence <= 1.0
 
 
-def test_default_resolver_is_built_once() -> None:
-    assert default_resolver() is default_resolver()
+def test_default_resolver_is_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiesu.model import jurisdiction
+
+    first = default_resolver().resolve("朝阳区望京街道小区暖气不热")
+
+    def rebuild(*_: object) -> NoReturn:
+        raise AssertionError("default_resolver built its resolver again")
+
+    # Later calls build nothing: neither the gazetteer nor the resolver (~1.5 s) is made again.
+    monkeypatch.setattr(jurisdiction, "JurisdictionResolver", rebuild)
+    monkeypatch.setattr(jurisdiction, "load_gazetteer", rebuild)
+    again = default_resolver().resolve("朝阳区望京街道小区暖气不热")
+    assert (again.district, again.street) == ("朝阳区", "望京街道")
+    assert again.to_dict() == first.to_dict()
 
 
 # --- the scan itself ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from jiesu.model.classifier import RequestClassifier
 from jiesu.serving.app import create_app
 from jiesu.serving.deps import get_settings
+from jiesu.serving.schemas import KeyCreate
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.workflow import Role
 from tests.keyword_classifier import MODEL_ID as KEYWORD_MODEL_ID
@@ -354,13 +356,16 @@ def test_numbers_written_in_the_text_are_masked_for_auditors(api: Api) -> None:
 
 
 def test_settings_reach_handlers_through_a_dependency(api: Api) -> None:
-    app = api.client.app
-    assert isinstance(app, type(create_app()))
-    app.dependency_overrides[get_settings] = lambda: ServingSettings(max_text_chars=5)  # type: ignore[attr-defined]
-    response = api.client.post(
-        "/v1/suggest", json={"text": "暖气不热了怎么办"}, headers=api.key(Role.OPERATOR)
-    )
+    headers = api.key(Role.OPERATOR)
+    text = "暖气不热了怎么办"
+    assert api.client.post("/v1/suggest", json={"text": text}, headers=headers).status_code == 200
+    app = api.app
+    app.dependency_overrides[get_settings] = lambda: ServingSettings(max_text_chars=5)
+    # The same request is refused once the handlers see the overriding settings (5 characters at most).
+    response = api.client.post("/v1/suggest", json={"text": text}, headers=headers)
     assert_envelope(response, 422, "invalid_input")
+    app.dependency_overrides.clear()
+    assert api.client.post("/v1/suggest", json={"text": text}, headers=headers).status_code == 200
 
 
 def test_logs_carry_no_text_or_phone(api: Api, caplog: pytest.LogCaptureFixture) -> None:
@@ -393,12 +398,20 @@ def test_internal_errors_are_enveloped_and_logged_without_data(
     assert PHONE not in caplog.text and "XQ7" not in caplog.text
 
 
-def test_app_loads_the_model_in_lifespan_not_at_creation(db_url: str, seed_model_dir: Any) -> None:
+def test_app_loads_the_model_in_lifespan_not_at_creation(db_url: str, seed_model_dir: Path) -> None:
     app = create_app(ServingSettings(database_url=db_url, model_dir=seed_model_dir))
     assert not hasattr(app.state, "runtime")
+    saved = json.loads((seed_model_dir / "metadata.json").read_text(encoding="utf-8"))
     with TestClient(app) as client:
-        assert isinstance(app.state.runtime.model, RequestClassifier)
-        assert client.get("/health").status_code == 200
+        health = client.get("/health")
+        assert health.status_code == 200
+        assert health.json()["model_id"] == saved["model_id"]  # the model of model_dir, loaded
+        suggestion = client.post(
+            "/v1/suggest",
+            json={"text": HEATING_TEXT},
+            headers={"X-API-Key": app.state.runtime.keys.create(KeyCreate(role=Role.OPERATOR)).key},
+        ).json()
+        assert suggestion["suggestion"]["route"]["unit"] == HEATING_UNIT
 
 
 # --- end to end on the trained seed model (the other tests suggest with the keyword model) -------------

@@ -400,9 +400,11 @@ def test_closing_dispositions(actors: Actors) -> None:
         "informed", "answered", "transferred", "duplicate",
     ]  # fmt: skip
     assert duplicate.linked_ticket_id == informed.id
-    with pytest.raises(InvalidInput):
-        ticket = actors.create()
+    ticket = actors.create()
+    with pytest.raises(InvalidInput):  # a ticket is not a duplicate of itself
         actors.act(op, ticket.id, Action.CLOSE_DUPLICATE, linked_ticket_id=ticket.id)
+    after = actors.services.tickets.get(op, ticket.id)
+    assert (after.state, after.closure, after.version) == ("received", None, 1)
 
 
 def test_filters_and_cursor_pagination(actors: Actors, clock: FakeClock) -> None:
