@@ -177,6 +177,7 @@ def test_cli_reads_and_writes_json_lines(
     assert "empty" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_many_processes_give_the_same_lines_in_the_same_order(seed_model_dir: Path, tmp_path: Path) -> None:
     texts = [
         "海淀区中关村大街共享单车乱停",

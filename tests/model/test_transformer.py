@@ -41,6 +41,7 @@ def tiny_checkpoint(labelled: Labelled, tmp_path: Path, monkeypatch: pytest.Monk
     return build_tiny_bert([*texts, "暖气不热油烟工资"], tmp_path / "tiny-bert")
 
 
+@pytest.mark.slow
 def test_tiny_transformer_trains_saves_reloads_and_predicts_offline(
     labelled: Labelled, tiny_checkpoint: Path, tmp_path: Path
 ) -> None:
