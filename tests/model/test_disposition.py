@@ -2,7 +2,7 @@ import pytest
 
 from jiesu.data.disposition_rules import load_disposition_rules
 from jiesu.model.classifier import HeadPrediction
-from jiesu.model.disposition import DispositionResolver
+from jiesu.model.disposition import DispositionDecision, DispositionResolver
 from jiesu.model.text import fold_characters
 
 
@@ -15,7 +15,9 @@ def head(label: str, confidence: float, *others: tuple[str, float]) -> HeadPredi
     return HeadPrediction(label, confidence, [(label, confidence), *others], None, 0.5)
 
 
-def decide(resolver: DispositionResolver, text: str, prediction: HeadPrediction | None):  # type: ignore[no-untyped-def]
+def decide(
+    resolver: DispositionResolver, text: str, prediction: HeadPrediction | None
+) -> DispositionDecision:
     return resolver.decide(fold_characters(text), text, prediction)
 
 

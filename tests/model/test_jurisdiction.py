@@ -397,7 +397,7 @@ def test_longest_matches_are_those_of_iter_long() -> None:
     automaton.make_automaton()
     texts = ["八里庄村朝阳区", "八里里庄村", "朝阳阳区区", "区八里庄", "没有地名", "八里庄村八里庄村区"]
     for text in texts:
-        ours = jurisdiction._longest_matches(automaton, text)  # type: ignore[arg-type]
+        ours = jurisdiction._longest_matches(automaton, text)
         assert [(last, name.length) for last, name in ours] == [
             (last, name.length) for last, name in automaton.iter_long(text)
         ], text

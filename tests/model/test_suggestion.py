@@ -2,10 +2,12 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from jiesu.cli import main
+from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggest_io import _numbered_chunks, suggest_lines
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 
@@ -16,11 +18,11 @@ SCHEMA_KEYS = [
 
 
 @pytest.fixture(scope="module")
-def suggester(seed_model) -> Suggester:  # type: ignore[no-untyped-def]
+def suggester(seed_model: RequestClassifier) -> Suggester:
     return Suggester.with_reference_data(seed_model)
 
 
-def suggest(suggester: Suggester, text: str, caller: str | None = None) -> dict:  # type: ignore[type-arg]
+def suggest(suggester: Suggester, text: str, caller: str | None = None) -> dict[str, Any]:
     return suggester.suggest(SuggestionRequest(text=text, id="t1", caller_district=caller))
 
 

@@ -126,12 +126,12 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: a SQLite file, or the session's PostgreSQL database emptied."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'jiesu.db'}"
-        upgrade(url)
-        return url
-    url: str = request.getfixturevalue("postgres_url")
-    reset_postgres(url)
-    return url
+        sqlite_url = f"sqlite:///{tmp_path / 'jiesu.db'}"
+        upgrade(sqlite_url)
+        return sqlite_url
+    postgres_url: str = request.getfixturevalue("postgres_url")
+    reset_postgres(postgres_url)
+    return postgres_url
 
 
 # --- services -----------------------------------------------------------------------------------------

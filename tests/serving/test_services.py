@@ -18,7 +18,7 @@ from jiesu.serving.auth import Principal
 from jiesu.serving.db import current_revision
 from jiesu.serving.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jiesu.serving.orm import Base, Ticket, TicketEvent
-from jiesu.serving.schemas import KeyCreate, TicketCreate
+from jiesu.serving.schemas import ActionBody, KeyCreate, TicketCreate
 from jiesu.serving.services import Intake, TicketFilter
 from jiesu.serving.workflow import Action, Role, State
 from tests.serving.conftest import (
@@ -268,7 +268,7 @@ def test_unit_isolation(actors: Actors) -> None:
     assert [t.id for t in tickets.list(actors.auditor, TicketFilter(unit=CO_UNIT)).items] == [theirs.id]
 
 
-def actors_body(action: str, **fields: object):  # type: ignore[no-untyped-def]
+def actors_body(action: str, **fields: object) -> ActionBody:
     from tests.serving.flows import body
 
     return body(action, **fields)
@@ -290,7 +290,7 @@ def test_caller_data_is_masked_for_everyone_but_operator_and_handling_unit(actor
     actors.act(actors.operator, ticket.id, Action.DISPATCH, copy_to=[DISTRICT_GOVERNMENT])
     tickets = actors.services.tickets
 
-    def caller(principal) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    def caller(principal: Principal) -> tuple[str | None, str | None]:
         seen = tickets.get(principal, ticket.id)
         return seen.caller_phone, seen.caller_name
 
@@ -530,7 +530,8 @@ def test_online_requests_have_an_acceptance_deadline(actors: Actors, clock: Fake
     late = tickets.list(op, TicketFilter(overdue=True)).items
     assert [t.id for t in late] == [online.id] and late[0].overdue
     dispatched = actors.act(op, online.id, Action.DISPATCH)  # accepted at last: the handling clock starts
-    assert not dispatched.overdue and dispatched.deadline_at > clock.now
+    assert dispatched.deadline_at is not None and dispatched.deadline_at > clock.now
+    assert not dispatched.overdue
 
 
 def test_follow_up_falls_due_when_the_deadline_passes(actors: Actors, clock: FakeClock) -> None:
