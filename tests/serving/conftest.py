@@ -4,7 +4,7 @@ session on 127.0.0.1:5432), services over them with a fake clock, and an app cli
 Services and apps suggest with the real `Suggester` over `keyword_model`, a deterministic keyword
 classifier (tests/keyword_classifier.py) built in milliseconds; the texts below come out on the units
 named here as they do on the seed model. A test that needs the trained model asks for `seed_model` and
-passes it on (`build_services(..., suggestions=seed_suggestions)`, `make_api(classifier=seed_model)`)."""
+passes it on (`make_api(classifier=seed_model)`, or a `SuggestService` over it for `build_services`)."""
 
 from __future__ import annotations
 
@@ -216,24 +216,28 @@ class Api:
 ApiFactory = Callable[..., Api]
 
 
+def start_api(url: str, classifier: RequestClassifier, **settings: Any) -> Api:
+    """An app over `url` with its lifespan entered (the model and database are loaded); the caller
+    leaves it with `api.client.__exit__(None, None, None)`."""
+    app = create_app(ServingSettings(database_url=url, **settings), classifier=classifier)
+    client = TestClient(app, raise_server_exceptions=False)
+    client.__enter__()
+    return Api(app, client, app.state.runtime.keys)
+
+
 @pytest.fixture
 def make_api(db_url: str, keyword_model: RequestClassifier) -> Iterator[ApiFactory]:
     """Start an app (lifespan runs) over the test database; `classifier` replaces the keyword model,
     other keyword arguments go to ServingSettings."""
-    stack: list[TestClient] = []
+    started: list[Api] = []
 
     def make(classifier: RequestClassifier | None = None, **settings: Any) -> Api:
-        app = create_app(
-            ServingSettings(database_url=db_url, **settings), classifier=classifier or keyword_model
-        )
-        client = TestClient(app, raise_server_exceptions=False)
-        client.__enter__()
-        stack.append(client)
-        return Api(app, client, app.state.runtime.keys)
+        started.append(start_api(db_url, classifier or keyword_model, **settings))
+        return started[-1]
 
     yield make
-    for client in reversed(stack):
-        client.__exit__(None, None, None)
+    for api in reversed(started):
+        api.client.__exit__(None, None, None)
 
 
 @pytest.fixture

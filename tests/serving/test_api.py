@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,14 @@ from jiesu.serving.settings import ServingSettings
 from jiesu.serving.workflow import Role
 from tests.keyword_classifier import MODEL_ID as KEYWORD_MODEL_ID
 from tests.serving.conftest import (
+    BACKENDS,
     DISTRICT_GOVERNMENT,
     HEATING_TEXT,
     HEATING_UNIT,
     OTHER_UNIT,
     Api,
     ApiFactory,
+    start_api,
 )
 
 PHONE = "13912345678"
@@ -214,11 +218,28 @@ BAD_REQUESTS = [
 ]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def limited_api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, keyword_model: RequestClassifier
+) -> Iterator[Api]:
+    """One app per backend for all the bad-input cases (one app start, not one per case): each case is
+    refused before anything is stored, and checks that nothing was."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("bad-inputs") / "jiesu.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres").fresh()
+    api = start_api(url, keyword_model, max_text_chars=200, max_batch=3)
+    yield api
+    api.client.__exit__(None, None, None)
+
+
 @pytest.mark.parametrize(
     ("path", "payload", "status"), [case[1:] for case in BAD_REQUESTS], ids=[c[0] for c in BAD_REQUESTS]
 )
-def test_bad_inputs_get_the_envelope(make_api: ApiFactory, path: str, payload: Any, status: int) -> None:
-    api = make_api(max_text_chars=200, max_batch=3)
+def test_bad_inputs_get_the_envelope(limited_api: Api, path: str, payload: Any, status: int) -> None:
+    api = limited_api
     headers = api.key(Role.OPERATOR) | {"Idempotency-Key": "bad"}
     if isinstance(payload, str):  # raw JSON: a lone surrogate escape cannot be encoded by the client
         sent = api.client.post(path, content=payload, headers=headers | {"content-type": "application/json"})
