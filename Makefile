@@ -9,7 +9,7 @@ EXTRAS := dev,transformer,bench
 # scratch environment in which `make constraints` resolves the dependencies anew
 RESOLVE_VENV ?= /tmp/jiesu-resolve-venv
 
-.PHONY: run test lint install constraints clean
+.PHONY: run test test-fast lint install constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
+
+# The inner loop: everything but the tests marked slow (each over 5 s); CI runs `make test`.
+test-fast: $(STAMP)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check jiesu tests

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from jiesu.model.classifier import RequestClassifier
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The shared real data lives beside the repository (../shared/data), never inside it.
 SHARED_DATA = Path(os.environ.get("JIESU_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -19,7 +21,7 @@ def teddy_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_model():  # type: ignore[no-untyped-def]
+def seed_model() -> RequestClassifier:
     """The default model trained on the seed corpus (train + dev), once per test session (~10 s)."""
     from jiesu.training.datasets import SEED, load_training_data
     from jiesu.training.pipeline import fit_calibrated
@@ -30,5 +32,5 @@ def seed_model():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def seed_model_dir(seed_model, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+def seed_model_dir(seed_model: RequestClassifier, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(seed_model.save(tmp_path_factory.mktemp("models") / "default"))

@@ -17,4 +17,5 @@ def test_year_without_a_published_schedule_counts_weekdays_less_fixed_days_off()
     assert not is_working_day(later)  # Thursday, New Year's Day
     assert is_working_day(date(2099, 1, 2))  # Friday
     assert not is_working_day(date(2099, 1, 3))  # Saturday
-    assert not is_working_day(date(2099, 5, 1)) and not is_working_day(date(2099, 10, 2))
+    assert not is_working_day(date(2099, 5, 1))
+    assert not is_working_day(date(2099, 10, 2))

@@ -1,4 +1,5 @@
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,7 +18,7 @@ ROWS = [
 ]
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+def _write_jsonl(path: Path, rows: Sequence[Mapping[str, object]]) -> Path:
     path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n", encoding="utf-8")
     return path
 
@@ -45,7 +46,7 @@ def test_csv_keeps_numeric_looking_ids_as_text_and_quoted_newlines(tmp_path: Pat
     assert dataset["text"][0] == "第一行\n第二行"
 
 
-def test_every_problem_is_reported_with_what_to_do(tmp_path: Path) -> None:
+def test_every_problem_is_reported_with_what_to_do() -> None:
     rows = [
         {"text": "暖气不热", "label": "供暖"},
         {"text": "  ", "label": "供暖"},

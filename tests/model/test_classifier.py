@@ -16,6 +16,7 @@ from jiesu.model.model_dir import _metadata_digest
 from jiesu.model.segmentation import jieba_dictionary_path
 from jiesu.model.text import MAX_TEXT_CHARS
 from jiesu.training.datasets import load_training_data
+from tests.model.conftest import CATEGORIES
 
 TINY = ClassifierConfig(linear=LinearConfig(min_df=1, word_min_count=1, C=10.0))
 Labelled = tuple[list[str], dict[str, list[str | None]]]
@@ -50,7 +51,7 @@ def test_classes_follow_probability_columns_and_first_level_is_derived(labelled:
     texts, y = labelled
     model = RequestClassifier(TINY).fit(texts, y)
     proba = model.predict_proba(["暖气不热"])
-    assert model.classes_["category"] == sorted(set(y["category"]))
+    assert model.classes_["category"] == sorted(set(CATEGORIES))
     assert proba["category"].shape == (1, 3)
     assert np.isclose(proba["category"].sum(), 1.0)
     prediction = model.predict("暖气不热")
@@ -61,9 +62,9 @@ def test_classes_follow_probability_columns_and_first_level_is_derived(labelled:
 
 
 def test_only_the_heads_given_are_trained_and_first_level_only_data_predicts_l1(labelled: Labelled) -> None:
-    texts, y = labelled
+    texts, _ = labelled
     first_level = {"供暖": "城乡建设", "餐饮油烟": "环境保护", "欠薪": "劳动和社会保障"}
-    model = RequestClassifier(TINY).fit(texts, {"category_l1": [first_level[c] for c in y["category"]]})
+    model = RequestClassifier(TINY).fit(texts, {"category_l1": [first_level[c] for c in CATEGORIES]})
     assert model.heads_ == ["category_l1"]
     prediction = model.predict("暖气不热")
     assert prediction.category_l1 == "城乡建设"

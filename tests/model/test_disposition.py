@@ -2,7 +2,7 @@ import pytest
 
 from jiesu.data.disposition_rules import load_disposition_rules
 from jiesu.model.classifier import HeadPrediction
-from jiesu.model.disposition import DispositionResolver
+from jiesu.model.disposition import DispositionDecision, DispositionResolver
 from jiesu.model.text import fold_characters
 
 
@@ -15,7 +15,9 @@ def head(label: str, confidence: float, *others: tuple[str, float]) -> HeadPredi
     return HeadPrediction(label, confidence, [(label, confidence), *others], None, 0.5)
 
 
-def decide(resolver: DispositionResolver, text: str, prediction: HeadPrediction | None):  # type: ignore[no-untyped-def]
+def decide(
+    resolver: DispositionResolver, text: str, prediction: HeadPrediction | None
+) -> DispositionDecision:
     return resolver.decide(fold_characters(text), text, prediction)
 
 
@@ -49,7 +51,8 @@ def test_legal_channel_with_evidence_carries_the_notice(resolver: DispositionRes
     text = "劳动仲裁已经裁决了，公司还是不给钱"
     decision = decide(resolver, text, head("legal_channel:arbitration", 0.7))
     assert (decision.label, decision.channel, decision.conflict) == ("legal_channel", "arbitration", False)
-    assert decision.notice and "仲裁" in decision.notice
+    assert decision.notice
+    assert "仲裁" in decision.notice
     assert any("裁决" in span.text for span in decision.evidence)
 
 
@@ -80,14 +83,16 @@ def test_not_yet_in_the_channel_stays_dispatchable(resolver: DispositionResolver
 
 def test_risk_cues_are_named(resolver: DispositionResolver) -> None:
     cues = resolver.risk_cues(fold_characters("再不给钱我就跳楼，活不下去了"))
-    assert "self_harm:跳楼" in cues and "self_harm:活不下去" in cues
+    assert "self_harm:跳楼" in cues
+    assert "self_harm:活不下去" in cues
 
 
 def test_an_unsure_emergency_head_without_evidence_does_not_transfer(resolver: DispositionResolver) -> None:
     text = "上个月我妈在家晕倒了，120来得太慢"  # a complaint about an ambulance, told as past
     decision = decide(resolver, text, head("emergency:120", 0.49, ("dispatch", 0.3)))
     assert (decision.label, decision.confidence) == ("dispatch", 0.3)  # dispatch's own probability
-    assert decision.conflict and decision.possible_emergencies == ["120"]
+    assert decision.conflict
+    assert decision.possible_emergencies == ["120"]
     sure = decide(resolver, "我妈这边情况不好", head("emergency:120", 0.9, ("dispatch", 0.05)))
     assert (sure.label, sure.emergency_number, sure.conflict) == ("emergency", "120", True)
 
@@ -136,7 +141,8 @@ def test_a_complaint_about_the_arbitration_committee_is_not_an_arbitration_case(
     resolver: DispositionResolver,
 ) -> None:
     staff = decide(resolver, "劳动仲裁委的工作人员态度很差，打电话没人接", head("dispatch", 0.6))
-    assert staff.label == "dispatch" and staff.evidence == []
+    assert staff.label == "dispatch"
+    assert staff.evidence == []
     case = decide(
         resolver,
         "仲裁委受理了我的案子，但是一直不开庭",

@@ -47,7 +47,8 @@ def test_refitting_uses_the_new_vocabulary() -> None:
 
 def test_featurizer_puts_word_columns_after_character_columns_row_by_row() -> None:
     fitted = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, TOKENS)
-    assert fitted.chars is not None and fitted.words is not None
+    assert fitted.chars is not None
+    assert fitted.words is not None
     texts = [*TEXTS, "完全陌生"]
     segmented = [*TOKENS, ["完全", "陌生"]]
     matrix = fitted.transform(texts, segmented)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -37,8 +38,11 @@ def test_landmark_alone_gives_district_and_street(resolver: JurisdictionResolver
     assert (result.district, result.street) == ("朝阳区", "望京街道")
     assert result.district_code == "110105"
     street = load_gazetteer().street("朝阳区", "望京街道")
-    assert street is not None and result.street_code == street.code
-    assert result.source == "text" and result.reason is None and not result.ambiguous
+    assert street is not None
+    assert result.street_code == street.code
+    assert result.source == "text"
+    assert result.reason is None
+    assert not result.ambiguous
     assert [span.text for span in result.evidence] == ["望京SOHO"]
     assert_spans_point_into(text, result)
 
@@ -97,7 +101,8 @@ def test_everyday_street_short_needs_a_place_word(resolver: JurisdictionResolver
 
 def test_colliding_street_name_alone_is_ambiguous(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("八里庄那边路灯不亮")
-    assert result.ambiguous and result.reason == "ambiguous"
+    assert result.ambiguous
+    assert result.reason == "ambiguous"
     assert (result.in_beijing, result.region) == (True, "北京市")
     assert (result.district, result.street, result.district_code) == (None, None, None)
     top = {(c.district, c.street) for c in result.candidates[:2]}
@@ -123,14 +128,16 @@ def test_colliding_name_resolved_by_context(resolver: JurisdictionResolver, text
 
 def test_districts_listed_side_by_side_are_ambiguous(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("朝阳、海淀、东城几个办证大厅都约满了")
-    assert result.ambiguous and result.district is None
+    assert result.ambiguous
+    assert result.district is None
     assert {c.district for c in result.candidates} == {"朝阳区", "海淀区", "东城区"}
 
 
 def test_first_place_named_wins_a_close_call(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("从国贸打车回通州，多收了我三十块")
     assert (result.district, result.street) == ("朝阳区", "建外街道")
-    assert not result.ambiguous and result.confidence < 0.8
+    assert not result.ambiguous
+    assert result.confidence < 0.8
 
 
 # --- contradictions --------------------------------------------------------------------------------------
@@ -145,7 +152,8 @@ def test_explicit_district_beats_a_street_of_another_district(resolver: Jurisdic
 
 def test_explicit_district_beats_a_landmark_elsewhere(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("丰台区，就在望京SOHO那种写字楼里")
-    assert result.district == "丰台区" and result.street is None
+    assert result.district == "丰台区"
+    assert result.street is None
 
 
 def test_street_always_lies_in_the_district(resolver: JurisdictionResolver) -> None:
@@ -154,7 +162,8 @@ def test_street_always_lies_in_the_district(resolver: JurisdictionResolver) -> N
     for text in corpus["text"]:
         result = resolver.resolve(text)
         if result.street is not None:
-            assert result.district is not None and gazetteer.has_street(result.district, result.street)
+            assert result.district is not None
+            assert gazetteer.has_street(result.district, result.street)
         if result.community is not None:
             assert any(
                 c.street == result.street and c.district == result.district
@@ -216,7 +225,8 @@ def test_unknown_caller_district_is_an_error(resolver: JurisdictionResolver, cal
 def test_places_outside_beijing(resolver: JurisdictionResolver, text: str, region: str) -> None:
     result = resolver.resolve(text)
     assert (result.in_beijing, result.region, result.district, result.street) == (False, region, None, None)
-    assert result.reason == "outside_beijing" and result.evidence
+    assert result.reason == "outside_beijing"
+    assert result.evidence
     assert_spans_point_into(text, result)
 
 
@@ -286,17 +296,19 @@ def test_no_place(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("对信访答复意见不服，申请复查的期限是多少天？")
     assert (result.in_beijing, result.region, result.district) == (None, None, None)
     assert (result.source, result.reason, result.confidence) == ("none", "no_place_found", 0.0)
-    assert result.evidence == [] and result.candidates == [] and not result.ambiguous
+    assert result.evidence == []
+    assert result.candidates == []
+    assert not result.ambiguous
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t"])
 def test_empty_text_is_an_error(resolver: JurisdictionResolver, text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="empty"):
         resolver.resolve(text)
 
 
 def test_non_string_is_an_error(resolver: JurisdictionResolver) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be a string"):
         resolver.resolve(None)  # type: ignore[arg-type]
 
 
@@ -314,7 +326,8 @@ def test_very_long_text(resolver: JurisdictionResolver) -> None:
 
 def test_many_mentions_keep_evidence_short(resolver: JurisdictionResolver) -> None:
     result = resolver.resolve("朝阳区望京，" * 2000)
-    assert result.district == "朝阳区" and 0 < len(result.evidence) <= 20
+    assert result.district == "朝阳区"
+    assert 0 < len(result.evidence) <= 20
 
 
 # --- offsets and output ----------------------------------------------------------------------------------
@@ -348,8 +361,20 @@ def test_confidence_is_a_probability(resolver: JurisdictionResolver) -> None:
         assert 0.0 <= resolver.resolve(text).confidence <= 1.0
 
 
-def test_default_resolver_is_built_once() -> None:
-    assert default_resolver() is default_resolver()
+def test_default_resolver_is_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiesu.model import jurisdiction
+
+    first = default_resolver().resolve("朝阳区望京街道小区暖气不热")
+
+    def rebuild(*_: object) -> NoReturn:
+        raise AssertionError("default_resolver built its resolver again")
+
+    # Later calls build nothing: neither the gazetteer nor the resolver (~1.5 s) is made again.
+    monkeypatch.setattr(jurisdiction, "JurisdictionResolver", rebuild)
+    monkeypatch.setattr(jurisdiction, "load_gazetteer", rebuild)
+    again = default_resolver().resolve("朝阳区望京街道小区暖气不热")
+    assert (again.district, again.street) == ("朝阳区", "望京街道")
+    assert again == first
 
 
 # --- the scan itself ---------------------------------------------------------------------------------------
@@ -372,7 +397,7 @@ def test_longest_matches_are_those_of_iter_long() -> None:
     automaton.make_automaton()
     texts = ["八里庄村朝阳区", "八里里庄村", "朝阳阳区区", "区八里庄", "没有地名", "八里庄村八里庄村区"]
     for text in texts:
-        ours = place_names.longest_matches(automaton, text)  # type: ignore[arg-type]
+        ours = place_names.longest_matches(automaton, text)
         assert [(last, name.length) for last, name in ours] == [
             (last, name.length) for last, name in automaton.iter_long(text)
         ], text

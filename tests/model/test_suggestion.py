@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 
 from jiesu.cli import main
+from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggest_io import _numbered_chunks, suggest_lines, to_json_line
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
 
 
 @pytest.fixture(scope="module")
-def suggester(seed_model) -> Suggester:  # type: ignore[no-untyped-def]
+def suggester(seed_model: RequestClassifier) -> Suggester:
     return Suggester.with_reference_data(seed_model)
 
 
@@ -137,11 +138,15 @@ def test_a_malformed_line_yields_an_error_object_in_place(suggester: Suggester) 
     ]
     out = [json.loads(to_json_line(answer)) for answer in suggest_lines(suggester, lines)]
     assert [item.get("id") for item in out] == ["1", None, "3", "4", None, "7", "8", "9", None]
-    assert "unpaired surrogate" in out[7]["error"] and out[7]["line"] == 9
-    assert " at at " not in out[8]["error"] and out[8]["line"] == 10
+    assert "unpaired surrogate" in out[7]["error"]
+    assert out[7]["line"] == 9
+    assert " at at " not in out[8]["error"]
+    assert out[8]["line"] == 10
     assert out[5]["line"] == 7  # an error found while suggesting still names its line
-    assert "error" not in out[0] and "error" not in out[6]
-    assert "not valid JSON" in out[1]["error"] and out[1]["line"] == 2
+    assert "error" not in out[0]
+    assert "error" not in out[6]
+    assert "not valid JSON" in out[1]["error"]
+    assert out[1]["line"] == 2
     assert "empty" in out[2]["error"]
     assert "unknown field" in out[3]["error"]
     assert "JSON object" in out[4]["error"]
@@ -163,7 +168,8 @@ def test_cli_reads_and_writes_json_lines(
         == 0
     )
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    assert rows[0]["id"] == "a" and rows[0]["jurisdiction"]["district"] == "海淀区"
+    assert rows[0]["id"] == "a"
+    assert rows[0]["jurisdiction"]["district"] == "海淀区"
     assert "error" in rows[1]
     assert main(["suggest", "--model", str(seed_model_dir), "--text", "朝阳区三里屯酒吧噪音太大"]) == 0
     assert "属地 jurisdiction" in capsys.readouterr().out
@@ -171,6 +177,7 @@ def test_cli_reads_and_writes_json_lines(
     assert "empty" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_many_processes_give_the_same_lines_in_the_same_order(seed_model_dir: Path, tmp_path: Path) -> None:
     texts = [
         "海淀区中关村大街共享单车乱停",
@@ -190,7 +197,9 @@ def test_many_processes_give_the_same_lines_in_the_same_order(seed_model_dir: Pa
         outputs[workers] = target.read_text(encoding="utf-8")
     assert outputs["1"] == outputs["2"]
     rows = [json.loads(line) for line in outputs["2"].splitlines()]
-    assert len(rows) == 29 and rows[7]["line"] == 8 and "error" in rows[7]
+    assert len(rows) == 29
+    assert rows[7]["line"] == 8
+    assert "error" in rows[7]
     assert rows[12]["id"] == "13"
 
 

@@ -1,8 +1,14 @@
 """Fixtures for the serving tests: databases (a SQLite file per test, and a fresh PostgreSQL database per
-session on 127.0.0.1:5432), services over them with a fake clock, and an app client with API keys."""
+session on 127.0.0.1:5432), services over them with a fake clock, and an app client with API keys.
+
+Services and apps suggest with the real `Suggester` over `keyword_model`, a deterministic keyword
+classifier (tests/keyword_classifier.py) built in milliseconds; the texts below come out on the units
+named here as they do on the seed model. A test that needs the trained model asks for `seed_model` and
+passes it on (`make_api(classifier=seed_model)`, or a `SuggestService` over it for `build_services`)."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,8 +18,10 @@ from typing import Any
 
 import psycopg2
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion import Suggester
 from jiesu.serving.app import create_app
 from jiesu.serving.db import Database, upgrade
@@ -25,11 +33,12 @@ from jiesu.serving.tickets import TicketService
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.reference import Reference
 from jiesu.workflow.states import Role
+from tests.keyword_classifier import keyword_classifier
 
 PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 3}
 TABLES = "ticket_events, followups, ticket_units, tickets, api_keys"
 
-# Units the seed model routes these texts to, and two others for re-dispatch and escalation.
+# Units the keyword model (and the seed model) route these texts to, and two others for re-dispatch and escalation.
 HEATING_TEXT = "朝阳区望京街道小区暖气不热，家里只有十五度"
 HEATING_UNIT = "北京市热力集团"
 OTHER_UNIT = "朝阳区城市管理委员会"
@@ -116,16 +125,27 @@ def reset_postgres(url: str) -> None:
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (alembic takes ~0.1 s a run); tests get copies."""
+    path = tmp_path_factory.mktemp("sqlite") / "jiesu.db"
+    upgrade(f"sqlite:///{path}")
+    # The engine is disposed: the write-ahead log is checkpointed into the file, which is all there is.
+    assert [file.name for file in path.parent.iterdir()] == [path.name]
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated, empty database: a SQLite file, or the session's PostgreSQL database emptied."""
+    """A migrated, empty database: a copy of the migrated SQLite file, or the session's PostgreSQL
+    database emptied."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'jiesu.db'}"
-        upgrade(url)
-        return url
-    url: str = request.getfixturevalue("postgres_url")
-    reset_postgres(url)
-    return url
+        path = tmp_path / "jiesu.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
+    postgres_url: str = request.getfixturevalue("postgres_url")
+    reset_postgres(postgres_url)
+    return postgres_url
 
 
 # --- services -----------------------------------------------------------------------------------------
@@ -137,8 +157,14 @@ def reference() -> Reference:
 
 
 @pytest.fixture(scope="session")
-def suggestions(seed_model: Any, reference: Reference) -> SuggestService:
-    return SuggestService(Suggester.with_reference_data(seed_model), reference)
+def keyword_model() -> RequestClassifier:
+    """The serving tests' classifier: deterministic keyword rules, no training."""
+    return keyword_classifier()
+
+
+@pytest.fixture(scope="session")
+def suggestions(keyword_model: RequestClassifier, reference: Reference) -> SuggestService:
+    return SuggestService(Suggester.with_reference_data(keyword_model), reference)
 
 
 @pytest.fixture
@@ -181,6 +207,7 @@ def services(
 
 @dataclass
 class Api:
+    app: FastAPI
     client: TestClient
     keys: KeyService
 
@@ -191,21 +218,28 @@ class Api:
 ApiFactory = Callable[..., Api]
 
 
-@pytest.fixture
-def make_api(db_url: str, seed_model: Any) -> Iterator[ApiFactory]:
-    """Start an app (lifespan runs) over the test database; keyword arguments go to ServingSettings."""
-    stack: list[TestClient] = []
+def start_api(url: str, classifier: RequestClassifier, **settings: Any) -> Api:
+    """An app over `url` with its lifespan entered (the model and database are loaded); the caller
+    leaves it with `api.client.__exit__(None, None, None)`."""
+    app = create_app(ServingSettings(database_url=url, **settings), classifier=classifier)
+    client = TestClient(app, raise_server_exceptions=False)
+    client.__enter__()
+    return Api(app, client, app.state.runtime.keys)
 
-    def make(**settings: Any) -> Api:
-        app = create_app(ServingSettings(database_url=db_url, **settings), classifier=seed_model)
-        client = TestClient(app, raise_server_exceptions=False)
-        client.__enter__()
-        stack.append(client)
-        return Api(client, app.state.runtime.keys)
+
+@pytest.fixture
+def make_api(db_url: str, keyword_model: RequestClassifier) -> Iterator[ApiFactory]:
+    """Start an app (lifespan runs) over the test database; `classifier` replaces the keyword model,
+    other keyword arguments go to ServingSettings."""
+    started: list[Api] = []
+
+    def make(classifier: RequestClassifier | None = None, **settings: Any) -> Api:
+        started.append(start_api(db_url, classifier or keyword_model, **settings))
+        return started[-1]
 
     yield make
-    for client in reversed(stack):
-        client.__exit__(None, None, None)
+    for api in reversed(started):
+        api.client.__exit__(None, None, None)
 
 
 @pytest.fixture

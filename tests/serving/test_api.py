@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import shutil
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,15 +17,19 @@ from fastapi.testclient import TestClient
 from jiesu.model.classifier import RequestClassifier
 from jiesu.serving.app import create_app
 from jiesu.serving.deps import get_settings
+from jiesu.serving.schemas import KeyCreate
 from jiesu.serving.settings import ServingSettings
 from jiesu.workflow.states import Role
+from tests.keyword_classifier import MODEL_ID as KEYWORD_MODEL_ID
 from tests.serving.conftest import (
+    BACKENDS,
     DISTRICT_GOVERNMENT,
     HEATING_TEXT,
     HEATING_UNIT,
     OTHER_UNIT,
     Api,
     ApiFactory,
+    start_api,
 )
 
 PHONE = "13912345678"
@@ -33,10 +40,12 @@ def assert_envelope(response: Any, status: int, code: str | None = None) -> dict
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert set(error) == {"code", "message", "details"}
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     if code is not None:
         assert error["code"] == code
-    assert "XQ7" not in response.text and PHONE not in response.text  # never echoed
+    assert "XQ7" not in response.text
+    assert PHONE not in response.text
     return dict(error)
 
 
@@ -48,9 +57,11 @@ def create(api: Api, headers: dict[str, str], key: str = "k1", **fields: Any) ->
 def test_health_model_and_docs(api: Api) -> None:
     client = api.client
     health = client.get("/health").json()
-    assert health["status"] == "ok" and health["model_id"]
+    assert health["status"] == "ok"
+    assert health["model_id"]
     docs = client.get("/docs")
-    assert docs.status_code == 200 and "cdn." not in docs.text  # no network needed to read the docs
+    assert docs.status_code == 200
+    assert "cdn." not in docs.text
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert f"/docs-assets/{asset}" in docs.text
         assert client.get(f"/docs-assets/{asset}").status_code == 200
@@ -86,7 +97,8 @@ def test_create_is_idempotent_over_http(api: Api) -> None:
     first = create(api, headers)
     assert first.status_code == 201
     again = create(api, headers)
-    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
     assert_envelope(create(api, headers, text="另一件事"), 409, "idempotency_key_reused")
     missing = api.client.post("/v1/tickets", json={"text": "x", "intake_channel": "web"}, headers=headers)
     assert_envelope(missing, 422, "validation_error")
@@ -111,7 +123,8 @@ def test_keys_over_http(api: Api) -> None:
     secret, key_id = made.json()["key"], made.json()["id"]
     assert api.client.get("/v1/tickets", headers={"X-API-Key": secret}).status_code == 200
     listed = api.client.get("/v1/keys", headers=admin).json()
-    assert secret not in str(listed) and key_id in str(listed)
+    assert secret not in str(listed)
+    assert key_id in str(listed)
     assert api.client.post(f"/v1/keys/{key_id}/revoke", headers=admin).json()["active"] is False
     assert_envelope(api.client.get("/v1/tickets", headers={"X-API-Key": secret}), 401)
     assert_envelope(
@@ -165,14 +178,17 @@ def test_walk_and_masking_over_http(api: Api) -> None:
         api.client.get(f"/v1/tickets/{tid}", headers=district), 404
     )  # copy dropped on re-dispatch
     listed = api.client.get("/v1/tickets", headers=auditor).json()["items"]
-    assert PHONE not in str(listed) and listed[0]["caller_masked"]
+    assert PHONE not in str(listed)
+    assert listed[0]["caller_masked"]
     inbox = api.client.get(f"/v1/units/{OTHER_UNIT}/inbox", headers=other).json()["items"]
     assert [t["id"] for t in inbox] == [tid]
     assert_envelope(api.client.get(f"/v1/units/{HEATING_UNIT}/inbox", headers=other), 404)
     rates = api.client.get("/v1/metrics/rates", headers=auditor).json()
-    assert rates["rows"][0]["unit"] == OTHER_UNIT and rates["rows"][0]["overall"] == 1.0
+    assert rates["rows"][0]["unit"] == OTHER_UNIT
+    assert rates["rows"][0]["overall"] == 1.0
     assert rates["overall_weights"] == {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}
-    assert "from" in rates and "formula" in rates
+    assert "from" in rates
+    assert "formula" in rates
 
 
 BAD_REQUESTS = [
@@ -211,11 +227,28 @@ BAD_REQUESTS = [
 ]
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def limited_api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, keyword_model: RequestClassifier
+) -> Iterator[Api]:
+    """One app per backend for all the bad-input cases (one app start, not one per case): each case is
+    refused before anything is stored, and checks that nothing was."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("bad-inputs") / "jiesu.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres").fresh()
+    api = start_api(url, keyword_model, max_text_chars=200, max_batch=3)
+    yield api
+    api.client.__exit__(None, None, None)
+
+
 @pytest.mark.parametrize(
     ("path", "payload", "status"), [case[1:] for case in BAD_REQUESTS], ids=[c[0] for c in BAD_REQUESTS]
 )
-def test_bad_inputs_get_the_envelope(make_api: ApiFactory, path: str, payload: Any, status: int) -> None:
-    api = make_api(max_text_chars=200, max_batch=3)
+def test_bad_inputs_get_the_envelope(limited_api: Api, path: str, payload: Any, status: int) -> None:
+    api = limited_api
     headers = api.key(Role.OPERATOR) | {"Idempotency-Key": "bad"}
     if isinstance(payload, str):  # raw JSON: a lone surrogate escape cannot be encoded by the client
         sent = api.client.post(path, content=payload, headers=headers | {"content-type": "application/json"})
@@ -353,13 +386,16 @@ def test_numbers_written_in_the_text_are_masked_for_auditors(api: Api) -> None:
 
 
 def test_settings_reach_handlers_through_a_dependency(api: Api) -> None:
-    app = api.client.app
-    assert isinstance(app, type(create_app()))
-    app.dependency_overrides[get_settings] = lambda: ServingSettings(max_text_chars=5)  # type: ignore[attr-defined]
-    response = api.client.post(
-        "/v1/suggest", json={"text": "暖气不热了怎么办"}, headers=api.key(Role.OPERATOR)
-    )
+    headers = api.key(Role.OPERATOR)
+    text = "暖气不热了怎么办"
+    assert api.client.post("/v1/suggest", json={"text": text}, headers=headers).status_code == 200
+    app = api.app
+    app.dependency_overrides[get_settings] = lambda: ServingSettings(max_text_chars=5)
+    # The same request is refused once the handlers see the overriding settings (5 characters at most).
+    response = api.client.post("/v1/suggest", json={"text": text}, headers=headers)
     assert_envelope(response, 422, "invalid_input")
+    app.dependency_overrides.clear()
+    assert api.client.post("/v1/suggest", json={"text": text}, headers=headers).status_code == 200
 
 
 def test_logs_carry_no_text_or_phone(api: Api, caplog: pytest.LogCaptureFixture) -> None:
@@ -377,7 +413,7 @@ def test_logs_carry_no_text_or_phone(api: Api, caplog: pytest.LogCaptureFixture)
 def test_internal_errors_are_enveloped_and_logged_without_data(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
+    runtime = api.app.state.runtime
 
     def broken(*_: Any) -> Any:
         raise RuntimeError(f"database said: {PHONE} XQ7")
@@ -389,15 +425,71 @@ def test_internal_errors_are_enveloped_and_logged_without_data(
     assert error["details"] == {"request_id": "req-1"}
     assert response.headers["x-request-id"] == "req-1"
     assert "RuntimeError" in caplog.text
-    assert PHONE not in caplog.text and "XQ7" not in caplog.text
+    assert PHONE not in caplog.text
+    assert "XQ7" not in caplog.text
 
 
-def test_app_loads_the_model_in_lifespan_not_at_creation(db_url: str, seed_model_dir: Any) -> None:
+def test_app_loads_the_model_in_lifespan_not_at_creation(db_url: str, seed_model_dir: Path) -> None:
     app = create_app(ServingSettings(database_url=db_url, model_dir=seed_model_dir))
     assert not hasattr(app.state, "runtime")
+    saved = json.loads((seed_model_dir / "metadata.json").read_text(encoding="utf-8"))
     with TestClient(app) as client:
-        assert isinstance(app.state.runtime.model, RequestClassifier)
-        assert client.get("/health").status_code == 200
+        health = client.get("/health")
+        assert health.status_code == 200
+        assert health.json()["model_id"] == saved["model_id"]  # the model of model_dir, loaded
+        suggestion = client.post(
+            "/v1/suggest",
+            json={"text": HEATING_TEXT},
+            headers={"X-API-Key": app.state.runtime.keys.create(KeyCreate(role=Role.OPERATOR)).key},
+        ).json()
+        assert suggestion["suggestion"]["route"]["unit"] == HEATING_UNIT
+
+
+# --- end to end on the trained seed model (the other tests suggest with the keyword model) -------------
+
+
+@pytest.fixture
+def seed_api(make_api: ApiFactory, seed_model: RequestClassifier) -> Api:
+    return make_api(classifier=seed_model)
+
+
+def test_suggest_on_the_seed_model(seed_api: Api, seed_model: RequestClassifier) -> None:
+    headers = seed_api.key(Role.OPERATOR)
+    health = seed_api.client.get("/health").json()
+    assert health["model_id"] == seed_model.model_id_ != KEYWORD_MODEL_ID
+    batch = seed_api.client.post(
+        "/v1/suggest",
+        json={
+            "requests": [
+                {"id": "heating", "text": HEATING_TEXT},
+                {"id": "fire", "text": "家里着火了快来人", "caller_district": "朝阳"},
+                {"id": "fumes", "text": "海淀区八里庄街道饭馆油烟扰民"},
+            ]
+        },
+        headers=headers,
+    ).json()
+    heating, fire, fumes = batch["suggestions"]
+    assert (heating["category"]["l2"], heating["route"]["unit"]) == ("供暖", HEATING_UNIT)
+    assert heating["deadline"]["tier"] == "utility"
+    assert not heating["consult"]["required"]
+    assert (fire["disposition"]["label"], fire["disposition"]["emergency_number"]) == ("emergency", "119")
+    assert fire["risk"]["flag"]
+    assert fire["route"] is None
+    assert fumes["category"]["l2"] == "餐饮油烟"
+    assert {s["model_id"] for s in batch["suggestions"]} == {seed_model.model_id_}
+
+
+def test_ticket_walk_on_the_seed_model(seed_api: Api, seed_model: RequestClassifier) -> None:
+    op, heating = seed_api.key(Role.OPERATOR), seed_api.key(Role.UNIT, HEATING_UNIT)
+    created = create(seed_api, op)
+    assert created.status_code == 201
+    ticket = created.json()
+    assert (ticket["suggested_unit"], ticket["model_id"]) == (HEATING_UNIT, seed_model.model_id_)
+    tid = ticket["id"]
+    dispatched = seed_api.client.post(f"/v1/tickets/{tid}/dispatch", json={}, headers=op).json()
+    assert (dispatched["state"], dispatched["lead_unit"]) == ("dispatched", HEATING_UNIT)
+    accepted = seed_api.client.post(f"/v1/tickets/{tid}/accept", json={}, headers=heating).json()
+    assert accepted["state"] == "accepted"
 
 
 def test_dispatch_audit_for_auditors(api: Api) -> None:
@@ -426,7 +518,8 @@ def test_dispatch_audit_for_auditors(api: Api) -> None:
     assert (units[OTHER_UNIT]["dispatched"], units[OTHER_UNIT]["returns_rejected"]) == (2, 1)
     assert audit["suggestions"]["override_rate"] == 0.5
     assert audit["suggestions"]["by_origin"]["suggestion"]["mis_dispatch_rate"] == 1.0
-    assert "from" in audit and "to" in audit
+    assert "from" in audit
+    assert "to" in audit
     assert_envelope(api.client.get("/v1/metrics/dispatch", headers=heating), 403, "forbidden")
     assert_envelope(
         api.client.get("/v1/metrics/dispatch?from=2026-12-01&to=2026-11-01", headers=auditor), 422

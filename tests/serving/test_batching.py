@@ -32,14 +32,17 @@ def test_one_bad_call_fails_alone() -> None:
             raise ValueError("negative")
         return items
 
-    async def main() -> list[object]:
+    async def main() -> list[list[int] | BaseException]:
         batcher = Batcher(fragile)
-        return await asyncio.gather(
-            batcher.submit([1]), batcher.submit([-1]), batcher.submit([2]), return_exceptions=True
+        return list(
+            await asyncio.gather(
+                batcher.submit([1]), batcher.submit([-1]), batcher.submit([2]), return_exceptions=True
+            )
         )
 
     good, bad, other = asyncio.run(main())
-    assert good == [1] and other == [2]
+    assert good == [1]
+    assert other == [2]
     assert isinstance(bad, ValueError)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         asyncio.run(Batcher(fragile).submit([-5]))

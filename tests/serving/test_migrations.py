@@ -71,7 +71,7 @@ def test_a_suggestion_stored_before_the_typed_shape_reads_after_the_upgrade_and_
     upgrade(unmigrated_url, "0001")
     engine = create_engine(unmigrated_url)
     now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
-    row = {column.key: None for column in Base.metadata.tables["tickets"].columns}
+    row: dict[str, Any] = {column.key: None for column in Base.metadata.tables["tickets"].columns}
     row |= {
         "id": str(uuid.uuid4()),
         "created_at": now,
@@ -108,7 +108,8 @@ def test_a_suggestion_stored_before_the_typed_shape_reads_after_the_upgrade_and_
     ticket = Ticket(**(row | {"suggestion": stored}))
     view = ticket_view(Principal("k", Role.AUDITOR), ticket, now, 24)
     assert view.suggestion.versions.model_id == "m-2026-11"
-    assert view.suggestion.route is not None and view.suggestion.route.unit == "北京市热力集团"
+    assert view.suggestion.route is not None
+    assert view.suggestion.route.unit == "北京市热力集团"
     downgrade(unmigrated_url, "0001")
     with engine.connect() as connection:
         assert connection.execute(select(Ticket.suggestion)).scalar_one() == OLD_SUGGESTION

@@ -19,6 +19,7 @@ from jiesu.serving.orm import Base, Ticket, TicketEvent
 from jiesu.serving.schemas import KeyCreate, TicketCreate
 from jiesu.serving.tickets import Intake, TicketFilter
 from jiesu.workflow.actors import Principal
+from jiesu.workflow.bodies import ActionBody
 from jiesu.workflow.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from jiesu.workflow.states import Action, Role, State
 from tests.serving.conftest import (
@@ -81,7 +82,8 @@ def test_full_walk_keeps_suggestion_decision_and_history(actors: Actors, clock: 
         "create", "dispatch", "return", "review-return", "accept", "reply", "followup",
     ]  # fmt: skip
     assert [event.version for event in detail.events] == list(range(1, 8))
-    assert detail.decision is not None and detail.decision["unit"] == HEATING_UNIT  # the first decision
+    assert detail.decision is not None
+    assert detail.decision["unit"] == HEATING_UNIT
     assert detail.events[2].actor_unit == HEATING_UNIT
     rates = actors.services.tickets.rates(op, None, None, None)
     assert [(row.unit, row.valid, row.satisfaction_rate) for row in rates.rows] == [(OTHER_UNIT, 1, 0.9)]
@@ -195,12 +197,19 @@ def test_a_batch_of_creates_gives_each_intake_its_own_outcome(actors: Actors, se
     outcomes = services.tickets.create_many(intakes)
     assert len(outcomes) == len(intakes)
     created, empty, repeated, stored, reused, other, keyless = outcomes
-    assert isinstance(created, tuple) and created[1] is True
+    assert isinstance(created, tuple)
+    assert created[1] is True
     assert isinstance(empty, InvalidInput)
-    assert isinstance(repeated, tuple) and repeated == (created[0], False)
-    assert isinstance(stored, tuple) and stored[0].id == first[0].id and stored[1] is False
-    assert isinstance(reused, Conflict) and reused.code == "idempotency_key_reused"
-    assert isinstance(other, tuple) and other[1] is True and other[0].intake_channel == "phone"
+    assert isinstance(repeated, tuple)
+    assert repeated == (created[0], False)
+    assert isinstance(stored, tuple)
+    assert stored[0].id == first[0].id
+    assert stored[1] is False
+    assert isinstance(reused, Conflict)
+    assert reused.code == "idempotency_key_reused"
+    assert isinstance(other, tuple)
+    assert other[1] is True
+    assert other[0].intake_channel == "phone"
     assert isinstance(keyless, InvalidInput)
     with services.database.read() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 3
@@ -231,8 +240,11 @@ def test_a_batch_whose_key_a_rival_stored_meanwhile_still_creates_the_others(
     )
     monkeypatch.setattr(tickets, "_tickets_by_key", lookup_then_rival_creates)
     lost, won = tickets.create_many([contested, calm])
-    assert isinstance(lost, tuple) and lost[0].id == rival["id"] and lost[1] is False
-    assert isinstance(won, tuple) and won[1] is True
+    assert isinstance(lost, tuple)
+    assert lost[0].id == rival["id"]
+    assert lost[1] is False
+    assert isinstance(won, tuple)
+    assert won[1] is True
     with services.database.read() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 2
         assert session.scalar(select(func.count()).select_from(TicketEvent)) == 2
@@ -269,7 +281,7 @@ def test_unit_isolation(actors: Actors) -> None:
     assert [t.id for t in tickets.list(actors.auditor, TicketFilter(unit=CO_UNIT)).items] == [theirs.id]
 
 
-def actors_body(action: str, **fields: object):  # type: ignore[no-untyped-def]
+def actors_body(action: str, **fields: object) -> ActionBody:
     from tests.serving.flows import body
 
     return body(action, **fields)
@@ -291,7 +303,7 @@ def test_caller_data_is_masked_for_everyone_but_operator_and_handling_unit(actor
     actors.act(actors.operator, ticket.id, Action.DISPATCH, copy_to=[DISTRICT_GOVERNMENT])
     tickets = actors.services.tickets
 
-    def caller(principal) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    def caller(principal: Principal) -> tuple[str | None, str | None]:
         seen = tickets.get(principal, ticket.id)
         return seen.caller_phone, seen.caller_name
 
@@ -401,9 +413,11 @@ def test_closing_dispositions(actors: Actors) -> None:
         "informed", "answered", "transferred", "duplicate",
     ]  # fmt: skip
     assert duplicate.linked_ticket_id == informed.id
-    with pytest.raises(InvalidInput):
-        ticket = actors.create()
+    ticket = actors.create()
+    with pytest.raises(InvalidInput):  # a ticket is not a duplicate of itself
         actors.act(op, ticket.id, Action.CLOSE_DUPLICATE, linked_ticket_id=ticket.id)
+    after = actors.services.tickets.get(op, ticket.id)
+    assert (after.state, after.closure, after.version) == ("received", None, 1)
 
 
 def test_filters_and_cursor_pagination(actors: Actors, clock: FakeClock) -> None:
@@ -457,7 +471,8 @@ def test_rates_per_unit_and_period(actors: Actors, clock: FakeClock) -> None:
 def test_keys(services: Services, clock: FakeClock) -> None:
     keys = services.keys
     created = keys.create(KeyCreate(role=Role.AUDITOR, name="审计", expires_days=1))
-    assert created.key.startswith(created.prefix) and created.active
+    assert created.key.startswith(created.prefix)
+    assert created.active
     assert keys.authenticate(created.key).role is Role.AUDITOR
     assert created.key not in str(keys.list())
     clock.advance(days=2)
@@ -500,7 +515,8 @@ def test_concurrent_requests_with_an_uncached_key_share_one_lookup(
         )
 
     principals = asyncio.run(many(good, 20))
-    assert lookups == [good] and all(p == principals[0] for p in principals)
+    assert lookups == [good]
+    assert all(p == principals[0] for p in principals)
     asyncio.run(many(good, 5))
     assert lookups == [good]  # cached now
     refused = asyncio.run(many("jsk_unknown", 5))
@@ -527,9 +543,12 @@ def test_online_requests_have_an_acceptance_deadline(actors: Actors, clock: Fake
     assert by_phone.deadline_at is None
     clock.advance(hours=WORKFLOW.online_acceptance_hours, minutes=1)
     late = tickets.list(op, TicketFilter(overdue=True)).items
-    assert [t.id for t in late] == [online.id] and late[0].overdue
+    assert [t.id for t in late] == [online.id]
+    assert late[0].overdue
     dispatched = actors.act(op, online.id, Action.DISPATCH)  # accepted at last: the handling clock starts
-    assert not dispatched.overdue and dispatched.deadline_at > clock.now
+    assert dispatched.deadline_at is not None
+    assert dispatched.deadline_at > clock.now
+    assert not dispatched.overdue
 
 
 def test_follow_up_falls_due_when_the_deadline_passes(actors: Actors, clock: FakeClock) -> None:

@@ -42,7 +42,8 @@ def test_serve_refuses_a_bad_port_with_status_2(
     monkeypatch.setattr("uvicorn.run", no_server)
     assert main(["serve", "--port", "99999"]) == 2
     error = capsys.readouterr().err
-    assert error.startswith("error: invalid setting --port=99999: ") and error.count("\n") == 1
+    assert error.startswith("error: invalid setting --port=99999: ")
+    assert error.count("\n") == 1
     monkeypatch.setenv("JIESU_PORT", "99999")
     assert main(["serve"]) == 2
     assert "invalid setting JIESU_PORT='99999'" in capsys.readouterr().err

@@ -9,11 +9,12 @@ from jiesu.model.heads import targets_from_columns
 from jiesu.training.folds import duplicate_groups, grouped_stratified_folds
 from jiesu.training.pipeline import cross_validate, fit_calibrated
 
+Labelled = tuple[list[str], dict[str, list[str | None]]]
 CATEGORIES = ("供暖", "餐饮油烟", "欠薪", "停车管理", "入学入园", "食品安全")
 
 
 @pytest.fixture(scope="module")
-def slice_of_seed() -> tuple[list[str], dict[str, list[str | None]]]:
+def slice_of_seed() -> Labelled:
     corpus = load_seed_corpus()
     rows = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in CATEGORIES]
     subset = corpus.select(rows)
@@ -32,12 +33,13 @@ def test_identical_texts_never_straddle_folds() -> None:
     # phone numbers that differ only in their digits (masked) are one group too.
     variants = ["暖气不热ABC123", "暖氣不熱ＡＢＣ１２３", "打13812345678找我", "打13987654321找我"]
     variant_groups = duplicate_groups(variants)
-    assert variant_groups[0] == variant_groups[1] and variant_groups[2] == variant_groups[3]
+    assert variant_groups[0] == variant_groups[1]
+    assert variant_groups[2] == variant_groups[3]
     for train, test in grouped_stratified_folds(texts, labels, 2, seed=0):
         assert not set(groups[train]) & set(groups[test])
 
 
-def test_calibrated_fit_stores_temperatures_thresholds_and_metrics(slice_of_seed) -> None:  # type: ignore[no-untyped-def]
+def test_calibrated_fit_stores_temperatures_thresholds_and_metrics(slice_of_seed: Labelled) -> None:
     texts, y = slice_of_seed
     model, report = fit_calibrated(
         texts, y, ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9))
@@ -54,7 +56,7 @@ def test_calibrated_fit_stores_temperatures_thresholds_and_metrics(slice_of_seed
     ]
 
 
-def test_thresholds_come_from_folds_other_than_the_scored_one(slice_of_seed) -> None:  # type: ignore[no-untyped-def]
+def test_thresholds_come_from_folds_other_than_the_scored_one(slice_of_seed: Labelled) -> None:
     texts, y = slice_of_seed
     config = ClassifierConfig(calibration=CalibrationConfig(folds=2, target_accuracy=0.9))
     result = cross_validate(texts, y, config, k=3)
@@ -72,7 +74,7 @@ def test_thresholds_come_from_folds_other_than_the_scored_one(slice_of_seed) -> 
         assert len(set(np.nan_to_num(category.threshold[category.fold == fold], nan=-1.0))) == 1
 
 
-def test_a_class_with_one_row_does_not_flatten_the_calibration(slice_of_seed) -> None:  # type: ignore[no-untyped-def]
+def test_a_class_with_one_row_does_not_flatten_the_calibration(slice_of_seed: Labelled) -> None:
     """The lone row of a rare class is scored by a fold model that never saw its class; fitting the
     temperature on it would push the temperature to its bound and every probability towards uniform."""
     texts, y = slice_of_seed

@@ -52,7 +52,8 @@ def test_mis_dispatches_are_upheld_returns_counted_against_the_unit_and_the_orig
 
 def test_no_events_give_empty_figures_not_errors() -> None:
     audit = dispatch_audit([])
-    assert audit["units"] == [] and audit["overall"]["mis_dispatch_rate"] is None
+    assert audit["units"] == []
+    assert audit["overall"]["mis_dispatch_rate"] is None
     assert audit["suggestions"]["override_rate"] is None
 
 
@@ -72,4 +73,5 @@ def test_a_return_after_an_escalation_answers_the_escalation() -> None:
     )
     assert units["S"]["returns_upheld"] == 0
     by_origin = audit["suggestions"]["by_origin"]
-    assert by_origin["suggestion"]["mis_dispatched"] == 0 and by_origin["escalation"]["mis_dispatched"] == 1
+    assert by_origin["suggestion"]["mis_dispatched"] == 0
+    assert by_origin["escalation"]["mis_dispatched"] == 1
