@@ -24,6 +24,7 @@ from jiesu.data.taxonomy import load_taxonomy
 from jiesu.model.backend import PreparedTexts
 from jiesu.model.classifier import RequestClassifier, TrainingRecord
 from jiesu.model.config import ClassifierConfig
+from jiesu.model.segmentation import jieba_dictionary_path
 
 MODEL_ID = "keyword-test-model"
 MATCH_SCORE = 12.0  # softmax over ~120 classes: a matched label gets confidence ≈ 0.9993
@@ -113,5 +114,6 @@ def keyword_classifier() -> RequestClassifier:
     model.created_at_ = datetime(2026, 1, 1, tzinfo=UTC)
     model.training_ = TrainingRecord(fingerprint="0" * 64, source="tests/keyword_classifier.py")
     model.backend_ = KeywordBackend(classes)
+    model.jieba_dictionary_ = jieba_dictionary_path()  # as a fitted model: the installed jieba's
     model._check_shapes()
     return model

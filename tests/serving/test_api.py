@@ -476,7 +476,7 @@ def test_suggest_on_the_seed_model(seed_api: Api, seed_model: RequestClassifier)
     assert fire["risk"]["flag"]
     assert fire["route"] is None
     assert fumes["category"]["l2"] == "餐饮油烟"
-    assert {s["model_id"] for s in batch["suggestions"]} == {seed_model.model_id_}
+    assert {s["versions"]["model_id"] for s in batch["suggestions"]} == {seed_model.model_id_}
 
 
 def test_ticket_walk_on_the_seed_model(seed_api: Api, seed_model: RequestClassifier) -> None:
