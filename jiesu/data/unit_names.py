@@ -71,7 +71,14 @@ class UnitNames(BaseModel):
 
 
 def load_unit_names(path: Path | None = None) -> UnitNames:
-    return _load_unit_names(path or resource_path("units.json"))
+    """Load and validate a unit-name file (the shipped one by default; cached)."""
+    return _load_unit_names(path) if path is not None else _shipped_unit_names()
+
+
+@lru_cache(maxsize=1)
+def _shipped_unit_names() -> UnitNames:
+    # Cached apart from the path: every rendered street unit asks for it (28,000 times per reference load).
+    return _load_unit_names(resource_path("units.json"))
 
 
 @lru_cache(maxsize=8)

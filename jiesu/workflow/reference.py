@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from jiesu.data.catalogue import load_catalogue
 from jiesu.data.gazetteer import BEIJING, load_gazetteer
@@ -37,6 +38,12 @@ class Reference:
 
     @classmethod
     def load(cls) -> Reference:
+        """The lookups over the shipped reference data, built once per process (every app start and
+        every `jiesu keys` command asks for them; they never change while it runs)."""
+        return _shipped_reference()
+
+    @classmethod
+    def build(cls) -> Reference:
         gazetteer, catalogue, taxonomy = load_gazetteer(), load_catalogue(), load_taxonomy()
         known = catalogue.known_units(
             list(gazetteer.districts), [(street.district, street.name) for street in gazetteer.streets]
@@ -91,3 +98,8 @@ class Reference:
 
     def is_unit(self, name: str) -> bool:
         return name in self.units
+
+
+@cache
+def _shipped_reference() -> Reference:
+    return Reference.build()
