@@ -24,12 +24,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/jiesu serve
 
+# -n auto: one pytest worker per core (xdist); each worker fits the seed model once for the tests that need it.
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -n auto
 
 # The inner loop: everything but the tests marked slow (each over 5 s); CI runs `make test`.
 test-fast: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -n auto -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check jiesu tests
