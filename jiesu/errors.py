@@ -90,6 +90,10 @@ class Messages:
     stale: Final = "the ticket was changed since you read it (stale version): reload it and retry"
     illegal: Final = "action {action!r} is not allowed in state {state!r}"
     idempotency_reused: Final = "this Idempotency-Key was already used with a different request body"
+    idempotency_too_long: Final = "Idempotency-Key is longer than {limit} characters"
+    lead_unit_only: Final = "only the lead unit may do this"
+    co_handler_only: Final = "only a co-handling unit may do this"
+    reject_takes_no_unit: Final = "a rejected return goes back to the same unit: give no unit"
     idempotency_missing: Final = "the Idempotency-Key header is required to create a ticket"
     unknown_unit: Final = "unknown unit name(s): give unit names the dispatch catalogue can produce"
     unit_key_needs_unit: Final = "a unit key needs --unit (the unit it acts for); other roles take none"
@@ -132,7 +136,6 @@ class Messages:
     )
     satisfaction_level: Final = "satisfaction must be one of the workflow settings' levels"
     deadline_tier: Final = "deadline_tier must be one of the workflow settings' tiers"
-    not_a_coordinator_state: Final = "the ticket has no current lead unit"
 
 
 def message(template: str, **fields: object) -> str:

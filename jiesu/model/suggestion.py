@@ -220,7 +220,7 @@ def _disposition(decision: DispositionDecision) -> DispositionSuggestion:
             "label": decision.label,
             "channel": decision.channel,
             "emergency_number": decision.emergency_number,
-            "confidence": decision.confidence,
+            "confidence": round(decision.confidence, 4),
             "evidence": _spans(decision.evidence),
             "notice": decision.notice,
         }

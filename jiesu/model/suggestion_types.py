@@ -4,6 +4,9 @@ API's OpenAPI schema is generated from these models."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.data.catalogue import DeadlineTier, UnitType
@@ -116,6 +119,9 @@ class SuggestionVersions(_Out):
 
 
 class Suggestion(_Out):
+    """One suggestion. `from_stored` reads one back from a ticket, also in the shape stored before
+    `versions` existed (migration 0002 rewrites those, but an older process may still write one)."""
+
     id: str | None = Field(description="the request's id, as given")
     category: CategorySuggestion = Field(description="what the request is about (two-level taxonomy)")
     request_type: RequestTypeSuggestion = Field(description="诉求类型")
@@ -126,3 +132,19 @@ class Suggestion(_Out):
     consult: ConsultSuggestion = Field(description="whether a person must look first, and why")
     risk: RiskSuggestion = Field(description="signs of danger to people")
     versions: SuggestionVersions = Field(description="the model and reference data that made it")
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> Suggestion:
+        if "versions" in stored:
+            return cls.model_validate(stored)
+        upgraded = {
+            key: value for key, value in stored.items() if key not in ("model_id", "catalogue_version")
+        }
+        upgraded["versions"] = {
+            "model_id": str(stored.get("model_id", "")),
+            "taxonomy": None,
+            "catalogue": stored.get("catalogue_version"),
+            "disposition_rules": None,
+            "gazetteer": None,
+        }
+        return cls.model_validate(upgraded)

@@ -139,7 +139,7 @@ class TicketIntake:
         if not key:
             raise InvalidInput(message(Messages.idempotency_missing))
         if len(key) > MAX_IDEMPOTENCY_KEY:
-            raise InvalidInput(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
+            raise InvalidInput(message(Messages.idempotency_too_long, limit=MAX_IDEMPOTENCY_KEY))
         request = request_for(
             intake.body.text, intake.body.caller_district, self.reference, self.max_text_chars
         )

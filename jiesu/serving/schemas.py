@@ -215,6 +215,7 @@ class SuggestionAudit(BaseModel):
 class DispatchAuditOut(BaseModel):
     from_date: str = Field(serialization_alias="from")
     to_date: str = Field(serialization_alias="to")
+    skipped_events: int = Field(description="events left out because their stored payload could not be read")
     overall: UnitDispatchAudit
     suggestions: SuggestionAudit
     units: list[UnitDispatchAudit]

@@ -17,8 +17,10 @@ from jiesu.workflow.reference import Reference
 def request_for(
     text: str, caller_district: str | None, reference: Reference, limit: int, *, request_id: str | None = None
 ) -> SuggestionRequest:
-    """A checked suggestion request, or 422: an oversized text is refused before any work, an empty one
-    by the text check itself, and the caller's district is normalised (朝阳 → 朝阳区) here, once."""
+    """A checked suggestion request, or 422 (empty, then oversized, then an unknown district, as always):
+    the caller's district is normalised (朝阳 → 朝阳区) here, once."""
+    if not text.strip():
+        raise InvalidInput(message(Messages.text_empty))
     if len(text) > limit:
         raise InvalidInput(message(Messages.text_too_long, limit=limit), {"max_text_chars": limit})
     district = reference.district(caller_district)

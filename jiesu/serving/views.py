@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from jiesu.model.suggestion_types import Suggestion
 from jiesu.model.text import mask_contact_details
 from jiesu.serving.auth import mask_name, mask_phone, sees_caller
 from jiesu.serving.orm import Ticket, TicketEvent
@@ -44,7 +45,7 @@ def ticket_view(
             "district": ticket.district,
             "category": ticket.category,
             "model_id": ticket.model_id,
-            "suggestion": ticket.suggestion,
+            "suggestion": Suggestion.from_stored(ticket.suggestion),
             "suggested_unit": ticket.suggested_unit,
             "decision": ticket.decision,
             "lead_unit": ticket.lead_unit,

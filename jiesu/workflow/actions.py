@@ -179,9 +179,9 @@ def _check_unit_relation(actor: Principal, ticket: TicketRecord, relation: UnitR
     if actor.role is not Role.UNIT or relation is None:
         return
     if relation is UnitRelation.LEAD and actor.unit != ticket.lead_unit:
-        raise Forbidden("only the lead unit may do this")
+        raise Forbidden(message(Messages.lead_unit_only))
     if relation is UnitRelation.CO and actor.unit not in ticket.co_handlers:
-        raise Forbidden("only a co-handling unit may do this")
+        raise Forbidden(message(Messages.co_handler_only))
 
 
 def iso(value: datetime) -> str:
@@ -210,7 +210,7 @@ def _without(unit: str, names: list[str]) -> list[str]:
 def dispatch(
     ticket: TicketRecord, state: State, body: DispatchBody, _actor: Principal, rules: Rules
 ) -> Change:
-    suggestion = Suggestion.model_validate(ticket.suggestion)
+    suggestion = Suggestion.from_stored(ticket.suggestion)
     suggested = ticket.suggested_unit
     unit = body.unit or suggested
     if unit is None:
@@ -221,7 +221,7 @@ def dispatch(
     confirmed = unit == suggested
     suggested_copies = list(suggestion.route.copy_to) if confirmed and suggestion.route else []
     copy_to = body.copy_to if body.copy_to is not None else suggested_copies
-    co_handlers = _without(unit, body.co_handlers)
+    co_handlers = [name for name in dict.fromkeys(body.co_handlers) if name != unit]  # "" is refused below
     rules.reference.check_units([unit, *copy_to, *co_handlers])
     copy_to = _without(unit, [*copy_to, *rules.reference.district_copy(unit)])
     category = body.category or ticket.category
@@ -400,7 +400,7 @@ def review_return(
     seen = {"decision": body.decision, "reason": body.reason, "returned_by": ticket.lead_unit}
     if body.decision == "reject":  # back to the same unit; its deadline runs on
         if body.unit is not None:
-            raise InvalidInput("a rejected return goes back to the same unit: give no unit")
+            raise InvalidInput(message(Messages.reject_takes_no_unit))
         payload = ReviewReturnPayload.model_validate(seen)
         return Change(next_state(state, Action.REVIEW_RETURN, branch=State.DISPATCHED), {}, payload)
     if body.unit is None:

@@ -10,10 +10,13 @@ that did not.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import ValidationError
 
 from jiesu.workflow.payloads import (
     DispatchPayload,
@@ -23,6 +26,8 @@ from jiesu.workflow.payloads import (
     parse_payload,
 )
 from jiesu.workflow.states import Action
+
+log = logging.getLogger(__name__)
 
 AUDITED_ACTIONS = (Action.DISPATCH, Action.RETURN, Action.REVIEW_RETURN, Action.ESCALATE)
 ORIGINS = ("suggestion", "override", "redispatch", "escalation")
@@ -62,8 +67,19 @@ def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     last_dispatch: dict[str, str] = {}  # ticket → how its current unit was chosen
     by_origin = {origin: Counter[str]() for origin in ORIGINS}
     first_dispatches = overridden = 0
+    skipped = 0
     for event in events:
-        ticket, payload = event["ticket_id"], parse_payload(event["action"], event["payload"])
+        ticket = event["ticket_id"]
+        try:
+            payload = parse_payload(event["action"], event["payload"])
+        except (ValidationError, ValueError):
+            # One unreadable event (written by hand, or by a version that stored another shape) must not
+            # take the whole audit down: it is counted apart, so the auditor sees that it was left out.
+            skipped += 1
+            log.warning(
+                "dispatch audit: event of ticket %s (%s) has an unreadable payload", ticket, event["action"]
+            )
+            continue
         if isinstance(payload, DispatchPayload):
             origin = "override" if payload.overridden else "suggestion"
             if payload.suggested_unit is None:
@@ -100,6 +116,7 @@ def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         totals.rejected += audit.rejected
         totals.reasons.update(audit.reasons)
     return {
+        "skipped_events": skipped,
         "overall": totals.to_dict("all units"),
         "suggestions": {
             "first_dispatches": first_dispatches,

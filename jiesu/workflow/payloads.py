@@ -1,6 +1,6 @@
 """What each event of a ticket's history records, by action: one pydantic model per action. The actions
-write these, the dispatch audit and the API's event list read them, so an action name or a field is
-spelt in one place. Stored payloads are JSON; `parse_payload` reads one back (fields added later have
+write these and the dispatch audit reads them, so an action name or a field is spelt in one place (the
+API's event list shows the stored JSON as it is). Stored payloads are JSON; `parse_payload` reads one back (fields added later have
 defaults, so events stored before them still read)."""
 
 from __future__ import annotations
@@ -134,26 +134,6 @@ class ReopenPayload(Payload):
 class ClosePayload(Payload):
     reason: str | None = None
 
-
-ActionPayload = (
-    DispatchPayload
-    | ConsultPayload
-    | InformPayload
-    | AnswerPayload
-    | TransferPayload
-    | CloseDuplicatePayload
-    | AcceptPayload
-    | ReturnPayload
-    | ExtendPayload
-    | ReplyPayload
-    | ReportPayload
-    | ReviewReturnPayload
-    | EscalatePayload
-    | FollowupPayload
-    | ReopenPayload
-    | ClosePayload
-)
-EventPayload = CreatePayload | ActionPayload
 
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
     CREATE: CreatePayload,

@@ -38,6 +38,10 @@ def test_a_suggestion_names_what_made_it_and_round_trips_through_json(suggester:
     assert versions.catalogue == suggester.catalogue.version
     assert versions.disposition_rules == suggester.disposition.rules.version
     assert versions.gazetteer == suggester.resolver.gazetteer_version
+    # Probabilities are shown to four places, as they always were.
+    confidences = [result.category.confidence, result.request_type.confidence, result.disposition.confidence]
+    confidences += [choice.confidence for choice in result.category.top]
+    assert all(round(value, 4) == value for value in confidences)
     # What is stored with a ticket and written by `jiesu suggest` reads back as the same suggestion.
     assert Suggestion.model_validate_json(result.model_dump_json()) == result
     assert Suggestion.model_validate(result.model_dump(mode="json")) == result

@@ -114,3 +114,28 @@ def test_a_suggestion_stored_before_the_typed_shape_reads_after_the_upgrade_and_
     with engine.connect() as connection:
         assert connection.execute(select(Ticket.suggestion)).scalar_one() == OLD_SUGGESTION
     engine.dispose()
+
+
+def test_a_suggestion_in_the_old_shape_still_reads_when_a_row_was_written_after_the_upgrade() -> None:
+    # An older process sharing the database may still write the old shape: reading never fails on it.
+    now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    ticket = Ticket(
+        id=str(uuid.uuid4()),
+        created_at=now,
+        updated_at=now,
+        version=1,
+        state="received",
+        text="朝阳区小区暖气不热",
+        intake_channel="phone",
+        suggestion=OLD_SUGGESTION,
+        model_id="m-2026-11",
+        suggested_unit="北京市热力集团",
+        copy_to=[],
+        co_handlers=[],
+        dispatch_round=0,
+        extensions=0,
+    )
+    view = ticket_view(Principal("k", Role.AUDITOR), ticket, now, 24)
+    assert (view.suggestion.versions.model_id, view.suggestion.versions.catalogue) == ("m-2026-11", "2026.11")
+    assert view.suggestion.deadline is not None
+    assert view.suggestion.deadline.tier == "utility"

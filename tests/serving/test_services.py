@@ -527,10 +527,11 @@ def test_concurrent_requests_with_an_uncached_key_share_one_lookup(
 
 
 def test_bad_intake(actors: Actors) -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="caller_district"):
         actors.create(caller_district="火星区")
-    with pytest.raises(InvalidInput):
-        actors.create(text="   ")
+    # The empty text is named first, whatever else is wrong with the request.
+    with pytest.raises(InvalidInput, match=r"^text is empty or whitespace only$"):
+        actors.create(text="   ", caller_district="火星区")
     with pytest.raises(InvalidInput):
         actors.services.tickets.create(actors.operator, TicketCreate(text="x", intake_channel="app"), None)
 
@@ -562,3 +563,10 @@ def test_follow_up_falls_due_when_the_deadline_passes(actors: Actors, clock: Fak
     assert [t.id for t in tickets.list(op, TicketFilter(followup_due=True)).items] == [replied.id]
     closed = actors.act(op, replied.id, Action.FOLLOWUP, contacted=True, resolved=True, satisfaction="满意")
     assert closed.followup_due_at is None
+
+
+def test_an_empty_co_handler_name_is_refused_not_dropped(actors: Actors) -> None:
+    ticket = actors.create()
+    with pytest.raises(InvalidInput, match="unknown unit"):
+        actors.act(actors.operator, ticket.id, Action.DISPATCH, co_handlers=[""])
+    assert actors.services.tickets.get(actors.operator, ticket.id).state == State.RECEIVED

@@ -75,3 +75,16 @@ def test_a_return_after_an_escalation_answers_the_escalation() -> None:
     by_origin = audit["suggestions"]["by_origin"]
     assert by_origin["suggestion"]["mis_dispatched"] == 0
     assert by_origin["escalation"]["mis_dispatched"] == 1
+
+
+def test_an_unreadable_payload_is_counted_apart_not_fatal() -> None:
+    events = [
+        event("t1", "dispatch", unit="A", suggested_unit="A", overridden=False),
+        event("t2", "return", reason_code="not_our_duty"),  # no unit: still readable, counted nowhere
+        event("t3", "dispatch", suggested_unit="B"),  # no unit: unreadable
+        event("t4", "review-return", decision="maybe", returned_by="A"),  # not a decision
+    ]
+    audit = dispatch_audit(events)
+    assert audit["skipped_events"] == 2
+    assert audit["overall"]["dispatched"] == 1
+    assert audit["suggestions"]["first_dispatches"] == 1
