@@ -99,6 +99,7 @@ class TicketService:
         the wrong role or unit, 409 for a stale version or an action the state does not allow."""
         now = self.clock()
         with self.db.write() as session:
+            _lock_linked_pair(session, ticket_id, body)
             ticket = load_visible(session, principal, ticket_id)
             session.expunge(ticket)  # changed below by an explicit versioned UPDATE, not by the ORM
             from_state = State(ticket.state)
@@ -292,6 +293,17 @@ class TicketService:
         return DispatchAuditOut.model_validate(
             {"from_date": start.isoformat(), "to_date": end.isoformat(), **audit}
         )
+
+
+def _lock_linked_pair(session: Session, ticket_id: str, body: ActionBody) -> None:
+    """A close-duplicate reads the linked ticket to refuse a link to another duplicate. Two links made at
+    once in opposite directions (A → B, B → A) would each read the other still open and close both, so
+    both rows are locked first, in id order (no deadlock), and the second link reads the first one's result.
+    (SQLite has one writer at a time already and takes no row locks.)"""
+    if not isinstance(body, CloseDuplicateBody) or not TICKET_ID.fullmatch(body.linked_ticket_id):
+        return
+    pair = sorted({ticket_id, body.linked_ticket_id})
+    session.execute(select(Ticket.id).where(Ticket.id.in_(pair)).order_by(Ticket.id).with_for_update())
 
 
 def _linked(session: Session, ticket: Ticket, body: ActionBody) -> Ticket | None:

@@ -156,6 +156,26 @@ def test_concurrent_actions_on_one_version_never_lose_an_update(actors: Actors) 
     assert (after.version, len(after.events)) == (2, 2)
 
 
+def test_two_tickets_linked_to_each_other_at_once_never_both_close_as_duplicates(actors: Actors) -> None:
+    def link(pair: tuple[str, str], barrier: threading.Barrier) -> str:
+        barrier.wait()
+        try:
+            actors.act(actors.operator, pair[0], Action.CLOSE_DUPLICATE, linked_ticket_id=pair[1])
+        except (InvalidInput, Conflict) as exc:
+            return exc.code
+        return "ok"
+
+    for _ in range(6):  # created in one clock tick: either may be the original of the other
+        first, second = actors.create(), actors.create()
+        barrier = threading.Barrier(2)
+        with ThreadPoolExecutor(2) as pool:
+            pairs = [(second.id, first.id), (first.id, second.id)]
+            results = list(pool.map(link, pairs, [barrier, barrier]))
+        assert results.count("ok") <= 1  # never both: one of the two stays to be handled
+        states = {actors.services.tickets.get(actors.operator, t.id).state for t in (first, second)}
+        assert State.RECEIVED in states
+
+
 def test_idempotent_create_under_concurrency(actors: Actors, services: Services) -> None:
     payload = TicketCreate(text=HEATING_TEXT, intake_channel="web", caller_phone="13900001111")
     barrier = threading.Barrier(16)
