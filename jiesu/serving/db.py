@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -107,29 +107,26 @@ def alembic_config() -> Config:
 
 def upgrade(target: Engine | str, revision: str = "head") -> None:
     """Apply the migrations up to `revision` (`jiesu db upgrade`; on start for the embedded SQLite)."""
-    engine = make_engine(target) if isinstance(target, str) else target
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        if isinstance(target, str):
-            engine.dispose()
+    engine = _migrate(target, command.upgrade, revision)
     log.info("database schema at revision %s (%s)", revision, engine.dialect.name)
 
 
 def downgrade(target: Engine | str, revision: str) -> None:
     """Undo the migrations after `revision` (to run an older jiesu on this database)."""
+    _migrate(target, command.downgrade, revision)
+
+
+def _migrate(target: Engine | str, step: Callable[[Config, str], None], revision: str) -> Engine:
     engine = make_engine(target) if isinstance(target, str) else target
     try:
         with engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+            step(config, revision)
     finally:
         if isinstance(target, str):
             engine.dispose()
+    return engine
 
 
 def current_revision(engine: Engine) -> str | None:
