@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from jiesu.errors import JiesuError
+from jiesu.errors import JiesuError, Messages, message
 from jiesu.extras import require_extra
 
 if TYPE_CHECKING:
@@ -156,6 +158,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_text(path: Path, mode: Literal["r", "w"]) -> TextIO:
+    try:
+        return path.open(mode, encoding="utf-8", errors="surrogateescape" if mode == "r" else "strict")
+    except OSError as exc:
+        raise JiesuError(message(Messages.cannot_open, path=path, problem=exc.strerror or exc)) from None
+
+
 def _suggest(args: argparse.Namespace) -> int:
     from jiesu.model.classifier import RequestClassifier
     from jiesu.model.memory import freeze_loaded_objects
@@ -169,31 +178,35 @@ def _suggest(args: argparse.Namespace) -> int:
     from jiesu.model.suggestion import Suggester, SuggestionRequest
     from jiesu.training.default_model import ensure_default_model
 
-    model_dir = args.model or ensure_default_model()
-    model = RequestClassifier.load(model_dir)
-    suggester = Suggester.with_reference_data(model)
     if args.text is not None:
+        model = RequestClassifier.load(args.model or ensure_default_model())
         try:
-            suggestion = suggester.suggest(
+            suggestion = Suggester.with_reference_data(model).suggest(
                 SuggestionRequest(text=args.text, caller_district=args.caller_district)
             )
         except ValueError as exc:  # empty text, unknown caller district
             raise JiesuError(str(exc)) from exc
-        print(suggestion.model_dump_json(indent=1) if args.json else format_readable(suggestion))
+        readable = format_readable(suggestion)
+        print(
+            json.dumps(suggestion.model_dump(mode="json"), ensure_ascii=False, indent=1)
+            if args.json
+            else readable
+        )
         return 0
-    freeze_loaded_objects()  # a stream of suggestions: keep full collections off the loaded model
-    source = args.input.open(encoding="utf-8") if args.input else sys.stdin
-    target = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-    try:
+    # Files are opened before the model loads: a wrong path is an error line at once, not after a training.
+    # Bytes that are not UTF-8 become lone surrogates, refused line by line like any other bad line.
+    with ExitStack() as files:
+        source = files.enter_context(_open_text(args.input, "r")) if args.input else sys.stdin
+        if not args.input and isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="surrogateescape")
+        target = files.enter_context(_open_text(args.output, "w")) if args.output else sys.stdout
+        model_dir = args.model or ensure_default_model()
+        model = RequestClassifier.load(model_dir)
+        freeze_loaded_objects()  # a stream of suggestions: keep full collections off the loaded model
         if args.workers > 1:
             count = write_lines(suggest_lines_in_processes(model_dir, source, args.workers), target)
         else:
-            count = write_jsonl(suggest_lines(suggester, source), target)
-    finally:
-        if args.input:
-            source.close()
-        if args.output:
-            target.close()
+            count = write_jsonl(suggest_lines(Suggester.with_reference_data(model), source), target)
     log.info("wrote %d suggestion(s) with model %s", count, model.model_id_)
     return 0
 

@@ -65,6 +65,10 @@ class Messages:
     file_not_found: Final = "data file {path} does not exist."
     empty_dataset: Final = "{path} has no rows."
     missing_extra: Final = "{purpose} needs {missing}, which {verb} not installed: install jiesu[{extra}]{hint} (in a checkout: `pip install -c constraints.txt -e '.[{extra}]'`; `make install` installs every extra)."
+    cannot_listen: Final = (
+        "cannot listen on {host}:{port}: {problem}. Choose another --port/JIESU_PORT or --host/JIESU_HOST."
+    )
+    cannot_open: Final = "cannot open {path}: {problem}"
     invalid_setting: Final = "invalid setting {name}={value!r}: {problem}"
     empty_input_text: Final = "request text is empty or whitespace only; there is nothing to classify."
     non_string_input: Final = "request text must be a string, got {kind}."

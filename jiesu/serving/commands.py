@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import argparse
 import functools
+import socket
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from jiesu.errors import JiesuError
+from jiesu.errors import JiesuError, Messages, SettingsError, message
 from jiesu.serving.settings import load_settings
 from jiesu.workflow.states import Role
 
@@ -48,6 +49,7 @@ def add_serving_commands(subparsers: argparse._SubParsersAction[argparse.Argumen
 
 def serve_command(args: argparse.Namespace) -> int:
     settings = load_settings(host=args.host, port=args.port)  # checked before the app is even imported
+    check_can_listen(settings.host, settings.port)  # before the model loads, not after
 
     import uvicorn
 
@@ -58,6 +60,19 @@ def serve_command(args: argparse.Namespace) -> int:
         create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False
     )
     return 0
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """A port already taken, or an address this machine does not have, is one error line at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise SettingsError(
+            message(Messages.cannot_listen, host=host, port=port, problem=exc.strerror)
+        ) from None
 
 
 Handler = Callable[[argparse.Namespace], int]

@@ -4,14 +4,18 @@ at import; handlers receive them through a dependency so tests can override them
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jiesu.errors import Messages, SettingsError, message
+
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 def default_database_url() -> str:
@@ -37,6 +41,41 @@ class ServingSettings(BaseSettings):
         default=None, description="apply migrations on start; default: only for the embedded SQLite"
     )
     page_size: int = Field(default=50, ge=1, le=500, description="default page size of ticket lists")
+
+    @field_validator("host")
+    @classmethod
+    def _a_host(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            labels = value.split(".")
+            if not all(_HOST_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
+                raise ValueError(
+                    "must be an IP address or a host name (127.0.0.1, 0.0.0.0, ::1, localhost)"
+                ) from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_usable_database_url(cls, value: str) -> str:
+        # Imported here: `jiesu --help` loads this module and must not load SQLAlchemy.
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        try:
+            url = make_url(value)
+            dialect = url.get_dialect()
+        except (ArgumentError, NoSuchModuleError):
+            raise ValueError(
+                "is not a database URL: sqlite:///path or postgresql+psycopg2://user@host/db"
+            ) from None
+        try:
+            dialect.import_dbapi()
+        except ImportError:
+            raise ValueError(
+                f"needs the {url.drivername} driver, which is not installed: use sqlite:///path or postgresql+psycopg2://…"
+            ) from None
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -179,6 +179,20 @@ def test_cli_reads_and_writes_json_lines(
     assert "属地 jurisdiction" in capsys.readouterr().out
     assert main(["suggest", "--model", str(seed_model_dir), "--text", "  "]) == 2
     assert "empty" in capsys.readouterr().err
+    # Files that cannot be opened are one error line, before any model is loaded or trained.
+    assert main(["suggest", "--input", str(tmp_path / "missing.jsonl")]) == 2
+    assert capsys.readouterr().err.startswith("error: cannot open ")
+    assert main(["suggest", "--input", str(source), "--output", str(tmp_path / "no" / "out.jsonl")]) == 2
+    assert "cannot open" in capsys.readouterr().err
+    # Bytes that are not UTF-8 spoil their own line only.
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(b"\xff\xfe bad\n" + json.dumps({"id": "ok", "text": "海淀区路灯坏了"}).encode() + b"\n")
+    out = tmp_path / "mixed.out.jsonl"
+    assert main(["suggest", "--model", str(seed_model_dir), "--input", str(mixed), "--output", str(out)]) == 0
+    first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert first["line"] == 1
+    assert "error" in first
+    assert second["id"] == "ok"
 
 
 @pytest.mark.slow
