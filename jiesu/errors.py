@@ -113,6 +113,11 @@ class Messages:
     consult_outcome: Final = "the consultation is open: record its outcome"
     return_window: Final = "the return window ({days} working days after dispatch) has passed"
     reason_required: Final = "a reason is required"
+    new_facts_required: Final = (
+        "the reviewer rejected this unit's return in this dispatch round: a further return needs new_facts "
+        "(what is new since that decision)"
+    )
+    new_facts_unexpected: Final = "new_facts belongs to a return after a rejected one; this is a first return"
     reason_code: Final = "reason_code must be one of the workflow settings' return reason codes"
     extension_count: Final = "no extensions left (at most {limit} per ticket)"
     extension_hours: Final = "an extension is at most {limit} hours"

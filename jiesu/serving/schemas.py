@@ -187,11 +187,17 @@ class RatesOut(BaseModel):
 class UnitDispatchAudit(BaseModel):
     unit: str
     dispatched: int
-    returned: int
-    returns_upheld: int
-    returns_rejected: int
+    returned: int = Field(description="objections (派单异议): first returns in a dispatch round")
+    returns_refiled: int = Field(
+        description=(
+            "returns refiled, with new facts, after the reviewer rejected one in the same dispatch round: "
+            "counted apart from `returned` (repeated objections)"
+        )
+    )
+    returns_upheld: int = Field(description="returns (first or refiled) the reviewer upheld")
+    returns_rejected: int = Field(description="returns (first or refiled) the reviewer rejected")
     mis_dispatch_rate: float | None = Field(description="upheld returns / tickets dispatched to the unit")
-    return_reasons: dict[str, int]
+    return_reasons: dict[str, int] = Field(description="reason codes of the first returns (`returned`)")
 
 
 class OriginAudit(BaseModel):

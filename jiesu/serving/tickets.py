@@ -38,11 +38,12 @@ from jiesu.serving.ticket_queries import (
     with_unit,
 )
 from jiesu.serving.views import new_event, ticket_view
-from jiesu.workflow.actions import Rules, decide
+from jiesu.workflow.actions import Rules, decide, rejected_return
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.audit import AUDITED_ACTIONS, dispatch_audit
 from jiesu.workflow.bodies import TICKET_ID, ActionBody, CloseDuplicateBody
 from jiesu.workflow.errors import Conflict, InvalidInput, Messages, NotFound, message
+from jiesu.workflow.payloads import PreviousDecision
 from jiesu.workflow.rates import FORMULA, RateCounts, compute_rates
 from jiesu.workflow.reference import Reference
 from jiesu.workflow.states import BEIJING_TZ, CLOCK_RUNNING, Action, Role, State, cycle_of
@@ -103,7 +104,13 @@ class TicketService:
             ticket = load_visible(session, principal, ticket_id)
             session.expunge(ticket)  # changed below by an explicit versioned UPDATE, not by the ORM
             from_state = State(ticket.state)
-            rules = Rules(self.workflow, self.reference, now, linked=_linked(session, ticket, body))
+            rules = Rules(
+                self.workflow,
+                self.reference,
+                now,
+                linked=_linked(session, ticket, body),
+                rejected_return=_rejected_return(session, ticket, action),
+            )
             change = decide(action, ticket, body, principal, rules)
             read_version = ticket.version
             values = {
@@ -314,6 +321,23 @@ def _linked(session: Session, ticket: Ticket, body: ActionBody) -> Ticket | None
     if linked_id == ticket.id or not TICKET_ID.fullmatch(linked_id):
         return None
     return session.get(Ticket, linked_id)
+
+
+def _rejected_return(session: Session, ticket: Ticket, action: Action) -> PreviousDecision | None:
+    """A return: the reviewer's rejection of an earlier return in this dispatch round, read from the
+    ticket's events (read in this transaction; the versioned UPDATE refuses the change if one was added
+    since)."""
+    if action is not Action.RETURN:
+        return None
+    events = session.scalars(
+        select(TicketEvent)
+        .where(
+            TicketEvent.ticket_id == ticket.id,
+            TicketEvent.action.in_([Action.DISPATCH, Action.REVIEW_RETURN, Action.ESCALATE]),
+        )
+        .order_by(TicketEvent.version)
+    ).all()
+    return rejected_return(events)
 
 
 def _relink(session: Session, ticket: Ticket) -> None:

@@ -4,7 +4,7 @@ the same transaction. A refused action raises a ServiceError (jiesu.workflow.err
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -46,12 +46,14 @@ from jiesu.workflow.payloads import (
     FollowupPayload,
     InformPayload,
     Payload,
+    PreviousDecision,
     ReopenPayload,
     ReplyPayload,
     ReportPayload,
     ReturnPayload,
     ReviewReturnPayload,
     TransferPayload,
+    parse_payload,
     stored,
 )
 from jiesu.workflow.reference import ESCALATION_TYPES, Reference
@@ -113,6 +115,19 @@ class TicketRecord(Protocol):
     def linked_ticket_id(self) -> str | None: ...
 
 
+class EventRecord(Protocol):
+    """What `rejected_return` reads of one event of a ticket's history (the ORM row is one)."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_key_id(self) -> str | None: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Rules:
     """What an action depends on besides the ticket, the body and the actor."""
@@ -121,6 +136,32 @@ class Rules:
     reference: Reference
     now: datetime
     linked: TicketRecord | None = None  # close-duplicate: the ticket named by linked_ticket_id, if any
+    # return: the reviewer's rejection of a return in the current dispatch round (`rejected_return`)
+    rejected_return: PreviousDecision | None = None
+
+
+# Events after which the ticket rests with a unit chosen anew: a rejection before them no longer binds.
+_NEW_ROUND = frozenset({Action.DISPATCH.value, Action.ESCALATE.value})
+
+
+def rejected_return(events: Iterable[EventRecord]) -> PreviousDecision | None:
+    """The reviewer's last rejection of a return in the ticket's current dispatch round, from its events
+    in version order; None when no return was rejected since the ticket last went to a unit (a dispatch,
+    an upheld return's re-dispatch or an escalation). A reopen keeps the round: the same unit handles it."""
+    last: PreviousDecision | None = None
+    for event in events:
+        if event.action in _NEW_ROUND:
+            last = None
+        elif event.action == Action.REVIEW_RETURN.value:
+            review = parse_payload(event.action, event.payload)
+            assert isinstance(review, ReviewReturnPayload)
+            if review.decision == "uphold":
+                last = None
+            else:
+                last = PreviousDecision(
+                    decision="reject", reason=review.reason, reviewer=event.actor_key_id, at=iso(event.at)
+                )
+    return last
 
 
 @dataclass(frozen=True)
@@ -346,6 +387,13 @@ def return_ticket(
         raise InvalidInput(message(Messages.reason_code), {"reason_codes": settings.reason_codes})
     if settings.reason_required and not (body.reason and body.reason.strip()):
         raise InvalidInput(message(Messages.reason_required))
+    # A reviewer's rejection settles the objection: the unit handles the ticket, and a further return in
+    # this round must bring new facts; it goes back to the reviewer with that decision attached.
+    previous = rules.rejected_return
+    if previous is None and body.new_facts is not None:
+        raise InvalidInput(message(Messages.new_facts_unexpected))
+    if previous is not None and not (body.new_facts and body.new_facts.strip()):
+        raise InvalidInput(message(Messages.new_facts_required), {"previous_decision": stored(previous)})
     assert ticket.dispatched_at is not None  # set by every transition into dispatched
     window_end = add_working_days(ticket.dispatched_at, settings.window_working_days)
     if rules.now > window_end:
@@ -355,6 +403,15 @@ def return_ticket(
             code="return_window_passed",
         )
     payload = ReturnPayload(unit=ticket.lead_unit, reason_code=body.reason_code, reason=body.reason)
+    if previous is not None:
+        payload = ReturnPayload(
+            unit=ticket.lead_unit,
+            reason_code=body.reason_code,
+            reason=body.reason,
+            refiled=True,
+            new_facts=body.new_facts,
+            previous_decision=previous,
+        )
     return Change(next_state(state, Action.RETURN), {}, payload)
 
 

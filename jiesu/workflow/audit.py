@@ -2,7 +2,9 @@
 
 Read from the workflow's event log, nothing else: a dispatch (confirmed or overridden suggestion), a
 re-dispatch after an upheld return, an escalation, a return (派单异议) and its review. A return that the reviewer upholds
-is a mis-dispatch (错派) of the unit that returned it; a rejected one is not. The figures answer the
+is a mis-dispatch (错派) of the unit that returned it; a rejected one is not. A return refiled after a
+rejection (with new facts) is counted apart, not as another objection: repeated objections are a signal of
+their own. The figures answer the
 auditor's questions: which units receive tickets that are not theirs, how often operators override the
 suggestion, and whether the tickets that followed the suggestion came back more or less often than those
 that did not.
@@ -36,7 +38,8 @@ ORIGINS = ("suggestion", "override", "redispatch", "escalation")
 @dataclass
 class UnitAudit:
     dispatched: int = 0  # tickets sent to the unit (first dispatch or re-dispatch)
-    returned: int = 0  # returns it raised
+    returned: int = 0  # objections it raised: first returns in a dispatch round
+    refiled: int = 0  # returns it refiled after the reviewer rejected one (counted apart)
     upheld: int = 0  # of those, upheld by the reviewer: mis-dispatches to this unit
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
@@ -46,6 +49,7 @@ class UnitAudit:
             "unit": unit,
             "dispatched": self.dispatched,
             "returned": self.returned,
+            "returns_refiled": self.refiled,
             "returns_upheld": self.upheld,
             "returns_rejected": self.rejected,
             "mis_dispatch_rate": _ratio(self.upheld, self.dispatched),
@@ -93,8 +97,11 @@ def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         elif isinstance(payload, ReturnPayload):
             if payload.unit:
                 unit_audit = units.setdefault(payload.unit, UnitAudit())
-                unit_audit.returned += 1
-                unit_audit.reasons[payload.reason_code] += 1
+                if payload.refiled:
+                    unit_audit.refiled += 1
+                else:
+                    unit_audit.returned += 1
+                    unit_audit.reasons[payload.reason_code] += 1
         elif isinstance(payload, ReviewReturnPayload):
             returned_by = payload.returned_by
             reviewed = units.setdefault(returned_by, UnitAudit()) if returned_by else None
@@ -112,6 +119,7 @@ def dispatch_audit(events: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     for audit in units.values():
         totals.dispatched += audit.dispatched
         totals.returned += audit.returned
+        totals.refiled += audit.refiled
         totals.upheld += audit.upheld
         totals.rejected += audit.rejected
         totals.reasons.update(audit.reasons)

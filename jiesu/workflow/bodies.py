@@ -87,6 +87,14 @@ class AcceptBody(ActionBody):
 class ReturnBody(ActionBody):
     reason_code: str = Field(max_length=64)
     reason: str | None = Field(default=None, max_length=2000)
+    new_facts: str | None = Field(
+        default=None,
+        max_length=2000,
+        description=(
+            "required on a return after the reviewer rejected one in this dispatch round (and only then): "
+            "what is new since that decision"
+        ),
+    )
 
 
 class ExtendBody(ActionBody):

@@ -75,10 +75,24 @@ class AcceptPayload(Payload):
     note: str | None = None
 
 
+class PreviousDecision(Payload):
+    """A reviewer's rejection of an earlier return in the same dispatch round, attached to a refiled one."""
+
+    decision: Literal["reject"] = "reject"
+    reason: str | None = None
+    reviewer: str | None = None  # the reviewer's key id
+    at: str
+
+
 class ReturnPayload(Payload):
     unit: str | None = None  # the unit that disputes the dispatch (派单异议)
     reason_code: str
     reason: str | None = None
+    # A return after the reviewer rejected one in this dispatch round: its new facts and the decision
+    # it challenges (domain.md §1: a further return needs new facts and is counted apart).
+    refiled: bool = False
+    new_facts: str | None = None
+    previous_decision: PreviousDecision | None = None
 
 
 class ExtendPayload(Payload):

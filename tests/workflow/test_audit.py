@@ -23,8 +23,8 @@ def test_mis_dispatches_are_upheld_returns_counted_against_the_unit_and_the_orig
     audit = dispatch_audit(events)
     units = {row["unit"]: row for row in audit["units"]}
     assert units["A"] | {"return_reasons": None} == {
-        "unit": "A", "dispatched": 2, "returned": 1, "returns_upheld": 1, "returns_rejected": 0,
-        "mis_dispatch_rate": 0.5, "return_reasons": None,
+        "unit": "A", "dispatched": 2, "returned": 1, "returns_refiled": 0, "returns_upheld": 1,
+        "returns_rejected": 0, "mis_dispatch_rate": 0.5, "return_reasons": None,
     }  # fmt: skip
     assert (units["B"]["dispatched"], units["B"]["returns_rejected"], units["B"]["mis_dispatch_rate"]) == (
         2,
@@ -88,3 +88,36 @@ def test_an_unreadable_payload_is_counted_apart_not_fatal() -> None:
     assert audit["skipped_events"] == 2
     assert audit["overall"]["dispatched"] == 1
     assert audit["suggestions"]["first_dispatches"] == 1
+
+
+def test_a_return_refiled_after_a_rejection_is_counted_apart_from_the_objections() -> None:
+    rejection = {
+        "decision": "reject",
+        "reason": "属于本单位职责",
+        "reviewer": "k1",
+        "at": "2025-01-02T00:00:00+00:00",
+    }
+    events = [
+        event("t1", "dispatch", unit="A", suggested_unit="A", overridden=False),
+        event("t1", "return", unit="A", reason_code="not_our_duty"),
+        event("t1", "review-return", decision="reject", returned_by="A"),
+        event(
+            "t1",
+            "return",
+            unit="A",
+            reason_code="wrong_jurisdiction",
+            refiled=True,
+            new_facts="地址在海淀区",
+            previous_decision=rejection,
+        ),
+        event("t1", "review-return", decision="uphold", returned_by="A", unit="B"),
+        event("t2", "dispatch", unit="A", suggested_unit="A", overridden=False),
+        event("t2", "return", unit="A", reason_code="not_our_duty"),
+    ]
+    audit = dispatch_audit(events)
+    unit_a = {row["unit"]: row for row in audit["units"]}["A"]
+    assert (unit_a["returned"], unit_a["returns_refiled"]) == (2, 1)
+    assert (unit_a["returns_rejected"], unit_a["returns_upheld"]) == (1, 1)
+    assert unit_a["return_reasons"] == {"not_our_duty": 2}  # the objections' reasons only
+    assert (audit["overall"]["returned"], audit["overall"]["returns_refiled"]) == (2, 1)
+    assert audit["skipped_events"] == 0
