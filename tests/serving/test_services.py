@@ -384,6 +384,85 @@ def test_return_rules(actors: Actors, clock: FakeClock) -> None:
     assert raised.value.code == "return_window_passed"
 
 
+def test_a_return_after_a_rejection_needs_new_facts_and_carries_the_decision(
+    actors: Actors, clock: FakeClock
+) -> None:
+    tickets, rev = actors.services.tickets, actors.reviewer
+    lead = actors.unit(HEATING_UNIT)
+    ticket = actors.drive(State.RETURN_REQUESTED)
+    actors.act(rev, ticket.id, Action.REVIEW_RETURN, decision="reject", reason="供热属于本单位职责")
+    rejected_at = clock.now
+    clock.advance(hours=1)
+    again = {"reason_code": "not_our_duty", "reason": "非本单位职责"}
+    for new_facts in (None, "  "):  # the same objection again, or no facts: refused, nothing changes
+        with pytest.raises(InvalidInput) as raised:
+            actors.act(lead, ticket.id, Action.RETURN, **again, new_facts=new_facts)
+        assert "new_facts" in raised.value.message
+        assert raised.value.details["previous_decision"]["reason"] == "供热属于本单位职责"
+    assert tickets.get(rev, ticket.id).state == "dispatched"
+    ticket = actors.act(lead, ticket.id, Action.RETURN, **again, new_facts="锅炉房产权属物业公司，见合同")
+    assert ticket.state == "return_requested"
+    refiled = tickets.get(rev, ticket.id).events[-1]
+    assert refiled.payload == {
+        "unit": HEATING_UNIT,
+        "reason_code": "not_our_duty",
+        "reason": "非本单位职责",
+        "refiled": True,
+        "new_facts": "锅炉房产权属物业公司，见合同",
+        "previous_decision": {
+            "decision": "reject",
+            "reason": "供热属于本单位职责",
+            "reviewer": rev.key_id,
+            "at": rejected_at.isoformat(),
+        },
+    }
+    # Rejected again: a third return attaches the latest decision; the unit may also just handle it.
+    actors.act(rev, ticket.id, Action.REVIEW_RETURN, decision="reject", reason="合同不改变属地职责")
+    with pytest.raises(InvalidInput):
+        actors.act(lead, ticket.id, Action.RETURN, **again)
+    actors.act(lead, ticket.id, Action.RETURN, **again, new_facts="物业公司书面确认")
+    last = tickets.get(rev, ticket.id).events[-1].payload
+    assert last["previous_decision"]["reason"] == "合同不改变属地职责"
+    actors.act(rev, ticket.id, Action.REVIEW_RETURN, decision="reject")
+    assert actors.act(lead, ticket.id, Action.ACCEPT).state == "accepted"
+    audit = {row.unit: row for row in tickets.dispatch_audit(None, None).units}[HEATING_UNIT]
+    assert (audit.returned, audit.returns_refiled, audit.returns_rejected) == (1, 2, 3)
+    assert audit.return_reasons == {"not_our_duty": 1}
+
+
+def test_a_rejection_binds_only_its_dispatch_round(actors: Actors) -> None:
+    rev = actors.reviewer
+    lead = actors.unit(HEATING_UNIT)
+    ticket = actors.drive(State.DISPATCHED)
+    with pytest.raises(InvalidInput) as raised:  # new facts belong to a refiled return only
+        actors.act(lead, ticket.id, Action.RETURN, reason_code="not_our_duty", reason="x", new_facts="y")
+    assert "first return" in raised.value.message
+    actors.act(lead, ticket.id, Action.RETURN, reason_code="not_our_duty", reason="非本单位职责")
+    actors.act(rev, ticket.id, Action.REVIEW_RETURN, decision="reject", reason="属于职责")
+    actors.act(lead, ticket.id, Action.RETURN, reason_code="not_our_duty", reason="x", new_facts="新情况")
+    actors.act(rev, ticket.id, Action.REVIEW_RETURN, decision="uphold", unit=OTHER_UNIT)
+    # A new unit's return is its first objection: no new facts needed, nothing attached.
+    other = actors.unit(OTHER_UNIT)
+    actors.act(other, ticket.id, Action.RETURN, reason_code="not_our_duty", reason="非本单位职责")
+    assert "refiled" not in actors.services.tickets.get(rev, ticket.id).events[-1].payload
+    actors.act(rev, ticket.id, Action.REVIEW_RETURN, decision="reject")
+    # Escalated to the district government after the rejection: a new round for the new lead.
+    actors.act(rev, ticket.id, Action.ESCALATE, level="district", unit=DISTRICT_GOVERNMENT)
+    district = actors.unit(DISTRICT_GOVERNMENT)
+    ticket = actors.act(district, ticket.id, Action.RETURN, reason_code="not_our_duty", reason="非本级")
+    assert ticket.state == "return_requested"
+
+
+def test_a_refiled_return_keeps_the_return_window(actors: Actors, clock: FakeClock) -> None:
+    lead = actors.unit(HEATING_UNIT)
+    ticket = actors.drive(State.RETURN_REQUESTED)
+    actors.act(actors.reviewer, ticket.id, Action.REVIEW_RETURN, decision="reject", reason="属于职责")
+    clock.advance(days=WORKFLOW.returns.window_working_days + 3)
+    with pytest.raises(Conflict) as raised:
+        actors.act(lead, ticket.id, Action.RETURN, reason_code="other", reason="太晚了", new_facts="新情况")
+    assert raised.value.code == "return_window_passed"
+
+
 def test_extension_rules(actors: Actors) -> None:
     settings = WORKFLOW.extensions
     ticket = actors.drive(State.ACCEPTED)
