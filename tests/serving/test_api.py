@@ -512,8 +512,19 @@ def test_dispatch_audit_for_auditors(api: Api) -> None:
         f"/v1/tickets/{overridden}/return", json={"reason_code": "other", "reason": "不归我们"}, headers=other
     )
     post(f"/v1/tickets/{overridden}/review-return", json={"decision": "reject"}, headers=rev)
+    # The same objection again is refused; with new facts it goes back to the reviewer, counted apart.
+    again = {"reason_code": "other", "reason": "不归我们"}
+    refused = post(f"/v1/tickets/{overridden}/return", json=again, headers=other)
+    assert_envelope(refused, 422, "invalid_input")
+    assert "new_facts" in refused.json()["error"]["message"]
+    refiled = post(
+        f"/v1/tickets/{overridden}/return", json={**again, "new_facts": "锅炉房属物业"}, headers=other
+    )
+    assert refiled.json()["state"] == "return_requested"
     audit = api.client.get("/v1/metrics/dispatch", headers=auditor).json()
     units = {row["unit"]: row for row in audit["units"]}
+    assert (units[OTHER_UNIT]["returned"], units[OTHER_UNIT]["returns_refiled"]) == (1, 1)
+    assert (audit["overall"]["returned"], audit["overall"]["returns_refiled"]) == (2, 1)
     assert (units[HEATING_UNIT]["returns_upheld"], units[HEATING_UNIT]["mis_dispatch_rate"]) == (1, 1.0)
     assert (units[OTHER_UNIT]["dispatched"], units[OTHER_UNIT]["returns_rejected"]) == (2, 1)
     assert audit["suggestions"]["override_rate"] == 0.5
