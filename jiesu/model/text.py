@@ -4,7 +4,10 @@
   NFKC on Chinese text would also rewrite some CJK compatibility characters);
 - Traditional → Simplified, character by character from OpenCC's TSCharacters table ("where cheap":
   one `str.translate`, no phrase conversion);
-- phone numbers, ID-card numbers and e-mail addresses masked, so models never learn from them;
+- phone numbers, ID-card numbers and e-mail addresses in their plain forms masked (13812345678,
+  010-65123456, +86 138 1234 5678), so models never learn from them. What people see is masked further
+  (`mask_contact_details`: numbers in groups with other separators, in Chinese numerals or with a country
+  code); the classifier's features keep the plain patterns, which cost a suggestion far less;
 - whitespace collapsed;
 - texts longer than MAX_TEXT_CHARS are cut there (and the caller is told), because a 100,000-character
   paste must not cost a hundred times the latency of a normal request. Requests are a few hundred
@@ -47,6 +50,120 @@ _CONTACT_PATTERNS = (
     (_MOBILE, PHONE_MASK),
     (_LANDLINE, PHONE_MASK),
 )
+
+# --- numbers the plain patterns miss -----------------------------------------------------------------
+# A run of digits (ASCII after folding, Chinese numerals as written or spoken: 幺 is 1 read out) with
+# separators between groups: dots, dashes of every width, slashes, spaces of every kind, zero-width
+# characters, and the brackets of an area code. Each run is cut into its groups; the longest run of whole
+# groups that reads as a mobile, a landline or an ID number, in a grouping people write, is masked. Dates
+# (2026.12.06: 4-2-2), amounts, times and house numbers (3-2-501) read as none of them.
+_CHINESE_DIGITS = "〇零一二三四五六七八九幺壹贰叁肆伍陆柒捌玖"
+_TO_ASCII_DIGITS = str.maketrans(_CHINESE_DIGITS, "001234567891123456789")
+_GROUP_SEPARATORS = (
+    r" .\-/()·"
+    "\u00a0\u1680\u2000-\u200d\u2010-\u2015\u2024\u2027\u2028\u2029\u202f\u205f\u2060"
+    "\u2212\u3000\u30fb\ufeff\uff0d\uff0e\uff65"
+)
+_DIGIT_CLASS = f"[0-9{_CHINESE_DIGITS}]"
+_DIGITS_AHEAD = (
+    f"(?=(?:[{_GROUP_SEPARATORS}]{{0,3}}{_DIGIT_CLASS}){{7}})"  # seven digits at least: cheap to refuse
+)
+_GROUPED_RUN = re.compile(
+    rf"{_DIGIT_CLASS}{_DIGITS_AHEAD}{_DIGIT_CLASS}*(?:[{_GROUP_SEPARATORS}]{{1,3}}{_DIGIT_CLASS}+)*[Xx]?"
+)
+_GROUP = re.compile(rf"{_DIGIT_CLASS}+[Xx]?")
+_ID_DIGITS = re.compile(r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]")
+_MOBILE_DIGITS = re.compile(r"1[3-9]\d{9}")
+# Groupings, first group first: a mobile as 3-4-4, 3-8, 7-4 or 4-3-4, a local landline as 4-4 or 3-4.
+_MOBILE_SHAPES = {(11,), (3, 4, 4), (3, 8), (7, 4), (4, 3, 4), (1,) * 11}
+_LOCAL_SHAPES = {(8,), (7,), (4, 4), (3, 4)}  # after an area code
+_MAX_GROUPS = 18
+_YEAR = re.compile(r"19\d\d|20\d\d")
+
+
+def _with_area_code(digits: str, sizes: tuple[int, ...]) -> bool:
+    """0, a 2- or 3-digit area code, a 7- or 8-digit local number: 010 6512 3456, (010)65123456."""
+    if len(digits) < 10 or digits[0] != "0" or digits[1] == "0":
+        return False
+    for area in (3, 4):
+        local = digits[area:]
+        if len(local) not in (7, 8) or local[0] == "0":
+            continue
+        if sizes[0] == area and sizes[1:] in _LOCAL_SHAPES:  # the area code written apart: 010-12345678
+            return True
+        if len(sizes) == 1 and local[0] != "1":
+            return True
+    return False
+
+
+def _phone(digits: str, sizes: tuple[int, ...], whole: bool) -> bool:
+    if _MOBILE_DIGITS.fullmatch(digits):
+        return sizes in _MOBILE_SHAPES
+    if len(digits) == 8:
+        # A local landline without its area code: 4-4 or in one piece, and nothing else in its run
+        # (8890.4890 in 92.8890.4890.1 is a table of scores), and no year in it (2016—2017, (2011)1778).
+        years = _YEAR.fullmatch(digits[:4]) or _YEAR.fullmatch(digits[4:])
+        return whole and digits[0] in "2345678" and sizes in {(4, 4), (8,)} and not years
+    return _with_area_code(digits, sizes)
+
+
+def _classify_groups(groups: list[str], plus: bool, whole: bool) -> str | None:
+    """What a sequence of whole groups is: ID_MASK, PHONE_MASK or None."""
+    digits = "".join(groups).translate(_TO_ASCII_DIGITS)
+    sizes = tuple(len(group) for group in groups)
+    if len(digits) == 18 and _ID_DIGITS.fullmatch(digits):
+        return ID_MASK
+    if not digits.isdigit():
+        return None
+    if _phone(digits, sizes, whole):
+        return PHONE_MASK
+    # A country code, as its own group or run into the number: 0086, or 86 after a + or before a mobile.
+    for prefix in ("0086", "86"):
+        if not digits.startswith(prefix) or sizes[0] < len(prefix):
+            continue
+        rest = digits[len(prefix) :]
+        rest_sizes = sizes[1:] if sizes[0] == len(prefix) else (sizes[0] - len(prefix), *sizes[1:])
+        if prefix == "86" and not plus and not _MOBILE_DIGITS.fullmatch(rest):
+            continue
+        if _MOBILE_DIGITS.fullmatch(rest) and (rest_sizes in _MOBILE_SHAPES or len(rest_sizes) == 1):
+            return PHONE_MASK
+        if rest[:1] != "0" and _with_area_code("0" + rest, (rest_sizes[0] + 1, *rest_sizes[1:])):
+            return PHONE_MASK
+    return None
+
+
+def _grouped_number_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, mask) of the numbers written in groups in `text` (folded): leftmost, longest first."""
+    spans: list[tuple[int, int, str]] = []
+    for run in _GROUPED_RUN.finditer(text):
+        before = text[run.start() - 1 : run.start()]
+        groups = [(m.start(), m.end(), m.group()) for m in _GROUP.finditer(text, run.start(), run.end())]
+        first = 0
+        while first < len(groups):
+            for last in range(min(len(groups), first + _MAX_GROUPS), first, -1):
+                words = [group for _, _, group in groups[first:last]]
+                mask = _classify_groups(
+                    words, first == 0 and before == "+", first == 0 and last == len(groups)
+                )
+                if mask is not None:
+                    start = groups[first][0] - (first == 0 and before in ("+", "("))
+                    spans.append((start, groups[last - 1][1], mask))
+                    first = last
+                    break
+            else:
+                first += 1
+    return spans
+
+
+def _apply_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end, mask in sorted(spans):
+        pieces += [text[position:start], f"〔{mask}〕"]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 @dataclass(frozen=True)
@@ -121,14 +238,13 @@ def mask_contact_details(text: str) -> str:
             start, end = match.span()
             if all(end <= taken_start or start >= taken_end for taken_start, taken_end, _ in spans):
                 spans.append((start, end, mask))
-    if not spans:
-        return text
-    pieces, position = [], 0
-    for start, end, mask in sorted(spans):
-        pieces += [text[position:start], f"〔{mask}〕"]
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
+    # A number in groups takes the place of the plain matches inside it (a mobile within an ID in groups).
+    for start, end, mask in _grouped_number_spans(folded):
+        inside = [span for span in spans if start <= span[0] and span[1] <= end]
+        rest = [span for span in spans if span not in inside]
+        if all(end <= taken_start or start >= taken_end for taken_start, taken_end, _ in rest):
+            spans = [*rest, (start, end, mask)]
+    return _apply_spans(text, spans)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

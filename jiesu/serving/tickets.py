@@ -19,7 +19,6 @@ from jiesu.serving.intake import CreateOutcome, Intake, SuggestManyFn, TicketInt
 from jiesu.serving.orm import FollowUp, Ticket, TicketEvent, TicketUnit
 from jiesu.serving.schemas import (
     DispatchAuditOut,
-    EventOut,
     RateRow,
     RatesOut,
     TicketCreate,
@@ -37,7 +36,7 @@ from jiesu.serving.ticket_queries import (
     local_day_bounds,
     with_unit,
 )
-from jiesu.serving.views import new_event, ticket_view
+from jiesu.serving.views import event_view, new_event, ticket_view
 from jiesu.workflow.actions import Rules, decide, rejected_return
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.audit import AUDITED_ACTIONS, dispatch_audit
@@ -158,10 +157,8 @@ class TicketService:
                 select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.version)
             ).all()
             view = self.view(principal, ticket, self.clock())
-            return TicketDetail(
-                **view.model_dump(),
-                events=[EventOut.model_validate(event, from_attributes=True) for event in events],
-            )
+            clear = not view.caller_masked
+            return TicketDetail(**view.model_dump(), events=[event_view(clear, event) for event in events])
 
     def list(
         self, principal: Principal, filters: TicketFilter, cursor: str | None = None, limit: int | None = None

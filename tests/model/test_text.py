@@ -1,11 +1,15 @@
+import csv
+import json
 import random
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from jiesu.errors import InputTextError
 from jiesu.model import text as text_module
-from jiesu.model.text import ID_MASK, MAX_TEXT_CHARS, PHONE_MASK, normalise
+from jiesu.model.text import ID_MASK, MAX_TEXT_CHARS, PHONE_MASK, mask_contact_details, normalise
 
 
 def test_full_width_traditional_and_whitespace_are_normalised() -> None:
@@ -80,3 +84,150 @@ def test_fast_masking_patterns_match_exactly_what_the_plain_ones_match(name: str
     plain = re.compile(PLAIN_PATTERNS[name])
     for sample in _number_like_texts(4000):
         assert [m.span() for m in fast.finditer(sample)] == [m.span() for m in plain.finditer(sample)], sample
+
+
+# --- numbers written in groups, in Chinese numerals, with a country code ------------------------------
+_SEPARATORS = [" ", ".", "-", "/", "\u00a0", "\u2013", "\u2014", "\u200b", "．", "－", " - "]
+_CHINESE = {
+    "0": "零〇",
+    "1": "一幺",
+    "2": "二",
+    "3": "三",
+    "4": "四",
+    "5": "五",
+    "6": "六",
+    "7": "七",
+    "8": "八",
+    "9": "九",
+}
+_FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def _written(groups: list[str], separator: str, style: str, rng: random.Random) -> str:
+    if style == "chinese":
+        groups = ["".join(rng.choice(_CHINESE.get(ch, ch)) for ch in group) for group in groups]
+    text = separator.join(groups)
+    return text.translate(_FULL_WIDTH) if style == "full_width" else text
+
+
+def _generated_numbers(count: int) -> list[tuple[str, str]]:
+    """(text, mask): mobiles, landlines and ID numbers in the groupings people write them in."""
+    rng = random.Random(2026)
+    cases = []
+    for _ in range(count):
+
+        def digits(n: int) -> str:
+            return "".join(rng.choice("0123456789") for _ in range(n))
+
+        mobile = "1" + rng.choice("3456789") + digits(9)
+        mobile_groups = rng.choice(
+            [[mobile[:3], mobile[3:7], mobile[7:]], [mobile[:3], mobile[3:]], [mobile]]
+        )
+        prefix = rng.choice([[], ["+86"], ["0086"], ["86"]])
+        local = rng.choice("2345678") + digits(rng.choice([6, 7]))
+        area = rng.choice(["010", "021", "0736", "0746"])
+        landline = [area, *([local[:4], local[4:]] if len(local) == 8 else [local])]
+        birth = f"{rng.randint(1930, 2020)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        id_number = f"{rng.randint(110000, 659999)}{birth}{digits(3)}{rng.choice('0123456789X')}"
+        id_groups = rng.choice(
+            [
+                [id_number[:6], id_number[6:14], id_number[14:]],
+                [id_number[:6], *(id_number[i : i + 4] for i in (6, 10, 14))],
+            ]
+        )
+        separator, style = rng.choice(_SEPARATORS), rng.choice(["ascii", "chinese", "full_width"])
+        written_prefix = ("".join(prefix) + rng.choice(["", " ", "-"])) if prefix else ""
+        cases.append((written_prefix + _written(mobile_groups, separator, style, rng), PHONE_MASK))
+        cases.append((_written(landline, separator, style, rng), PHONE_MASK))
+        if rng.random() < 0.3:
+            cases.append((f"({area})" + _written(landline[1:], separator, style, rng), PHONE_MASK))
+        cases.append((_written(id_groups, separator, style, rng), ID_MASK))
+    return cases
+
+
+@pytest.mark.parametrize(("number", "mask"), _generated_numbers(150))
+def test_numbers_in_every_written_form_are_masked(number: str, mask: str) -> None:
+    for context in ("{}", "我的电话是{}，请回电", "身份证{}。"):
+        text = context.format(number)
+        assert mask_contact_details(text) == context.format(f"〔{mask}〕"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一三八一二三四五六七八",
+        "幺三八幺二三四五六七八",
+        "138.1234.5678",
+        "139–1234–5678",
+        "139 1234 5678",
+        "139\u00a01234\u00a05678",
+        "139\u200b1234\u200b5678",
+        "１３８１２３４５６７８",
+        "+86 138 1234 5678",
+        "008613812345678",
+        "010-12345678",
+        "(010)12345678",
+        "（010）6512 3456",
+        "0736-7898402",
+        "+86 10 6512 3456",
+    ],
+)
+def test_the_issues_phone_numbers_are_masked(text: str) -> None:
+    assert mask_contact_details(f"电话{text}谢谢") == "电话〔电话号码〕谢谢"
+
+
+@pytest.mark.parametrize("text", ["11010519900101123X", "110105 1990 0101 1234", "110105-19900101-123x"])
+def test_id_numbers_in_groups_are_masked(text: str) -> None:
+    assert mask_contact_details(f"身份证{text}。") == "身份证〔证件号码〕。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026年12月6日上午",
+        "2026-12-06",
+        "2026.12.06",
+        "2026/12/06 13:45",
+        "二〇二六年十二月六日",
+        "欠薪3000元",
+        "8:00-12:00",
+        "3号楼2单元501",
+        "12-3-1502室",
+        "2016—2017学年",
+        "(2011)1778号",
+        "总分92.8890.4890.1",
+        "邮编100020",
+        "第一三八号",
+        "1.5.2.0.3",
+        "GB3096—2008",
+    ],
+)
+def test_dates_amounts_times_and_house_numbers_are_not_masked(text: str) -> None:
+    assert mask_contact_details(text) == text
+    assert normalise(text).text == text
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_unit_category_and_other_reference_names_are_never_masked() -> None:
+    # Decisions and event payloads are masked string by string for some keys: every unit name, unit
+    # template, category, channel and word of the reference data must come through unchanged.
+    resources = Path(text_module.__file__).parents[1] / "data" / "resources"
+    names: set[str] = set()
+    for path in resources.glob("*.json"):
+        if path.name != "manifest.json":  # sha256 digests, not names
+            names.update(_strings(json.loads(path.read_text(encoding="utf-8"))))
+    with (resources / "aliases.csv").open(encoding="utf-8", newline="") as aliases:
+        names.update(cell for row in csv.reader(aliases) for cell in row)
+    assert len(names) > 1000
+    assert [name for name in names if mask_contact_details(name) != name] == []

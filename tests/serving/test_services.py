@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from jiesu.data.workflow_settings import load_workflow_settings
 from jiesu.serving.db import current_revision
 from jiesu.serving.orm import Base, Ticket, TicketEvent
-from jiesu.serving.schemas import KeyCreate, TicketCreate
+from jiesu.serving.schemas import EventOut, KeyCreate, TicketCreate, TicketOut
 from jiesu.serving.tickets import Intake, TicketFilter
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.bodies import ActionBody
@@ -669,3 +670,78 @@ def test_an_empty_co_handler_name_is_refused_not_dropped(actors: Actors) -> None
     with pytest.raises(InvalidInput, match="unknown unit"):
         actors.act(actors.operator, ticket.id, Action.DISPATCH, co_handlers=[""])
     assert actors.services.tickets.get(actors.operator, ticket.id).state == State.RECEIVED
+
+
+SECRET_PHONE, SECRET_ID = "13912345678", "11010519900101123X"
+SECRETS = f"请联系{SECRET_PHONE}，身份证{SECRET_ID}"
+
+
+def _free_text(ticket: TicketOut, events: list[EventOut] | None = None) -> str:
+    shown = [
+        ticket.decision,
+        ticket.consultation,
+        ticket.followup,
+        *(event.payload for event in events or []),
+    ]
+    return json.dumps(shown, ensure_ascii=False)
+
+
+def test_numbers_in_notes_reasons_and_answers_are_masked_like_the_request_text(actors: Actors) -> None:
+    """Issue 12, item 4: a number written into an override reason, an accept note, a report, an
+    extension reason, a reply or a follow-up note is a caller detail too."""
+    tickets, op = actors.services.tickets, actors.operator
+    ticket = actors.create(caller_phone="13812345678")
+    tid = ticket.id
+    actors.act(
+        op,
+        tid,
+        Action.DISPATCH,
+        unit=OTHER_UNIT,
+        reason=f"改派：{SECRETS}",
+        co_handlers=[CO_UNIT],
+        copy_to=[DISTRICT_GOVERNMENT],
+    )
+    lead = actors.unit(OTHER_UNIT)
+    actors.act(lead, tid, Action.ACCEPT, note=SECRETS)
+    actors.act(actors.unit(CO_UNIT), tid, Action.REPORT, report=SECRETS)
+    actors.act(lead, tid, Action.EXTEND, hours=24, reason=SECRETS)
+    actors.act(lead, tid, Action.REPLY, result=SECRETS)
+    actors.act(op, tid, Action.FOLLOWUP, contacted=True, resolved=True, satisfaction="满意", note=SECRETS)
+    answered = actors.create(caller_phone="13812345678")
+    actors.act(op, answered.id, Action.ANSWER, answer=SECRETS)
+
+    for principal in (actors.operator, lead):
+        detail = tickets.get(principal, tid)
+        shown = _free_text(detail, detail.events)
+        # the decision's reason, then dispatch, accept, report, extend, reply and follow-up events
+        assert shown.count(SECRET_PHONE) == 7, shown
+        assert shown.count(SECRET_ID) == 7
+    assert SECRET_PHONE in _free_text(tickets.get(actors.operator, answered.id))
+    for principal in (actors.auditor, actors.reviewer, actors.admin, actors.unit(DISTRICT_GOVERNMENT)):
+        detail = tickets.get(principal, tid)
+        shown = _free_text(detail, detail.events)
+        assert SECRET_PHONE not in shown, (principal.role, shown)
+        assert SECRET_ID not in shown
+        assert shown.count("〔电话号码〕") == 7
+        assert shown.count("〔证件号码〕") == 7
+        # Names and codes are kept as stored.
+        assert {event.payload.get("unit") for event in detail.events if event.action == "dispatch"} == {
+            OTHER_UNIT
+        }
+        assert detail.events[-1].payload["satisfaction"] == "满意"
+        if principal.role is Role.UNIT:
+            continue  # not a unit's ticket
+        answer = tickets.get(principal, answered.id)
+        assert answer.decision == {
+            "disposition": "answer_now",
+            "answer": "请联系〔电话号码〕，身份证〔证件号码〕",
+        }
+    page = tickets.list(actors.auditor, TicketFilter())
+    assert SECRET_PHONE not in "".join(_free_text(item) for item in page.items)
+    inbox = tickets.inbox(actors.unit(DISTRICT_GOVERNMENT), DISTRICT_GOVERNMENT)
+    assert inbox.items
+    assert SECRET_PHONE not in "".join(_free_text(item) for item in inbox.items)
+    # What is stored is not changed.
+    assert SECRET_PHONE in _free_text(
+        tickets.get(actors.operator, tid), tickets.get(actors.operator, tid).events
+    )
