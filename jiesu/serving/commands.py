@@ -118,23 +118,23 @@ def db_upgrade_command(args: argparse.Namespace) -> int:
 
 
 def _key_service() -> tuple[Database, KeyService]:
-    # Imported here: `jiesu --help` must not load SQLAlchemy, the gazetteer or the catalogue.
+    # Imported here: `jiesu --help` must not load SQLAlchemy, the gazetteer or the catalogue. The
+    # reference data (gazetteer, catalogue: seconds) is loaded only to check the unit of a unit key.
     from jiesu.serving.db import Database
     from jiesu.serving.keys import KeyService
-    from jiesu.workflow.reference import Reference
 
     settings = load_settings()
     database = Database(settings.database_url)
-    if settings.migrate_on_start:  # keys can be made before the server first ran
+    if settings.migrate_on_start:  # keys can be made before the server first ran; at head: one read
         database.upgrade()
-    return database, KeyService(database, Reference.load())
+    return database, KeyService(database)
 
 
 @reports_database_errors
 def keys_create_command(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from jiesu.serving.schemas import KeyCreate
+    from jiesu.serving.key_schemas import KeyCreate
     from jiesu.workflow.errors import ServiceError
 
     try:
