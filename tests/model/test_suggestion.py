@@ -261,10 +261,10 @@ def test_interactive_survives_bad_lines_and_ends_on_ctrl_c(
     assert captured.out == ""
 
     class CtrlC(io.StringIO):
-        def readline(self, size: int = -1) -> str:
+        def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
             if self.tell() > 0:
                 raise KeyboardInterrupt
-            return super().readline(size)
+            return super().readline(-1 if size is None else size)
 
     monkeypatch.setattr("sys.stdin", CtrlC("海淀区路灯坏了\n朝阳区三里屯酒吧噪音太大\n"))
     assert main(["suggest", "--model", str(seed_model_dir), "--interactive"]) == 0
