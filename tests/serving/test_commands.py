@@ -149,3 +149,23 @@ def test_keys_create_is_quiet_and_loads_no_model_or_reference_data(data_dir: Pat
     lines = done.stderr.splitlines()
     assert lines[0].startswith("created operator key ")
     assert lines[1:] == ["[]"]  # no log line, and nothing heavy imported
+
+
+def test_serve_workers_must_be_at_least_one(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("0", "-1", "two", "65"):
+        with pytest.raises(SystemExit):
+            run(["serve", "--workers", bad])
+        assert "--workers" in capsys.readouterr().err
+
+
+def test_the_workers_get_the_validated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiesu.serving.factory import VERBOSE_VARIABLE, worker_environment
+    from jiesu.serving.settings import load_settings
+
+    monkeypatch.delenv("JIESU_MODEL_DIR", raising=False)
+    settings = load_settings(host="0.0.0.0", port=8123, model_dir=Path("/models/m"))
+    variables = worker_environment(settings, verbose=True)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings() == settings  # what each worker reads back
+    assert variables[VERBOSE_VARIABLE] == "1"
