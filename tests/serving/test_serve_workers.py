@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.serving.conftest import BACKENDS, PostgresServer
+
 ROOT = Path(__file__).resolve().parents[2]
 WALKTHROUGH = ROOT / "scripts" / "walkthrough.sh"
 JIESU_BIN = Path(sys.executable).parent / "jiesu"
@@ -76,11 +78,12 @@ def _wait_for_health(process: subprocess.Popen[bytes], base: str, log_path: Path
     pytest.fail(f"no answer from {base}/health: {log_path.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.mark.slow  # two workers each load the model, then the whole walkthrough runs (~30 s)
+@pytest.mark.slow  # two workers each load the model, then the whole walkthrough runs (~25 s per backend)
 @needs_bash_and_curl
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts the workers in /proc")
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_two_workers_serve_with_jiesus_request_log_and_the_walkthrough_follows_jiesu_port(
-    seed_model_dir: Path, tmp_path: Path
+    backend: str, seed_model_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     if not JIESU_BIN.exists():
         pytest.skip(f"the walkthrough runs the jiesu command, not installed at {JIESU_BIN}")
@@ -94,6 +97,9 @@ def test_two_workers_serve_with_jiesus_request_log_and_the_walkthrough_follows_j
     }
     env.pop("JIESU_DATABASE_URL", None)
     env.pop("JIESU_URL", None)
+    if backend == "postgres":  # a migrated database (only the embedded SQLite is migrated on start)
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        env["JIESU_DATABASE_URL"] = postgres.fresh()
     log_path = tmp_path / "serve.log"
     with _serve(env, log_path, "--workers", "2") as server:
         _wait_for_health(server, f"http://127.0.0.1:{port}", log_path)
@@ -112,14 +118,14 @@ def test_two_workers_serve_with_jiesus_request_log_and_the_walkthrough_follows_j
             check=True,
         ).stdout.strip()
         for _ in range(8):
-            request = urllib.request.Request(
+            listing = urllib.request.Request(
                 f"http://127.0.0.1:{port}/v1/tickets?caller_phone={PHONE}", headers={"X-API-Key": key}
             )
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(listing, timeout=10) as response:
                 assert response.status == 200
     log = log_path.read_text(errors="replace")
     assert log.count("INFO jiesu.serving.app: serving model ") == 2  # each worker set up jiesu's logging
-    assert "WARNING jiesu.serving.commands: 2 workers on SQLite" in log
+    assert ("WARNING jiesu.serving.commands: 2 workers on SQLite" in log) == (backend == "sqlite")
     assert log.count("method=GET path=/v1/tickets status=200") >= 8  # jiesu's request line, no query
     assert "method=POST path=/v1/tickets status=201" in log
     assert PHONE not in log
