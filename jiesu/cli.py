@@ -18,6 +18,7 @@ from jiesu.extras import require_extra
 
 if TYPE_CHECKING:
     from jiesu.model.config import ClassifierConfig
+    from jiesu.model.suggestion import Suggester
 
 log = logging.getLogger("jiesu")
 
@@ -178,6 +179,19 @@ def _suggest(args: argparse.Namespace) -> int:
     from jiesu.model.suggestion import Suggester, SuggestionRequest
     from jiesu.training.default_model import ensure_default_model
 
+    if args.interactive:
+        if args.text is not None or args.input or args.output or args.workers > 1:
+            raise JiesuError(
+                "--interactive reads texts from the terminal: no --text, --input, --output or --workers"
+            )
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(errors="surrogateescape")
+        try:
+            model = RequestClassifier.load(args.model or ensure_default_model())
+        except KeyboardInterrupt:  # Ctrl-C while the model loads (or the default model trains)
+            return 130
+        suggester = Suggester.with_reference_data(model)
+        return _suggest_interactively(suggester, sys.stdin, args.caller_district, as_json=args.json)
     if args.text is not None:
         model = RequestClassifier.load(args.model or ensure_default_model())
         try:
@@ -208,6 +222,45 @@ def _suggest(args: argparse.Namespace) -> int:
         else:
             count = write_jsonl(suggest_lines(Suggester.with_reference_data(model), source), target)
     log.info("wrote %d suggestion(s) with model %s", count, model.model_id_)
+    return 0
+
+
+def _suggest_interactively(
+    suggester: Suggester, source: TextIO, caller_district: str | None, *, as_json: bool
+) -> int:
+    """`jiesu suggest --interactive`: the model is loaded once; each line read is one request text, answered
+    as `--text` answers it. Blank lines are skipped; a bad line is an error line and the loop goes on;
+    end of input (Ctrl-D) or Ctrl-C ends it with status 0."""
+    from jiesu.model.suggest_io import format_readable
+    from jiesu.model.suggestion import SuggestionRequest
+
+    prompt = "text> " if source.isatty() else ""
+    if prompt:
+        print("one request text per line; Ctrl-D or Ctrl-C ends", file=sys.stderr)
+    try:
+        while True:
+            if prompt:
+                print(prompt, end="", file=sys.stderr, flush=True)
+            line = source.readline()
+            if not line:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            try:
+                suggestion = suggester.suggest(SuggestionRequest(text=text, caller_district=caller_district))
+            except (ValueError, UnicodeError) as exc:  # an unknown district, undecodable bytes
+                print(f"error: {exc}", file=sys.stderr, flush=True)
+                continue
+            shown = suggestion.model_dump(mode="json")
+            print(
+                json.dumps(shown, ensure_ascii=False) if as_json else format_readable(suggestion) + "\n",
+                flush=True,
+            )
+    except KeyboardInterrupt:
+        pass
+    if prompt:
+        print(file=sys.stderr)
     return 0
 
 
@@ -345,6 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--text", help="suggest for this one text and print it readably")
     suggest.add_argument("--caller-district", help="with --text: the caller's district as a prior")
     suggest.add_argument("--json", action="store_true", help="with --text: print the JSON object instead")
+    suggest.add_argument(
+        "--interactive",
+        action="store_true",
+        help="load the model once, then answer each line typed (one request text) as --text does; "
+        "Ctrl-D or Ctrl-C ends (with --json: one JSON object per line)",
+    )
     suggest.set_defaults(handler=_suggest)
 
     from jiesu.serving.commands import add_serving_commands  # serve, db upgrade, keys create/list/revoke
@@ -391,16 +450,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def configure_logging(verbose: bool = False) -> None:
+    """The log setup of every jiesu process: the CLI, and each `jiesu serve --workers N` worker
+    (`jiesu.serving.factory`)."""
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if not args.verbose:
+    if not verbose:
         # Alembic lists every plugin it sets up at INFO, on every command that opens the database.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
     handler: Handler = args.handler
     try:
         return handler(args)

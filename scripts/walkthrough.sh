@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
 # A scripted walk through the ticket workflow with curl, against a running server (`make run`, i.e.
-# `jiesu serve` on 127.0.0.1:8000): create → dispatch → return → re-dispatch (review-return uphold) →
+# `jiesu serve`, on $JIESU_PORT or 8000): create → dispatch → return → re-dispatch (review-return uphold) →
 # accept → reply → follow-up → rates. Keys are made with `jiesu keys create`, which must see the same
 # database as the server: run this from the repository root with the same JIESU_DATABASE_URL /
 # JIESU_DATA_DIR as the server.
 #
-#   JIESU_URL   server base URL (default http://127.0.0.1:8000)
+#   JIESU_PORT  the server's port, as for `jiesu serve` (default 8000); JIESU_HOST likewise (127.0.0.1)
+#   JIESU_URL   server base URL, instead of JIESU_HOST and JIESU_PORT (e.g. http://10.0.0.5:8000)
+#   JIESU_WAIT  seconds to wait for a server that is still starting (default 0: nothing listening
+#               is an error at once)
 #   JIESU_BIN   the jiesu command (default .venv/bin/jiesu)
 #   PYTHON      a Python for reading JSON (default .venv/bin/python)
 set -euo pipefail
 
-BASE=${JIESU_URL:-http://127.0.0.1:8000}
+HOST=${JIESU_HOST:-127.0.0.1}
+case $HOST in
+    0.0.0.0) HOST=127.0.0.1 ;;  # the server listens everywhere: ask it here
+    ::) HOST='[::1]' ;;
+    *:*) HOST="[$HOST]" ;;      # an IPv6 address
+esac
+BASE=${JIESU_URL:-http://$HOST:${JIESU_PORT:-8000}}
+BASE=${BASE%/}
+WAIT=${JIESU_WAIT:-0}
 JIESU=${JIESU_BIN:-.venv/bin/jiesu}
 PY=${PYTHON:-.venv/bin/python}
 RUN=$(date +%s)-$$
@@ -39,12 +50,20 @@ call() {
 field() { "$PY" -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 
 step "server at $BASE"
-for _ in $(seq 1 60); do
-    curl -sf "$BASE/health" >/dev/null && break
+deadline=$((SECONDS + WAIT))
+until HEALTH=$(curl -sS --max-time 5 "$BASE/health" 2>/tmp/jiesu-walk-curl.$$); do
+    if ((SECONDS >= deadline)); then
+        echo "FAILED: no jiesu server answers at $BASE ($(tr -d '\n' </tmp/jiesu-walk-curl.$$))." >&2
+        echo "Start one first (\`make run\`, or \`jiesu serve\`) and give this script the same JIESU_PORT" \
+            "(or JIESU_URL); JIESU_WAIT=30 waits for a server that is still loading its model." >&2
+        rm -f /tmp/jiesu-walk-curl.$$
+        exit 1
+    fi
     sleep 1
 done
-curl -sSf "$BASE/health"
-echo
+rm -f /tmp/jiesu-walk-curl.$$
+echo "$HEALTH"
+[[ $HEALTH == *'"status":"ok"'* ]] || { echo "FAILED: $BASE/health is not a jiesu server's answer" >&2; exit 1; }
 
 step "keys (jiesu keys create)"
 OPERATOR=$("$JIESU" keys create --role operator --name "walkthrough operator")

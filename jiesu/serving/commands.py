@@ -6,24 +6,35 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
+import os
 import socket
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from jiesu.errors import JiesuError, Messages, SettingsError, message
-from jiesu.serving.settings import load_settings
+from jiesu.serving.settings import ServingSettings, load_settings
 from jiesu.workflow.states import Role
 
 if TYPE_CHECKING:
     from jiesu.serving.db import Database
     from jiesu.serving.keys import KeyService
 
+log = logging.getLogger(__name__)
+
 
 def add_serving_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = subparsers.add_parser("serve", help="run the HTTP API (uvicorn); migrates the embedded SQLite")
     serve.add_argument("--host", help="interface to bind (default JIESU_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default JIESU_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=1,
+        help=f"worker processes (1 to {MAX_WORKERS}; default 1), each with its own model (~500 MB); "
+        "for PostgreSQL: SQLite has one writer",
+    )
     serve.set_defaults(handler=serve_command)
 
     db = subparsers.add_parser("db", help="database schema")
@@ -47,19 +58,76 @@ def add_serving_commands(subparsers: argparse._SubParsersAction[argparse.Argumen
     revoke.set_defaults(handler=keys_revoke_command)
 
 
+MAX_WORKERS = 64
+
+
+def _worker_count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if not 1 <= number <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"--workers must be between 1 and {MAX_WORKERS}, got {number}")
+    return number
+
+
 def serve_command(args: argparse.Namespace) -> int:
     settings = load_settings(host=args.host, port=args.port)  # checked before the app is even imported
     check_can_listen(settings.host, settings.port)  # before the model loads, not after
 
     import uvicorn
 
-    from jiesu.serving.app import create_app
+    # log_config=None keeps the logging set up by the CLI; the app logs one line per request itself
+    # (RequestLogMiddleware: path without the query string), so uvicorn's access log stays off.
+    if args.workers == 1:
+        from jiesu.serving.app import create_app
 
-    # log_config=None keeps the logging set up by the CLI; the app logs one line per request itself.
+        uvicorn.run(
+            create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False
+        )
+        return 0
+    from jiesu.serving.factory import FACTORY, worker_environment
+
+    settings = _prepare_workers(settings, args.workers)
+    os.environ.update(worker_environment(settings, verbose=log.isEnabledFor(logging.DEBUG)))
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False
+        FACTORY,
+        factory=True,
+        workers=args.workers,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
     )
     return 0
+
+
+def _prepare_workers(settings: ServingSettings, workers: int) -> ServingSettings:
+    """What the workers would otherwise race to do at once, done once before they start: train the default
+    model (each would train its own copy into the same directory) and migrate the embedded SQLite (two
+    processes creating the same tables). The workers then find the model saved and the schema at head."""
+    if settings.is_sqlite:
+        # Allowed, not refused: suggestions scale with the workers, and SQLite (WAL, busy timeout, BEGIN
+        # IMMEDIATE) keeps writes correct across processes. But writes do not scale, and writers of
+        # different processes wait on SQLite's polling busy handler, not on one in-process queue.
+        log.warning(
+            "%d workers on SQLite: one writer at a time across all of them, so ticket writes do not scale "
+            "and their latency tail grows; use PostgreSQL (JIESU_DATABASE_URL) for more than one worker",
+            workers,
+        )
+    if settings.model_dir is None:
+        from jiesu.training.default_model import ensure_default_model
+
+        settings = settings.model_copy(update={"model_dir": ensure_default_model()})
+    if settings.migrate_on_start:
+        from jiesu.serving.db import Database
+
+        database = Database(settings.database_url)
+        try:
+            database.upgrade()
+        finally:
+            database.dispose()
+    return settings
 
 
 def check_can_listen(host: str, port: int) -> None:
@@ -118,23 +186,23 @@ def db_upgrade_command(args: argparse.Namespace) -> int:
 
 
 def _key_service() -> tuple[Database, KeyService]:
-    # Imported here: `jiesu --help` must not load SQLAlchemy, the gazetteer or the catalogue.
+    # Imported here: `jiesu --help` must not load SQLAlchemy, the gazetteer or the catalogue. The
+    # reference data (gazetteer, catalogue: seconds) is loaded only to check the unit of a unit key.
     from jiesu.serving.db import Database
     from jiesu.serving.keys import KeyService
-    from jiesu.workflow.reference import Reference
 
     settings = load_settings()
     database = Database(settings.database_url)
-    if settings.migrate_on_start:  # keys can be made before the server first ran
+    if settings.migrate_on_start:  # keys can be made before the server first ran; at head: one read
         database.upgrade()
-    return database, KeyService(database, Reference.load())
+    return database, KeyService(database)
 
 
 @reports_database_errors
 def keys_create_command(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from jiesu.serving.schemas import KeyCreate
+    from jiesu.serving.key_schemas import KeyCreate
     from jiesu.workflow.errors import ServiceError
 
     try:

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from jiesu.serving.auth import hash_secret, key_prefix, new_secret
 from jiesu.serving.clock import Clock, utcnow
 from jiesu.serving.db import Database
+from jiesu.serving.key_schemas import KeyCreate, KeyCreated, KeyOut
 from jiesu.serving.orm import ApiKey
-from jiesu.serving.schemas import KeyCreate, KeyCreated, KeyOut
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.errors import InvalidInput, Messages, NotFound, Unauthorized, message
 from jiesu.workflow.reference import Reference
@@ -34,14 +34,26 @@ class KeyService:
     worker, `jiesu keys revoke`) within `cache_seconds`; expiry is checked on every request."""
 
     def __init__(
-        self, database: Database, reference: Reference, *, clock: Clock = utcnow, cache_seconds: float = 5.0
+        self,
+        database: Database,
+        reference: Reference | None = None,
+        *,
+        clock: Clock = utcnow,
+        cache_seconds: float = 5.0,
     ) -> None:
         self.db = database
-        self.reference = reference
+        # None: built when a unit key is created (`jiesu keys` commands, which mostly need no unit list)
+        self._reference = reference
         self.clock = clock
         self.cache_seconds = cache_seconds
         self._cache: dict[str, _CachedKey] = {}
         self._lookups: dict[str, asyncio.Future[Principal]] = {}  # key hash → lookup in flight
+
+    @property
+    def reference(self) -> Reference:
+        if self._reference is None:
+            self._reference = Reference.load()  # the gazetteer and catalogue: about a second
+        return self._reference
 
     def create(self, body: KeyCreate) -> KeyCreated:
         if (body.role is Role.UNIT) != (body.unit is not None):

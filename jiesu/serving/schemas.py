@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, StrictInt, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from jiesu.model.suggestion_types import Suggestion
+from jiesu.serving.key_schemas import KeyCreate as KeyCreate
+from jiesu.serving.key_schemas import KeyCreated as KeyCreated
+from jiesu.serving.key_schemas import KeyOut as KeyOut
 from jiesu.workflow.bodies import Body, not_blank
-from jiesu.workflow.states import Action, IntakeChannel, Role, State
+from jiesu.workflow.states import Action, IntakeChannel, State
 
 # --- suggestions -------------------------------------------------------------------------------------
 
@@ -114,27 +117,8 @@ class TicketPage(BaseModel):
 # --- keys --------------------------------------------------------------------------------------------
 
 
-class KeyCreate(Body):
-    role: Role
-    unit: str | None = Field(default=None, min_length=2, max_length=128)
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    expires_days: StrictInt | None = Field(default=None, ge=1, le=3650)
-
-
-class KeyOut(BaseModel):
-    id: str
-    prefix: str
-    role: str
-    unit: str | None
-    name: str | None
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    active: bool
-
-
-class KeyCreated(KeyOut):
-    key: str = Field(description="the secret: shown once, store it now")
+# KeyCreate, KeyOut, KeyCreated live in key_schemas.py: `jiesu keys` imports them without the suggestion
+# types (the model's jurisdiction and place names), which cost it a quarter of a second.
 
 
 # --- misc --------------------------------------------------------------------------------------------

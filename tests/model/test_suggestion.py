@@ -1,5 +1,6 @@
 """Suggestions end to end with the seed-trained default model and the shipped reference data."""
 
+import io
 import json
 from pathlib import Path
 
@@ -224,3 +225,49 @@ def test_many_processes_give_the_same_lines_in_the_same_order(seed_model_dir: Pa
 def test_chunks_carry_their_line_numbers() -> None:
     chunks = list(_numbered_chunks(iter(["a", "b", "c", "d", "e"]), 2))
     assert chunks == [(1, ["a", "b"]), (3, ["c", "d"]), (5, ["e"])]
+
+
+def test_interactive_answers_each_line_with_one_model_load(
+    seed_model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loads: list[Path] = []
+    load = RequestClassifier.load
+
+    def counted(path: Path) -> RequestClassifier:
+        loads.append(path)
+        return load(path)
+
+    monkeypatch.setattr(RequestClassifier, "load", counted)
+    monkeypatch.setattr("sys.stdin", io.StringIO("朝阳区三里屯酒吧噪音太大\n\n   \n海淀区路灯坏了\n"))
+    assert main(["suggest", "--model", str(seed_model_dir), "--interactive"]) == 0
+    assert loads == [seed_model_dir]
+    out = capsys.readouterr().out
+    assert out.count("属地 jurisdiction") == 2  # the blank lines are skipped
+    assert out.index("朝阳区") < out.index("海淀区")
+    # --json: one object per line
+    monkeypatch.setattr("sys.stdin", io.StringIO("海淀区路灯坏了\n"))
+    assert main(["suggest", "--model", str(seed_model_dir), "--interactive", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["jurisdiction"]["district"] == "海淀区"
+
+
+def test_interactive_survives_bad_lines_and_ends_on_ctrl_c(
+    seed_model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("朝阳区三里屯酒吧噪音太大\n海淀区路灯坏了\n"))
+    argv = ["suggest", "--model", str(seed_model_dir), "--interactive", "--caller-district", "火星区"]
+    assert main(argv) == 0  # each line is an error line, and the loop goes on to the next
+    captured = capsys.readouterr()
+    assert captured.err.count("error: ") == 2
+    assert captured.out == ""
+
+    class CtrlC(io.StringIO):
+        def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+            if self.tell() > 0:
+                raise KeyboardInterrupt
+            return super().readline(-1 if size is None else size)
+
+    monkeypatch.setattr("sys.stdin", CtrlC("海淀区路灯坏了\n朝阳区三里屯酒吧噪音太大\n"))
+    assert main(["suggest", "--model", str(seed_model_dir), "--interactive"]) == 0
+    assert capsys.readouterr().out.count("属地 jurisdiction") == 1
+    assert main(["suggest", "--interactive", "--text", "x"]) == 2
+    assert "--interactive" in capsys.readouterr().err

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from jiesu.errors import JiesuError
 from jiesu.serving.commands import add_serving_commands
-from jiesu.serving.db import Database, current_revision
+from jiesu.serving.db import Database, current_revision, upgrade
 from jiesu.serving.keys import KeyService
 from jiesu.workflow.reference import Reference
 from tests.serving.conftest import PostgresServer
@@ -104,3 +108,64 @@ def test_database_errors_say_what_to_do(monkeypatch: pytest.MonkeyPatch, postgre
     with pytest.raises(JiesuError, match='role "no_such_role" does not exist') as raised:
         run(["keys", "list"])
     assert "createdb" not in str(raised.value)
+
+
+def test_the_schema_head_constant_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from jiesu.serving.db import HEAD_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD_REVISION]
+
+
+def test_an_upgrade_at_head_runs_no_migration(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from alembic import command
+
+    url = f"sqlite:///{data_dir / 'jiesu.db'}"
+    with caplog.at_level(logging.INFO):
+        upgrade(url)
+    assert "Running upgrade  -> 0001" in caplog.text  # applied: alembic says what
+    caplog.clear()
+    monkeypatch.setattr(command, "upgrade", lambda *_: pytest.fail("alembic ran at head"))
+    with caplog.at_level(logging.INFO):
+        upgrade(url)
+        assert run(["keys", "create", "--role", "operator"]) == 0
+    assert caplog.text == ""
+
+
+@pytest.mark.slow  # two fresh interpreters (~1 s each, more under load)
+def test_keys_create_is_quiet_and_loads_no_model_or_reference_data(data_dir: Path) -> None:
+    code = (
+        "import sys; from jiesu.cli import main; code = main(['keys', 'create', '--role', 'operator']); "
+        "heavy = sorted(m for m in ('jiesu.model.suggestion_types', 'jiesu.model.classifier', 'jieba_fast_dat',"
+        " 'sklearn', 'alembic') if m in sys.modules); print(heavy, file=sys.stderr); sys.exit(code)"
+    )
+    env = os.environ | {"JIESU_DATA_DIR": str(data_dir)}
+    subprocess.run([sys.executable, "-m", "jiesu", "db", "upgrade"], env=env, check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("jsk_")
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("created operator key ")
+    assert lines[1:] == ["[]"]  # no log line, and nothing heavy imported
+
+
+def test_serve_workers_must_be_at_least_one(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("0", "-1", "two", "65"):
+        with pytest.raises(SystemExit):
+            run(["serve", "--workers", bad])
+        assert "--workers" in capsys.readouterr().err
+
+
+def test_the_workers_get_the_validated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiesu.serving.factory import VERBOSE_VARIABLE, worker_environment
+    from jiesu.serving.settings import load_settings
+
+    monkeypatch.delenv("JIESU_MODEL_DIR", raising=False)
+    settings = load_settings(host="0.0.0.0", port=8123, model_dir=Path("/models/m"))
+    variables = worker_environment(settings, verbose=True)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings() == settings  # what each worker reads back
+    assert variables[VERBOSE_VARIABLE] == "1"
