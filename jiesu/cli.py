@@ -13,8 +13,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from jiesu.errors import JiesuError, Messages, message
+from jiesu.errors import JiesuError, Messages, SettingsError, message
 from jiesu.extras import require_extra
+from jiesu.logformat import configure_logging
 
 if TYPE_CHECKING:
     from jiesu.model.config import ClassifierConfig
@@ -393,11 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    try:
+        configure_logging(logging.DEBUG if args.verbose else logging.INFO)  # JIESU_LOG_FORMAT: text, json
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not args.verbose:
         # Alembic lists every plugin it sets up at INFO, on every command that opens the database.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
