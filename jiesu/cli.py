@@ -13,8 +13,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from jiesu.errors import JiesuError, Messages, message
+from jiesu.errors import JiesuError, Messages, SettingsError, message
 from jiesu.extras import require_extra
+from jiesu.logformat import configure_logging as configure_log_format
 
 if TYPE_CHECKING:
     from jiesu.model.config import ClassifierConfig
@@ -452,12 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure_logging(verbose: bool = False) -> None:
     """The log setup of every jiesu process: the CLI, and each `jiesu serve --workers N` worker
-    (`jiesu.serving.factory`)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    (`jiesu.serving.factory`), in the format JIESU_LOG_FORMAT names (text or json; SettingsError if
+    neither)."""
+    configure_log_format(logging.DEBUG if verbose else logging.INFO)
     if not verbose:
         # Alembic lists every plugin it sets up at INFO, on every command that opens the database.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
@@ -465,7 +463,11 @@ def configure_logging(verbose: bool = False) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(args.verbose)
+    try:
+        configure_logging(args.verbose)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     handler: Handler = args.handler
     try:
         return handler(args)

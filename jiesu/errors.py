@@ -83,11 +83,15 @@ class Messages:
     manifest_missing: Final = (
         "resource manifest {path} does not exist: write it with `jiesu data check --update-manifest`."
     )
+    log_format: Final = "JIESU_LOG_FORMAT={value!r} is not a log format: use text or json"
     manifest_refused: Final = "not recording {names}: changed but still at the recorded version. Bump the version first, so that a version always names one content."
     # serving: fixed text, never request text, caller data or raw exception text
     missing_key: Final = "missing API key: send it in the X-API-Key header"
     bad_key: Final = "invalid, expired or revoked API key"
     role: Final = "this API key's role may not do this"
+    body_too_large: Final = "the request body is larger than {limit} bytes"
+    body_timeout: Final = "the request body did not arrive within {seconds:g} seconds"
+    unstorable_parameter: Final = "must not contain NUL characters or unpaired surrogates"
     ticket_not_found: Final = "ticket not found"
     key_not_found: Final = "API key not found"
     unit_not_found: Final = "unit not found"

@@ -22,7 +22,12 @@ from jiesu import __version__
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
 from jiesu.serving.deps import AdminDep, AuditDep, IntakeDep, PrincipalDep, RuntimeDep, SettingsDep
-from jiesu.serving.middleware import RequestLogMiddleware, install_docs, install_error_handlers
+from jiesu.serving.middleware import (
+    RequestGuardMiddleware,
+    RequestLogMiddleware,
+    install_docs,
+    install_error_handlers,
+)
 from jiesu.serving.runtime import load_runtime
 from jiesu.serving.schemas import (
     DispatchAuditOut,
@@ -83,7 +88,8 @@ def create_app(
     )
     app.state.settings = resolved
     install_error_handlers(app)
-    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RequestGuardMiddleware, settings=resolved)
+    app.add_middleware(RequestLogMiddleware)  # outermost: it logs what the guard refuses too
     app.include_router(_router())
     install_docs(app)
     return app

@@ -1,8 +1,11 @@
 """What wraps every request: the JSON error envelope for every error, one log line per request (never
-its body or query), and the offline /docs page."""
+its body or query, every value escaped), the guard that refuses what must not reach a handler (path and
+query strings that cannot be stored, bodies too large or too slow, bodies without a key), and the offline
+/docs page."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -11,6 +14,7 @@ import uuid
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import fastapi_offline
 from fastapi import FastAPI, Request
@@ -22,6 +26,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from jiesu.errors import Messages, message
+from jiesu.serving.settings import ServingSettings
+from jiesu.workflow.bodies import UNSTORABLE
 from jiesu.workflow.errors import ServiceError
 
 log = logging.getLogger("jiesu.serving.app")  # the request log keeps the logger name it always had
@@ -51,12 +58,159 @@ def install_docs(app: FastAPI) -> None:
 # --- errors ------------------------------------------------------------------------------------------
 
 
-def _envelope(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": jsonable_encoder(details)}}
+def _envelope(status: int, code: str, text: str, details: Any = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": text, "details": jsonable_encoder(details)}}
     return JSONResponse(body, status_code=status)
 
 
+def _refusal(exc: BodyRefused) -> JSONResponse:
+    response = _envelope(exc.status_code, exc.code, exc.detail)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+# --- the guard -----------------------------------------------------------------------------------------
+
+_NOT_FOUND = (
+    ("/v1/tickets/", message(Messages.ticket_not_found)),
+    ("/v1/keys/", message(Messages.key_not_found)),
+    ("/v1/units/", message(Messages.unit_not_found)),
+)
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class RequestGuardMiddleware:
+    """Refuses, before any handler, authentication or body read:
+
+    - a path holding a NUL or an unpaired surrogate (404: no ticket, key or unit is named so), and a
+      query parameter or header holding one (422, as a body string holding one): PostgreSQL refuses NUL;
+    - a body on /v1/ without an X-API-Key header (401, the body unread);
+    - a body whose Content-Length is over the route's limit (413, unread): `settings.max_body_bytes`,
+      or `settings.suggest_body_bytes` for /v1/suggest; a chunked body is counted as it arrives and
+      refused (413) at the first byte over the limit;
+    - a body that stops arriving for `settings.body_timeout_s` seconds (408).
+
+    Refusals of a body close the connection."""
+
+    def __init__(self, app: ASGIApp, settings: ServingSettings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        if UNSTORABLE.search(path):
+            # No ticket, key or unit has such a name (every stored string is checked as it comes in).
+            what = next((text for prefix, text in _NOT_FOUND if path.startswith(prefix)), "not found")
+            await _envelope(404, "not_found", what)(scope, receive, send)
+            return
+        problems = _unstorable(scope)
+        if problems:
+            text = message(Messages.unstorable_parameter)
+            details = [{"loc": loc, "msg": text, "type": "value_error"} for loc in problems]
+            response = _envelope(422, "validation_error", "the request is invalid; see details", details)
+            await response(scope, receive, send)
+            return
+        headers = _headers(scope)
+        length = headers.get(b"content-length")
+        chunked = b"transfer-encoding" in headers
+        has_body = chunked or (length is not None and length.strip() not in (b"", b"0"))
+        if not has_body and scope.get("method") not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if has_body and path.startswith("/v1/") and not headers.get(b"x-api-key", b"").strip():
+            # The same answer as the handler would give, without reading a byte of the body first.
+            unauthorized = _envelope(401, "unauthorized", message(Messages.missing_key))
+            unauthorized.headers["connection"] = "close"
+            await unauthorized(scope, receive, send)
+            return
+        limit = self.settings.suggest_body_bytes if path == "/v1/suggest" else self.settings.max_body_bytes
+        if length is not None and (not length.strip().isdigit() or int(length) > limit):
+            too_large = BodyRefused(413, "body_too_large", message(Messages.body_too_large, limit=limit))
+            await _refusal(too_large)(scope, receive, send)
+            return
+        await self.app(scope, self._guarded(receive, limit), send)
+
+    def _guarded(self, receive: Receive, limit: int) -> Receive:
+        timeout = self.settings.body_timeout_s
+        received = 0
+        complete = False
+
+        async def guarded() -> Message:
+            nonlocal received, complete
+            if complete:  # the body is read: what comes now is the disconnect, whenever it comes
+                return await receive()
+            try:
+                incoming = await asyncio.wait_for(receive(), timeout)
+            except TimeoutError:
+                raise BodyRefused(
+                    408, "body_timeout", message(Messages.body_timeout, seconds=timeout)
+                ) from None
+            if incoming["type"] == "http.request":
+                received += len(incoming.get("body", b""))
+                if received > limit:
+                    raise BodyRefused(413, "body_too_large", message(Messages.body_too_large, limit=limit))
+                complete = not incoming.get("more_body", False)
+            else:
+                complete = True
+            return incoming
+
+        return guarded
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {name.lower(): value for name, value in scope.get("headers", [])}
+
+
+def _unstorable(scope: Scope) -> list[list[str]]:
+    """Where the query string or a header holds what cannot be stored, as error locations."""
+    problems: list[list[str]] = []
+    query: bytes = scope.get("query_string", b"")
+    if query:
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if UNSTORABLE.search(name) or UNSTORABLE.search(value):
+                problems.append(["query", _escape(name)])
+    for name, value in scope.get("headers", []):
+        if b"\x00" in value:
+            problems.append(["header", _escape(name.decode("latin-1"))])
+    return problems
+
+
+# --- the request log -------------------------------------------------------------------------------------
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", " ": "\\x20"}
+
+
+def _escape(value: object) -> str:
+    """`value` as one log token: backslash, space, control and other non-printable characters (line and
+    paragraph separators included) backslash-escaped, so that no value can end a line or forge a field."""
+    text = str(value)
+    if text.isprintable() and " " not in text and "\\" not in text:
+        return text
+    return "".join(_ESCAPES.get(ch) or (ch if ch.isprintable() else _escape_char(ch)) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+class BodyRefused(StarletteHTTPException):
+    """A body refused while it is being read (too large, too slow). An HTTPException, so that FastAPI
+    passes it on instead of turning it into a 400; the connection is closed after the answer."""
+
+    def __init__(self, status: int, code: str, text: str) -> None:
+        super().__init__(status, text, headers={"connection": "close"})
+        self.code = code
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    async def body_refused(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyRefused)
+        return _refusal(exc)
+
     async def service_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ServiceError)
         return _envelope(exc.status, exc.code, exc.message, exc.details)
@@ -79,6 +233,7 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    app.add_exception_handler(BodyRefused, body_refused)
     app.add_exception_handler(ServiceError, service_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -127,13 +282,18 @@ class RequestLogMiddleware:
                 await response(scope, receive, send_with_id)
         finally:
             runtime = getattr(scope["app"].state, "runtime", None) if "app" in scope else None
+            fields = {
+                "request_id": request_id,
+                "method": _escape(scope.get("method")),
+                "path": _escape(scope.get("path")),
+                "status": status,
+                "latency_ms": round((time.perf_counter() - begun) * 1000, 1),
+                "role": _escape(scope["state"].get("role", "-")),
+                "model_id": _escape(runtime.model.model_id_ if runtime else "-"),
+            }
+            # Every value is escaped: a path is client text (x%0AFORGED-LINE must not start a line).
             log.info(
                 "request_id=%s method=%s path=%s status=%d latency_ms=%.1f role=%s model_id=%s",
-                request_id,
-                scope.get("method"),
-                scope.get("path"),
-                status,
-                (time.perf_counter() - begun) * 1000,
-                scope["state"].get("role", "-"),
-                runtime.model.model_id_ if runtime else "-",
+                *fields.values(),
+                extra={"fields": fields},
             )

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jiesu.errors import Messages, SettingsError, message
@@ -21,6 +21,25 @@ _HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 def default_database_url() -> str:
     # Same data directory as the default model (jiesu.training.default_model.data_dir).
     return f"sqlite:///{Path(os.environ.get('JIESU_DATA_DIR', 'var')) / 'jiesu.db'}"
+
+
+# The largest legal bodies, in compact JSON with every character \u-escaped: 6 bytes a character, 12 for
+# one outside the Basic Multilingual Plane (a surrogate pair), which is what the limits assume. Field
+# names, punctuation and short fields (an id of 200 characters, a district, a name, a phone) fit in the
+# allowance. A body padded with whitespace can exceed any limit; such a body is not what a client sends.
+_BYTES_PER_CHAR = 12
+_SHORT_FIELDS = 64 * 1024  # every field but the text, of a ticket (under 5 KB when all escaped)
+_SUGGEST_ITEM_FIELDS = 4 * 1024  # id (200 characters) and caller_district (32), all escaped: < 3 KB
+
+
+def ticket_body_bytes(max_text_chars: int) -> int:
+    """The largest legal POST /v1/tickets body (and the action bodies, whose texts are at most 2,000
+    characters, are smaller)."""
+    return _BYTES_PER_CHAR * max_text_chars + _SHORT_FIELDS
+
+
+def suggest_item_bytes(max_text_chars: int) -> int:
+    return _BYTES_PER_CHAR * max_text_chars + _SUGGEST_ITEM_FIELDS
 
 
 class ServingSettings(BaseSettings):
@@ -37,6 +56,17 @@ class ServingSettings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     max_text_chars: int = Field(default=20000, ge=1, description="longer request texts are refused (422)")
     max_batch: int = Field(default=500, ge=1, description="most requests in one POST /v1/suggest")
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description=(
+            "larger request bodies are refused (413) before they are read; /v1/suggest has its own limit,"
+            " suggest_body_bytes, which follows from max_batch and max_text_chars"
+        ),
+    )
+    body_timeout_s: float = Field(
+        default=15.0, gt=0, description="a request body that stops arriving for this long is refused (408)"
+    )
     auto_migrate: bool | None = Field(
         default=None, description="apply migrations on start; default: only for the embedded SQLite"
     )
@@ -76,6 +106,21 @@ class ServingSettings(BaseSettings):
                 f"needs the {url.drivername} driver, which is not installed: use sqlite:///path or postgresql+psycopg2://…"
             ) from None
         return value
+
+    @field_validator("max_body_bytes")
+    @classmethod
+    def _legal_bodies_fit(cls, value: int, info: ValidationInfo) -> int:
+        max_text_chars = info.data.get("max_text_chars")
+        if max_text_chars is not None and value < (needed := ticket_body_bytes(max_text_chars)):
+            raise ValueError(
+                f"must be at least {needed} with max_text_chars={max_text_chars}: the largest legal ticket body"
+            )
+        return value
+
+    @property
+    def suggest_body_bytes(self) -> int:
+        """The body limit of /v1/suggest: the largest legal batch, however it is encoded."""
+        return max(self.max_body_bytes, self.max_batch * suggest_item_bytes(self.max_text_chars) + 1024)
 
     @property
     def is_sqlite(self) -> bool:

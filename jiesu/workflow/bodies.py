@@ -15,7 +15,7 @@ from jiesu.data.disposition_rules import ChannelId, EmergencyNumber
 # Ticket ids are UUID4 strings; anything else names no ticket and never reaches a query.
 TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # NUL is refused by PostgreSQL and a lone surrogate by every encoder: neither can be stored or shown.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 UnitName = Field(min_length=2, max_length=128)
 ShortText = Field(min_length=1, max_length=2000)
@@ -29,7 +29,7 @@ class Body(BaseModel):
     @classmethod
     def _storable(cls, value: Any) -> Any:
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str) and _UNSTORABLE.search(item):
+            if isinstance(item, str) and UNSTORABLE.search(item):
                 raise ValueError("must not contain NUL characters or unpaired surrogates")
         return value
 
