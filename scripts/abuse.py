@@ -9,7 +9,7 @@ bounded and to 127.0.0.1 only. It reports, per backend:
 - RSS growth of the server process over the run, sampled every 50 ms (target < 200 MB);
 - forged log lines: lines that are not one whole log record (text: the record prefix; json: one JSON
   object), and NUL bytes (target 0);
-- numbers unmasked for an auditor in the request text and the caller fields (target 0);
+- numbers unmasked for an auditor anywhere in a ticket: text, caller fields, decision, events (target 0);
 - stalled bodies still open after the body timeout + 2 s (target 0).
 
 Usage: python scripts/abuse.py [--model DIR] [--no-postgres]; exit status 1 if a target is missed.
@@ -258,9 +258,9 @@ def stalled(port: int, key: str, tally: Tally) -> None:
 
 
 def masking(port: int, operator: str, auditor: str, tally: Tally) -> None:
-    """Tickets whose text and caller fields carry a phone and an ID number, read back by an auditor:
-    neither number may appear in the text or the caller fields (free-text fields elsewhere are another
-    check's)."""
+    """Tickets whose text and caller fields carry a phone and an ID number, two of them answered with
+    both numbers in the answer, read back by an auditor: neither number may appear anywhere in what the
+    auditor sees (text, caller fields, the decision, the events), nor the caller's name."""
     ids = []
     for number in range(5):
         body = {
@@ -274,6 +274,9 @@ def masking(port: int, operator: str, auditor: str, tally: Tally) -> None:
         )
         if status == 201 and answer:
             ids.append(answer["id"])
+    for ticket_id in ids[:2]:
+        answer_body = {"answer": f"已电话告知来电人（{PHONE}，证件{ID_NUMBER}）到派出所办理"}
+        json_call(tally, port, "POST", f"/v1/tickets/{ticket_id}/answer", operator, answer_body)
     seen: list[dict[str, Any]] = []
     _, page = json_call(tally, port, "GET", "/v1/tickets?limit=500", auditor)
     seen += (page or {}).get("items", [])
@@ -284,10 +287,8 @@ def masking(port: int, operator: str, auditor: str, tally: Tally) -> None:
     if not ids or len(seen) <= len(ids):
         tally.unmasked += 1  # nothing to check is a failure of the check
     for ticket in seen:
-        for name in ("text", "caller_phone", "caller_name"):
-            value = str(ticket.get(name))
-            if PHONE in value or ID_NUMBER in value or "李四" in value:
-                tally.unmasked += 1
+        shown = json.dumps(ticket, ensure_ascii=False)
+        tally.unmasked += sum(secret in shown for secret in (PHONE, ID_NUMBER, "李四"))
 
 
 # --- the server ------------------------------------------------------------------------------------------
