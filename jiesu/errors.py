@@ -135,6 +135,9 @@ class Messages:
     unit_type_mismatch: Final = (
         "unit_type {given!r} does not match the catalogue, which lists this unit as {known!r}"
     )
+    escalation_other_district: Final = (
+        "a district-level escalation goes to a unit of the ticket's district ({district})"
+    )
     escalation_level: Final = (
         "an escalation to the {level} level goes to a unit of that level; this unit's type is not one"
     )

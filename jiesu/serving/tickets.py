@@ -37,13 +37,14 @@ from jiesu.serving.ticket_queries import (
     with_unit,
 )
 from jiesu.serving.views import event_view, new_event, ticket_view
-from jiesu.workflow.actions import Rules, decide, rejected_return
+from jiesu.workflow.actions import decide
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.audit import AUDITED_ACTIONS, dispatch_audit
 from jiesu.workflow.bodies import TICKET_ID, ActionBody, CloseDuplicateBody
 from jiesu.workflow.errors import Conflict, InvalidInput, Messages, NotFound, message
 from jiesu.workflow.payloads import PreviousDecision
 from jiesu.workflow.rates import FORMULA, RateCounts, compute_rates
+from jiesu.workflow.records import Rules, rejected_return
 from jiesu.workflow.reference import Reference
 from jiesu.workflow.states import BEIJING_TZ, CLOCK_RUNNING, Action, Role, State, cycle_of
 

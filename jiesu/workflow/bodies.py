@@ -67,9 +67,13 @@ class InformBody(ActionBody):
     channel: ChannelId
     notice: str = ShortText
 
+    _notice = field_validator("notice")(not_blank)
+
 
 class AnswerBody(ActionBody):
     answer: str = ShortText
+
+    _answer = field_validator("answer")(not_blank)
 
 
 class TransferBody(ActionBody):
@@ -105,9 +109,13 @@ class ExtendBody(ActionBody):
 class ReplyBody(ActionBody):
     result: str = Field(min_length=1, max_length=5000, description="what was done (办结)")
 
+    _result = field_validator("result")(not_blank)
+
 
 class ReportBody(ActionBody):
     report: str = Field(min_length=1, max_length=5000, description="a co-handler's result for the lead unit")
+
+    _report = field_validator("report")(not_blank)
 
 
 class ReviewReturnBody(ActionBody):

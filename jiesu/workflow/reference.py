@@ -66,6 +66,11 @@ class Reference:
             profiles,
         )
 
+    def district_of(self, unit: str) -> str | None:
+        """The district a unit belongs to; None for city departments, enterprises and central bodies."""
+        profile = self.profiles.get(unit)
+        return profile.district if profile else None
+
     def unit_type(self, unit: str) -> str | None:
         profile = self.profiles.get(unit)
         return profile.unit_type if profile else None

@@ -745,3 +745,25 @@ def test_numbers_in_notes_reasons_and_answers_are_masked_like_the_request_text(a
     assert SECRET_PHONE in _free_text(
         tickets.get(actors.operator, tid), tickets.get(actors.operator, tid).events
     )
+
+
+@pytest.mark.parametrize(
+    ("action", "fields"),
+    [(Action.ANSWER, {"answer": "   "}), (Action.INFORM, {"channel": "litigation", "notice": " \n "})],
+)
+def test_a_closing_text_of_blanks_is_refused(actors: Actors, action: Action, fields: dict[str, str]) -> None:
+    ticket = actors.create()
+    with pytest.raises(ValueError, match="must not be empty or whitespace only"):
+        actors.act(actors.operator, ticket.id, action, **fields)
+    assert actors.services.tickets.get(actors.operator, ticket.id).state == State.RECEIVED
+
+
+def test_a_district_escalation_stays_in_the_tickets_district(actors: Actors) -> None:
+    ticket = actors.act(actors.operator, actors.create().id, Action.DISPATCH)
+    assert ticket.district == "朝阳区"
+    with pytest.raises(InvalidInput, match="ticket's district"):
+        actors.act(actors.reviewer, ticket.id, Action.ESCALATE, level="district", unit="海淀区人民政府")
+    escalated = actors.act(
+        actors.reviewer, ticket.id, Action.ESCALATE, level="district", unit=DISTRICT_GOVERNMENT
+    )
+    assert escalated.lead_unit == DISTRICT_GOVERNMENT

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from jiesu.data.workflow_settings import load_workflow_settings
-from jiesu.workflow.actions import Rules, decide, rejected_return
+from jiesu.workflow.actions import decide
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.bodies import ReturnBody
 from jiesu.workflow.errors import Conflict, InvalidInput
 from jiesu.workflow.payloads import PreviousDecision, ReturnPayload
+from jiesu.workflow.records import Rules, rejected_return
 from jiesu.workflow.reference import Reference
 from jiesu.workflow.states import Action, Role, State
 
@@ -34,6 +35,7 @@ class FakeTicket:
     suggestion: dict[str, Any] = field(default_factory=dict)
     suggested_unit: str | None = UNIT
     category: str | None = None
+    district: str | None = "朝阳区"
     lead_unit: str | None = UNIT
     lead_unit_type: str | None = "enterprise"
     copy_to: list[str] = field(default_factory=list)
