@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jiesu.evaluation.bench_serving import stop_server
+
 BODY_TIMEOUT_S = 2.0
 RSS_LIMIT_MB = 200.0
 PHONE = "13912345678"
@@ -340,12 +342,7 @@ def server(env: dict[str, str], log_path: Path) -> Iterator[tuple[int, subproces
                 time.sleep(0.3)
             yield port, process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(process)
 
 
 def forged_lines(log_path: Path, log_format: str) -> tuple[int, int, int]:

@@ -398,12 +398,17 @@ def _server(database_url: str, model_dir: Path, workers: int) -> Iterator[str]:
         try:
             yield _wait_for(process, log_file, f"http://127.0.0.1:{port}")
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(process)
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (a clean shutdown), then SIGKILL after 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for(process: subprocess.Popen[bytes], log_file: Any, base: str) -> str:
