@@ -49,6 +49,7 @@ from jiesu.extras import require_extra
 from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
+from jiesu.model.hierarchy import L1, L2, best_child, combine_heads, is_hierarchical, parent_index
 from jiesu.model.linear import LinearBackend
 from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
@@ -68,6 +69,8 @@ class HeadPrediction:
     top: list[tuple[str, float]]
     threshold: float | None
     margin: float
+    # The whole distribution over `classes_[head]` (the unit's mass sums categories that route alike).
+    distribution: npt.NDArray[np.float32] | None = field(default=None, repr=False, compare=False)
 
     @property
     def meets_threshold(self) -> bool:
@@ -79,6 +82,18 @@ class HeadPrediction:
 class Prediction:
     heads: dict[str, HeadPrediction]
     truncated: bool = False
+    # Share of the text's n-grams and words unseen in training (None: the backend does not measure it).
+    unfamiliarity: float | None = None
+    unfamiliar_threshold: float | None = None
+
+    @property
+    def unfamiliar(self) -> bool:
+        """Unlike the training data: more unseen than all but the rarest training texts."""
+        return (
+            self.unfamiliarity is not None
+            and self.unfamiliar_threshold is not None
+            and self.unfamiliarity > self.unfamiliar_threshold
+        )
 
     @property
     def category_l2(self) -> str | None:
@@ -181,6 +196,8 @@ class RequestClassifier:
         self.backend_.fit(prepared, targets, {h: len(c) for h, c in label_lists.items()})
         self.temperatures_ = dict.fromkeys(label_lists, 1.0)
         self.thresholds_: dict[str, float | None] = dict.fromkeys(label_lists)
+        self.decision_threshold_: float | None = None
+        self.unfamiliar_threshold_: float | None = None
         self.margin_ = self.config.calibration.margin
         self.training_ = TrainingRecord(
             fingerprint=_fingerprint(normalised, y),
@@ -255,8 +272,20 @@ class RequestClassifier:
         return self.backend_.scores(prepared)
 
     def proba_prepared(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]:
-        scores = self.scores_prepared(prepared)
-        return {head: softmax(s, self.temperatures_[head]) for head, s in scores.items()}
+        """Calibrated probabilities per head; the second-level category read within the first where the
+        model has both (jiesu.model.hierarchy)."""
+        return self._calibrated(self.scores_prepared(prepared))
+
+    def _calibrated(
+        self, scores: Mapping[str, npt.NDArray[np.float32]]
+    ) -> dict[str, npt.NDArray[np.float32]]:
+        calibrated = {head: softmax(s, self.temperatures_[head]) for head, s in scores.items()}
+        return combine_heads(calibrated, self.classes_)
+
+    def unfamiliarity_prepared(self, prepared: PreparedTexts) -> npt.NDArray[np.float64] | None:
+        """Per text, the share of its n-grams and words never seen in training (None: not measured)."""
+        self._require_fitted()
+        return self.backend_.scores_and_unfamiliarity(prepared)[1]
 
     def predict_proba(self, texts: Sequence[object]) -> dict[str, npt.NDArray[np.float32]]:
         """Calibrated probabilities per head; columns follow `classes_[head]`."""
@@ -275,34 +304,67 @@ class RequestClassifier:
         truncated = [isinstance(t, str) and len(t) > MAX_TEXT_CHARS for t in batch]
         if any(truncated):
             log.warning("%d text(s) longer than %d characters were cut there", sum(truncated), MAX_TEXT_CHARS)
-        probabilities = self.predict_proba(batch)
-        predictions = self._decide(probabilities, truncated)
+        prepared = self.prepare(batch)  # checks the model is fitted
+        scores, unfamiliarity = self.backend_.scores_and_unfamiliarity(prepared)
+        predictions = self._decide(self._calibrated(scores), truncated, unfamiliarity)
         return predictions[0] if single else predictions
 
     def _decide(
-        self, probabilities: Mapping[str, npt.NDArray[np.float32]], truncated: list[bool]
+        self,
+        probabilities: Mapping[str, npt.NDArray[np.float32]],
+        truncated: list[bool],
+        unfamiliarity: npt.NDArray[np.float64] | None = None,
     ) -> list[Prediction]:
         per_head: dict[str, list[HeadPrediction]] = {}
+        chosen = self._chosen_categories(probabilities)
         for head, proba in probabilities.items():
             order, best = top_k(proba, TOP_K)
             names = self.classes_[head]
             threshold = self.thresholds_.get(head)
             margins = (best[:, 0] - best[:, 1] if best.shape[1] > 1 else best[:, 0]).tolist()
+            labels = order[:, 0] if head != L2 or chosen is None else chosen
+            label_confidence = np.take_along_axis(proba, labels[:, None], axis=1)[:, 0]
             # Python lists, not per-element numpy indexing: ~10x faster for a batch of suggestions.
             per_head[head] = [
                 HeadPrediction(
-                    label=names[classes[0]],
-                    confidence=confidences[0],
+                    label=names[label],
+                    confidence=confidence,
                     top=[(names[c], p) for c, p in zip(classes, confidences, strict=True)],
                     threshold=threshold,
                     margin=margin,
+                    distribution=row,
                 )
-                for classes, confidences, margin in zip(order.tolist(), best.tolist(), margins, strict=True)
+                for label, confidence, classes, confidences, margin, row in zip(
+                    labels.tolist(),
+                    label_confidence.tolist(),
+                    order.tolist(),
+                    best.tolist(),
+                    margins,
+                    proba,
+                    strict=True,
+                )
             ]
+        unseen = [None] * len(truncated) if unfamiliarity is None else unfamiliarity.tolist()
         return [
-            Prediction(heads={head: per_head[head][row] for head in per_head}, truncated=truncated[row])
+            Prediction(
+                heads={head: per_head[head][row] for head in per_head},
+                truncated=truncated[row],
+                unfamiliarity=unseen[row],
+                unfamiliar_threshold=self.unfamiliar_threshold_,
+            )
             for row in range(len(truncated))
         ]
+
+    def _chosen_categories(
+        self, probabilities: Mapping[str, npt.NDArray[np.float32]]
+    ) -> npt.NDArray[np.int64] | None:
+        """With both levels: per row, the best second-level child of the best first level, so the two
+        levels never disagree. None for a model with one level."""
+        if not is_hierarchical(self.classes_) or L1 not in probabilities or L2 not in probabilities:
+            return None
+        parents = parent_index(self.classes_[L2], self.classes_[L1])
+        l1_choice = np.asarray(probabilities[L1].argmax(axis=1), dtype=np.int64)
+        return best_child(probabilities[L2], l1_choice, parents)
 
     # --- persistence --------------------------------------------------------------------------------
     def metadata(self) -> dict[str, Any]:
@@ -323,6 +385,10 @@ class RequestClassifier:
                 for head in self.heads_
             },
             "margin": self.margin_,
+            "consultation": {
+                "decision_threshold": self.decision_threshold_,
+                "unfamiliar_threshold": self.unfamiliar_threshold_,
+            },
             "max_text_chars": MAX_TEXT_CHARS,
             "reference_data": {"taxonomy": load_taxonomy().version, "catalogue": load_catalogue().version},
             "training_data": {
@@ -376,6 +442,9 @@ class RequestClassifier:
             model.temperatures_ = {h: float(spec["temperature"]) for h, spec in heads.items()}
             model.thresholds_ = {h: spec["threshold"] for h, spec in heads.items()}
             model.margin_ = float(metadata["margin"])
+            consultation = metadata["consultation"]
+            model.decision_threshold_ = _optional_float(consultation["decision_threshold"])
+            model.unfamiliar_threshold_ = _optional_float(consultation["unfamiliar_threshold"])
             model.model_id_ = metadata["model_id"]
             model.created_at_ = datetime.fromisoformat(metadata["created_at"])
             training = metadata["training_data"]
@@ -486,6 +555,14 @@ def _is_model_directory(directory: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(metadata, dict) and metadata.get("format") == FORMAT
+
+
+def _optional_float(value: object) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float):
+        raise ValueError(f"expected a number or null, got {value!r}")
+    return float(value)
 
 
 def _fingerprint(texts: Sequence[str], y: Mapping[str, Sequence[str | None]]) -> str:

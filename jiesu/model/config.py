@@ -73,6 +73,9 @@ class CalibrationConfig:
     folds: int = 3
     target_accuracy: float = 0.97
     margin: float = 0.1
+    # A text is unfamiliar when more of it is unseen than in all but this share of the training texts
+    # (each measured by the inner fold model that did not train on it).
+    unfamiliar_quantile: float = 0.99
 
     def __post_init__(self) -> None:
         if self.folds < 2:
@@ -81,6 +84,8 @@ class CalibrationConfig:
             raise ValueError(f"target_accuracy must be in (0.5, 1), got {self.target_accuracy}")
         if not 0 <= self.margin < 1:
             raise ValueError(f"margin must be in [0, 1), got {self.margin}")
+        if not 0.5 <= self.unfamiliar_quantile <= 1:
+            raise ValueError(f"unfamiliar_quantile must be in [0.5, 1], got {self.unfamiliar_quantile}")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ ConsultReason = Literal[
     "outside_beijing",
     "no_catalogue_rule",
     "disposition_conflict",
+    "unfamiliar_text",
     "risk",
 ]
 REASONS: tuple[ConsultReason, ...] = get_args(ConsultReason)
@@ -27,8 +28,10 @@ REASONS: tuple[ConsultReason, ...] = get_args(ConsultReason)
 @dataclass(frozen=True)
 class ConsultationInput:
     disposition: str
-    category_confidence: float | None
-    category_threshold: float | None
+    # The dispatch decision (unit and disposition, jiesu.model.decision) and its threshold; a model
+    # without one (trained on data with no second level or disposition) falls back to the category's.
+    decision_confidence: float | None
+    decision_threshold: float | None
     category_margin: float | None
     second_category_confidence: float | None
     second_category_routes_elsewhere: bool
@@ -39,6 +42,7 @@ class ConsultationInput:
     disposition_conflict: bool
     risk: bool
     folded_text: str
+    unfamiliar: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,21 @@ class ConsultationPolicy:
             reasons.append("risk")
         if facts.disposition_conflict:
             reasons.append("disposition_conflict")
+        if facts.unfamiliar:
+            reasons.append("unfamiliar_text")
         if facts.disposition != "dispatch":
             return _in_order(reasons)  # jurisdiction and routing matter only for what is dispatched
-        confident = facts.category_confidence
+        confident = facts.decision_confidence
         if confident is not None and (
-            facts.category_threshold is None or confident < facts.category_threshold
+            facts.decision_threshold is None or confident < facts.decision_threshold
         ):
             reasons.append("low_confidence")
-        if facts.category_margin is not None and facts.category_margin < self.margin:
+        # Two close categories matter only when they go to different units.
+        if (
+            facts.category_margin is not None
+            and facts.category_margin < self.margin
+            and facts.second_category_routes_elsewhere
+        ):
             reasons.append("ambiguous_category")
         second = facts.second_category_confidence or 0.0
         marker = bool(self.second_matter.search(facts.folded_text))

@@ -50,17 +50,27 @@ class KeyedTfidf:
         cell_rows, columns, values = self.weigh(rows, keys, n_docs)
         return _csr(cell_rows, columns, values, n_docs, self.size)
 
-    def weigh(self, rows: Rows, keys: Keys, n_docs: int) -> tuple[Rows, Rows, npt.NDArray[np.float32]]:
+    def weigh(
+        self, rows: Rows, keys: Keys, n_docs: int, unseen: npt.NDArray[np.float64] | None = None
+    ) -> tuple[Rows, Rows, npt.NDArray[np.float32]]:
         """The non-zero cells (row, column, weight), sorted by row then column: sublinear TF × IDF,
         each row L2-normalised. Plain numpy: building and scaling scipy matrices here cost ~0.5 ms
-        per call whatever the batch size, which was most of the time for one text."""
+        per call whatever the batch size, which was most of the time for one text.
+
+        `unseen`, if given, receives per row the share of its keys that are not in the vocabulary."""
         if self.vocabulary is None or self.idf is None:
             raise RuntimeError("KeyedTfidf is not fitted")
         if len(self.vocabulary) == 0:
+            if unseen is not None:
+                unseen[:] = 1.0
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
         n_columns = np.int64(len(self.vocabulary))
         columns = self._lookup.get_indexer(keys)
         known = columns >= 0
+        if unseen is not None:
+            total = np.bincount(rows, minlength=n_docs)
+            missing = np.bincount(rows[~known], minlength=n_docs)
+            unseen[:] = np.divide(missing, total, out=np.ones(n_docs), where=total > 0)
         cells, counts = np.unique(rows[known] * n_columns + columns[known], return_counts=True)
         cell_rows, cell_columns = np.divmod(cells, n_columns)
         values = (np.log(counts.astype(np.float32)) + np.float32(1)) * self.idf[cell_columns]
@@ -171,18 +181,29 @@ class TextFeaturizer:
         return self._index_cache
 
     def transform(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        return self.transform_with_unseen(texts, tokens)[0]
+
+    def transform_with_unseen(
+        self, texts: Sequence[str], tokens: Sequence[Sequence[str]]
+    ) -> tuple[sp.csr_matrix, npt.NDArray[np.float64]]:
+        """The features, and per text the share of its character n-grams and of its words never seen in
+        training (the mean of the two): how unlike the training data the text is, at no extra lookup."""
         if self.chars is None or self.words is None:
             raise RuntimeError("TextFeaturizer is not fitted")
         n_docs = len(texts)
-        char_rows, char_columns, char_values = self.chars.weigh(*char_ngram_keys(texts), n_docs)
-        word_rows, word_columns, word_values = self.words.weigh(*word_ngram_keys(self._ids(tokens)), n_docs)
+        char_unseen = np.zeros(n_docs)
+        char_rows, char_columns, char_values = self.chars.weigh(*char_ngram_keys(texts), n_docs, char_unseen)
+        ids = self._ids(tokens)
+        word_unseen = np.array([sum(i < 0 for i in doc) / len(doc) if doc else 1.0 for doc in ids])
+        word_rows, word_columns, word_values = self.words.weigh(*word_ngram_keys(ids), n_docs)
         # Side by side: the word columns follow the character columns. A stable sort by row keeps each
         # row's character cells before its word cells, so every row's columns stay sorted.
         rows = np.concatenate([char_rows, word_rows])
         order = np.argsort(rows, kind="stable")
         columns = np.concatenate([char_columns, word_columns + self.chars.size])[order]
         values = np.concatenate([char_values, word_values])[order]
-        return _csr(rows[order], columns, values, n_docs, self.n_features)
+        features = _csr(rows[order], columns, values, n_docs, self.n_features)
+        return features, (char_unseen + word_unseen) / 2
 
     @property
     def n_features(self) -> int:

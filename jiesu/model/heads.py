@@ -1,7 +1,8 @@
 """The prediction heads and how their labels are read from dataset columns.
 
-- `category`: the second-level category (first level derived from the taxonomy, so the two never
-  contradict); `category_l1` is used instead when a dataset has first-level labels only (Teddy Cup).
+- `category_l1` and `category`: the first- and second-level category, one hierarchical head
+  (jiesu.model.hierarchy): the first level learned from every row, the second within it from the rows
+  that have one; a dataset with first-level labels only (Teddy Cup) trains `category_l1` alone.
 - `request_type`: 咨询/求助/投诉/举报/建议/表扬.
 - `disposition`: one label that carries the legal channel or emergency number with it
   (`legal_channel:arbitration`, `emergency:119`), so a disposition and its channel never disagree.
@@ -13,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from jiesu.data.taxonomy import load_taxonomy
+from jiesu.errors import DataValidationError
 
 HEADS = ("category", "category_l1", "request_type", "disposition")
 SEPARATOR = ":"
@@ -50,25 +52,35 @@ def _clean(values: Sequence[object]) -> list[str | None]:
     return [value.strip() if isinstance(value, str) and value.strip() else None for value in values]
 
 
-def targets_from_columns(
-    columns: Mapping[str, Sequence[object]], *, all_levels: bool = False
-) -> dict[str, list[str | None]]:
+def targets_from_columns(columns: Mapping[str, Sequence[object]]) -> dict[str, list[str | None]]:
     """Head targets from dataset columns (category_l2/category_l1, request_type, disposition + channel
     + emergency_number). Heads whose columns are absent or empty are left out.
 
-    Training takes one category level (the second where present). With `all_levels` (scoring), both
-    are given: the first level from its column, or derived from the second through the taxonomy."""
+    The category is one hierarchical head (jiesu.model.hierarchy): `category` (second level) from the
+    rows that have one, and `category_l1` from every row with either level, read off the second level
+    where the first is not given. A row whose two levels disagree is an error."""
     targets: dict[str, list[str | None]] = {}
-    if "category_l2" in columns and any(_clean(columns["category_l2"])):
-        targets["category"] = _clean(columns["category_l2"])
-    if "category_l1" in columns and any(_clean(columns["category_l1"])):
-        if all_levels or "category" not in targets:
-            targets["category_l1"] = _clean(columns["category_l1"])
-    elif all_levels and "category" in targets:
+    l2 = _clean(columns["category_l2"]) if "category_l2" in columns else []
+    l1 = _clean(columns["category_l1"]) if "category_l1" in columns else []
+    if any(l2):
+        targets["category"] = l2
+    if any(l1) or any(l2):
         taxonomy = load_taxonomy()
-        targets["category_l1"] = [
-            taxonomy.l1_of(label) if label and label in taxonomy else None for label in targets["category"]
+        n = len(l2) or len(l1)
+        given = l1 or [None] * n
+        derived = [taxonomy.l1_of(label) if label and label in taxonomy else None for label in l2 or given]
+        conflicts = [
+            i for i, (a, b) in enumerate(zip(given, derived, strict=True)) if a and b and a != b and l2
         ]
+        if conflicts:
+            i = conflicts[0]
+            raise DataValidationError(
+                [
+                    f"{len(conflicts)} row(s) have a first-level category that is not the parent of their "
+                    f"second-level one, e.g. row {i}: {given[i]!r} with {l2[i]!r}"
+                ]
+            )
+        targets["category_l1"] = [a or b for a, b in zip(given, derived, strict=True)]
     if "request_type" in columns and any(_clean(columns["request_type"])):
         targets["request_type"] = _clean(columns["request_type"])
     if "disposition" in columns and any(_clean(columns["disposition"])):

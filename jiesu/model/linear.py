@@ -79,14 +79,20 @@ class LinearBackend:
         self._stacked_cache = None
 
     def scores(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]:
+        return self.scores_and_unfamiliarity(prepared)[0]
+
+    def scores_and_unfamiliarity(
+        self, prepared: PreparedTexts
+    ) -> tuple[dict[str, npt.NDArray[np.float32]], npt.NDArray[np.float64] | None]:
+        """Scores per head, and per text the share of its n-grams and words unseen in training."""
         if self.featurizer is None:
             raise RuntimeError("the linear backend is not fitted")
-        features = self.featurizer.transform(prepared.texts, prepared.tokens)
+        features, unseen = self.featurizer.transform_with_unseen(prepared.texts, prepared.tokens)
         stacked, intercepts, bounds = self._stacked()
         # One sparse × dense product for all heads against a C-contiguous (features × classes) matrix:
         # a transposed view would make scipy copy every weight on every call.
         scores = np.asarray(features @ stacked, dtype=np.float32) + intercepts
-        return {head: scores[:, start:end] for head, (start, end) in bounds.items()}
+        return {head: scores[:, start:end] for head, (start, end) in bounds.items()}, unseen
 
     def _stacked(self) -> _Stacked:
         cached = self._stacked_cache

@@ -23,7 +23,9 @@ from jiesu.errors import ModelLoadError
 METADATA_FILE = "metadata.json"
 FORMAT = "jiesu-model"
 # Bump when a saved directory can no longer be read by the code that reads it.
-FORMAT_VERSION = 2  # 2: jieba_dict.txt and the catalogue version are saved with the model
+# 2: jieba_dict.txt and the catalogue version are saved with the model; 3: the hierarchical category
+# head, and the decision and unfamiliar-text thresholds of the consultation
+FORMAT_VERSION = 3
 LIBRARIES = (
     "numpy",
     "scipy",

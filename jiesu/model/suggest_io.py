@@ -196,6 +196,16 @@ def format_readable(answer: Answer) -> str:
     lines.append(
         f"会商 consult      {'required: ' + ', '.join(consult.reasons) if consult.required else 'no'}"
     )
+    for check in consult.checks:
+        if check.threshold is None:
+            continue
+        verdict = "sure" if check.sure else "UNSURE"
+        named = f" {check.value}" if check.value else ""
+        lines.append(
+            f"   {verdict}: {check.decision}{named} {check.confidence:.2f} (needs ≥ {check.threshold:.2f})"
+            if check.decision != "familiarity"
+            else f"   {verdict}: familiarity {check.confidence:.2f} (needs ≥ {check.threshold:.2f})"
+        )
     if answer.risk.flag:
         lines.append(f"风险 RISK         {', '.join(answer.risk.cues) or 'emergency'}")
     return "\n".join(lines)

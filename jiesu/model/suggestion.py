@@ -13,6 +13,7 @@ from jiesu.data.taxonomy import Taxonomy, load_taxonomy
 from jiesu.data.workflow_settings import WorkflowSettings, load_workflow_settings
 from jiesu.model.classifier import HeadPrediction, Prediction, RequestClassifier
 from jiesu.model.consultation import ConsultationInput, ConsultationPolicy
+from jiesu.model.decision import decision_confidence, unit_mass
 from jiesu.model.disposition import DispositionDecision, DispositionResolver, Evidence
 from jiesu.model.jurisdiction import Jurisdiction, JurisdictionResolver, Span, default_resolver
 from jiesu.model.router import Route, Router, RoutingResult
@@ -21,6 +22,7 @@ from jiesu.model.suggestion_types import (
     CategorySuggestion,
     ConsultSuggestion,
     DeadlineSuggestion,
+    DecisionCheck,
     DispositionSuggestion,
     JurisdictionSuggestion,
     PlaceCandidate,
@@ -110,8 +112,11 @@ class Suggester:
             routing = self._route(l2, folded, jurisdiction)
         risk_cues = self.disposition.risk_cues(folded)
         risk_cues += [f"possible_emergency:{word}" for word in decision.possible_emergencies]
+        confidence, threshold, checks = self._checks(prediction, decision, routing, folded, jurisdiction)
         reasons = self.policy.reasons(
-            self._facts(prediction, decision, jurisdiction, routing, folded, bool(risk_cues))
+            self._facts(
+                prediction, decision, jurisdiction, routing, folded, bool(risk_cues), confidence, threshold
+            )
         )
         return Suggestion(
             id=request.id,
@@ -121,7 +126,7 @@ class Suggester:
             jurisdiction=_jurisdiction(jurisdiction),
             route=_route(routing.route) if routing.route else None,
             deadline=self._deadline(decision, routing),
-            consult=ConsultSuggestion(required=bool(reasons), reasons=reasons),
+            consult=ConsultSuggestion(required=bool(reasons), reasons=reasons, checks=checks),
             risk=RiskSuggestion(
                 flag=bool(risk_cues) or decision.label == "emergency", cues=sorted(set(risk_cues))
             ),
@@ -159,6 +164,80 @@ class Suggester:
             return CategorySuggestion(l1=head.label, l2=None, confidence=round(head.confidence, 4), top=top)
         return CategorySuggestion(l1=None, l2=None, confidence=0.0, top=[])
 
+    def _checks(
+        self,
+        prediction: Prediction,
+        decision: DispositionDecision,
+        routing: RoutingResult,
+        folded: str,
+        jurisdiction: Jurisdiction,
+    ) -> tuple[float | None, float | None, list[DecisionCheck]]:
+        """How sure the dispatch decision is (jiesu.model.decision), its threshold, and the checks shown
+        to the operator. A model without a decision threshold (no second level or no disposition in
+        its training data) is judged on its category head as before."""
+        named = decision.channel or decision.emergency_number
+        shown = f"{decision.label}:{named}" if named else decision.label
+        disposition = DecisionCheck(
+            decision="disposition",
+            value=shown,
+            confidence=_unit_interval(decision.confidence),
+            threshold=None,
+            sure=True,
+        )
+        checks = [disposition]
+        dispatched = decision.label == "dispatch"
+        head = prediction.heads.get("category")
+        mass = None
+        if dispatched and head is not None and head.distribution is not None:
+            mass = unit_mass(
+                self.router,
+                self.classifier.classes_["category"],
+                head.distribution,
+                head.label,
+                folded,
+                jurisdiction.street,
+            )
+            unit = routing.route.unit if routing.route else mass.template
+            checks.append(
+                DecisionCheck(
+                    decision="unit",
+                    value=unit,
+                    confidence=_unit_interval(mass.mass),
+                    threshold=None,
+                    sure=True,
+                )
+            )
+        threshold = self.classifier.decision_threshold_
+        if threshold is not None and (mass is not None or not dispatched):
+            confidence = decision_confidence(decision.confidence, dispatched, mass)
+        else:
+            fallback = head or prediction.heads.get("category_l1")
+            confidence = fallback.confidence if fallback else None
+            threshold = fallback.threshold if fallback else None
+        if confidence is not None:
+            applies = dispatched  # only a dispatch is held back for low confidence (the policy)
+            checks.insert(
+                0,
+                DecisionCheck(
+                    decision="decision",
+                    value=routing.route.unit if routing.route else shown,
+                    confidence=_unit_interval(confidence),
+                    threshold=threshold if applies else None,
+                    sure=not applies or (threshold is not None and confidence >= threshold),
+                ),
+            )
+        if prediction.unfamiliarity is not None and prediction.unfamiliar_threshold is not None:
+            checks.append(
+                DecisionCheck(
+                    decision="familiarity",
+                    value=None,
+                    confidence=_unit_interval(1 - prediction.unfamiliarity),
+                    threshold=_unit_interval(1 - prediction.unfamiliar_threshold),
+                    sure=not prediction.unfamiliar,
+                )
+            )
+        return confidence, threshold, checks
+
     def _facts(
         self,
         prediction: Prediction,
@@ -167,6 +246,8 @@ class Suggester:
         routing: RoutingResult,
         folded: str,
         risk: bool,
+        decision_confidence: float | None,
+        decision_threshold: float | None,
     ) -> ConsultationInput:
         head = prediction.heads.get("category") or prediction.heads.get("category_l1")
         second_elsewhere = False
@@ -189,8 +270,8 @@ class Suggester:
                     second_elsewhere = second is not None and second != first
         return ConsultationInput(
             disposition=decision.label,
-            category_confidence=head.confidence if head else None,
-            category_threshold=head.threshold if head else None,
+            decision_confidence=decision_confidence,
+            decision_threshold=decision_threshold,
             category_margin=head.margin if head else None,
             second_category_confidence=second_confidence,
             second_category_routes_elsewhere=second_elsewhere,
@@ -201,7 +282,12 @@ class Suggester:
             disposition_conflict=decision.conflict,
             risk=risk,
             folded_text=folded,
+            unfamiliar=prediction.unfamiliar,
         )
+
+
+def _unit_interval(value: float) -> float:
+    return round(min(max(value, 0.0), 1.0), 4)
 
 
 def _request_type(head: HeadPrediction | None) -> RequestTypeSuggestion:

@@ -5,7 +5,7 @@ API's OpenAPI schema is generated from these models."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -97,9 +97,33 @@ class DeadlineSuggestion(_Out):
     hours: int = Field(gt=0, description="handling time from dispatch (workflow settings)")
 
 
+DecisionName = Literal["decision", "unit", "disposition", "familiarity"]
+
+
+class DecisionCheck(_Out):
+    """One decision the consultation looked at, how sure it was, and what it had to reach."""
+
+    decision: DecisionName = Field(
+        description="decision: the unit and disposition together (what is compared with the threshold); "
+        "unit: the mass of every category routed to the suggested unit; disposition: the disposition's "
+        "confidence; familiarity: 1 − the share of the text unseen in training"
+    )
+    value: str | None = Field(
+        description="what was decided (the unit, the disposition); null for familiarity"
+    )
+    confidence: float = Field(ge=0, le=1, description="how sure (a calibrated probability, or familiarity)")
+    threshold: float | None = Field(
+        description="what it must reach to go without a person; null when it is not compared on its own"
+    )
+    sure: bool = Field(description="reached its threshold (always true where no threshold applies)")
+
+
 class ConsultSuggestion(_Out):
     required: bool = Field(description="a person must look before dispatch (会商, art. 12)")
     reasons: list[ConsultReason] = Field(description="why; empty when not required")
+    checks: list[DecisionCheck] = Field(
+        default_factory=list, description="which decisions were weighed and how sure each was"
+    )
 
 
 class RiskSuggestion(_Out):

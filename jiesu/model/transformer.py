@@ -130,6 +130,12 @@ class TransformerBackend:
         self.network.eval()
 
     @torch.no_grad()
+    def scores_and_unfamiliarity(
+        self, prepared: PreparedTexts
+    ) -> tuple[dict[str, npt.NDArray[np.float32]], npt.NDArray[np.float64] | None]:
+        # Not measured for the transformer: its subword vocabulary covers nearly any text.
+        return self.scores(prepared), None
+
     def scores(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]:
         if self.network is None:
             raise RuntimeError("the transformer backend is not fitted")

@@ -116,7 +116,7 @@ def load_training_data(
         duplicates="warn",
         min_classes=1 if for_evaluation else 2,
     )
-    targets = targets_from_columns({column: dataset[column] for column in heads}, all_levels=for_evaluation)
+    targets = targets_from_columns({column: dataset[column] for column in heads})
     texts = list(dataset[TEXT])
     long_texts = sum(len(text) > MAX_TEXT_CHARS for text in texts)
     if long_texts:

@@ -19,8 +19,10 @@ from tqdm.auto import tqdm
 
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.config import ClassifierConfig
+from jiesu.model.hierarchy import combine_heads
 from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
+from jiesu.training.decision_threshold import choose_decision_threshold
 from jiesu.training.folds import Fold, grouped_stratified_folds
 from jiesu.training.thresholds import choose_threshold, risk_coverage
 
@@ -61,6 +63,17 @@ class CalibrationReport:
     inner_ece: dict[str, float] = field(default_factory=dict)
     risk_coverage: dict[str, list[dict[str, float | None]]] = field(default_factory=dict)
     threshold_rows: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    decision_threshold: float | None = None
+    unfamiliar_threshold: float | None = None
+
+
+def _labelled(
+    labels: Sequence[str | None], classes: Sequence[str]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The rows that have a label for a head, and each one's class index."""
+    index = {label: i for i, label in enumerate(classes)}
+    rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
+    return rows, np.array([index[labels[i]] for i in rows], dtype=np.int64)
 
 
 def _label_lists(y: Labels) -> dict[str, list[str]]:
@@ -72,7 +85,8 @@ def _subset(y: Labels, rows: npt.NDArray[np.int64]) -> dict[str, list[str | None
 
 
 def _stratify_on(y: Labels) -> Sequence[str | None]:
-    return y["category"] if "category" in y else y.get("category_l1") or next(iter(y.values()))
+    # The first level: every categorised row has one, also where a source gives no second level.
+    return y.get("category_l1") or y.get("category") or next(iter(y.values()))
 
 
 def out_of_fold_scores(
@@ -83,19 +97,33 @@ def out_of_fold_scores(
     classes: Mapping[str, Sequence[str]],
     progress: bool = False,
     description: str = "folds",
-) -> dict[str, npt.NDArray[np.float32]]:
-    """Uncalibrated scores for every row, each from the fold model that did not train on it."""
+) -> OutOfFold:
+    """Uncalibrated scores for every row, each from the fold model that did not train on it, and how
+    unfamiliar each row was to that model."""
     scores: dict[str, npt.NDArray[np.float32]] = {
         head: np.zeros((len(texts), len(classes[head])), dtype=np.float32) for head in y
     }
+    unfamiliarity: npt.NDArray[np.float64] | None = np.zeros(len(texts))
     for train_rows, test_rows in tqdm(folds, desc=description, disable=not progress, leave=False):
         model = RequestClassifier(config).fit(
             [texts[i] for i in train_rows], _subset(y, train_rows), classes=classes
         )
-        fold_scores = model.scores_prepared(model.prepare([texts[i] for i in test_rows]))
+        fold_scores, fold_unseen = model.backend_.scores_and_unfamiliarity(
+            model.prepare([texts[i] for i in test_rows])
+        )
         for head, values in fold_scores.items():
             scores[head][test_rows] = values
-    return scores
+        if fold_unseen is None or unfamiliarity is None:
+            unfamiliarity = None
+        else:
+            unfamiliarity[test_rows] = fold_unseen
+    return OutOfFold(scores, unfamiliarity)
+
+
+@dataclass
+class OutOfFold:
+    scores: dict[str, npt.NDArray[np.float32]]
+    unfamiliarity: npt.NDArray[np.float64] | None
 
 
 def _class_seen_in_training(labels: Sequence[str | None], folds: Sequence[Fold]) -> npt.NDArray[np.bool_]:
@@ -121,26 +149,41 @@ def fit_calibrated(
     config = config or ClassifierConfig()
     label_lists = {h: list(c) for h, c in classes.items()} if classes else _label_lists(y)
     folds = grouped_stratified_folds(texts, _stratify_on(y), config.calibration.folds, config.seed)
-    scores = out_of_fold_scores(texts, y, config, folds, label_lists, progress, "calibration folds")
+    out_of_fold = out_of_fold_scores(texts, y, config, folds, label_lists, progress, "calibration folds")
+    scores = out_of_fold.scores
     report = CalibrationReport()
+    calibrated: dict[str, npt.NDArray[np.float32]] = {}
     for head, labels in y.items():
-        index = {label: i for i, label in enumerate(label_lists[head])}
-        rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
-        truth = np.array([index[labels[i]] for i in rows], dtype=np.int64)
+        rows, truth = _labelled(labels, label_lists[head])
         # Rows whose class no fold model was trained on score that class at the floor of the absent
         # classes; they would drive the temperature to its bound and flatten every probability.
         seen = _class_seen_in_training(labels, folds)[rows]
         temperature = fit_temperature(scores[head][rows[seen]], truth[seen]) if seen.any() else 1.0
-        proba = softmax(scores[head][rows], temperature)
-        confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
         report.temperatures[head] = temperature
+        calibrated[head] = softmax(scores[head], temperature)
+    # Thresholds on the probabilities the model will give: the second level read within the first.
+    calibrated = combine_heads(calibrated, label_lists)
+    for head, labels in y.items():
+        rows, truth = _labelled(labels, label_lists[head])
+        proba = calibrated[head][rows]
+        confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
         report.thresholds[head] = choose_threshold(confidence, correct, config.calibration.target_accuracy)
         report.inner_ece[head] = expected_calibration_error(confidence, correct)
         report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
         report.threshold_rows[head] = rows
+    decision = choose_decision_threshold(
+        texts, y, calibrated, label_lists, config.calibration.target_accuracy
+    )
+    report.decision_threshold = decision.threshold
+    if out_of_fold.unfamiliarity is not None:
+        report.unfamiliar_threshold = float(
+            np.quantile(out_of_fold.unfamiliarity, config.calibration.unfamiliar_quantile)
+        )
     model = RequestClassifier(config).fit(texts, y, classes=label_lists, source=source)
     model.temperatures_ = dict(report.temperatures)
     model.thresholds_ = dict(report.thresholds)
+    model.decision_threshold_ = report.decision_threshold
+    model.unfamiliar_threshold_ = report.unfamiliar_threshold
     model.training_.metrics["calibration"] = {
         "folds": config.calibration.folds,
         "target_accuracy": config.calibration.target_accuracy,
@@ -148,6 +191,9 @@ def fit_calibrated(
         "threshold": report.thresholds,
         "inner_out_of_fold_ece": report.inner_ece,
         "inner_risk_coverage": report.risk_coverage,
+        "decision": decision.to_dict(),
+        "unfamiliar_threshold": report.unfamiliar_threshold,
+        "unfamiliar_quantile": config.calibration.unfamiliar_quantile,
     }
     return model, report
 

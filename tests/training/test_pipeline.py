@@ -44,7 +44,7 @@ def test_calibrated_fit_stores_temperatures_thresholds_and_metrics(slice_of_seed
     model, report = fit_calibrated(
         texts, y, ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9))
     )
-    assert set(model.temperatures_) == {"category", "request_type"}
+    assert set(model.temperatures_) == {"category", "category_l1", "request_type"}
     assert all(t > 0 for t in model.temperatures_.values())
     assert model.thresholds_ == report.thresholds
     calibration = model.training_.metrics["calibration"]

@@ -1,0 +1,56 @@
+"""How sure the dispatch decision is: the unit and the disposition, not the second-level label.
+
+An operator acts on the unit and the disposition. Two second-level categories that the catalogue sends to
+the same unit are the same decision, so the probability that the suggested unit is right is the mass of
+every category whose catalogue rule names that unit (its template, `{district}生态环境局`: the place is
+decided separately). The decision's confidence is that mass times the disposition's confidence; the
+threshold it is compared with is chosen on inner folds for a target accuracy of the decision
+(`jiesu.training.pipeline`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from jiesu.model.router import Router
+
+# Categories below this probability cannot change a unit's mass by a visible amount; skipping them keeps
+# the catalogue lookups to a handful per request.
+MASS_FLOOR = 1e-3
+
+
+@dataclass(frozen=True)
+class UnitMass:
+    template: str | None  # the chosen category's unit template (None: no catalogue rule)
+    mass: float  # probability that the unit is right
+
+
+def unit_mass(
+    router: Router,
+    classes: Sequence[str],
+    distribution: npt.NDArray[np.float32],
+    chosen: str,
+    folded_text: str,
+    street: str | None,
+) -> UnitMass:
+    """The mass of every second-level category routed like `chosen` (module docstring)."""
+    template = router.lead_unit_template(chosen, folded_text, street)
+    if template is None:
+        return UnitMass(None, float(distribution[classes.index(chosen)]) if chosen in classes else 0.0)
+    mass = 0.0
+    for column in np.flatnonzero(distribution >= MASS_FLOOR).tolist():
+        category = classes[column]
+        if category == chosen or router.lead_unit_template(category, folded_text, street) == template:
+            mass += float(distribution[column])
+    return UnitMass(template, min(mass, 1.0))
+
+
+def decision_confidence(disposition_confidence: float, dispatched: bool, unit: UnitMass | None) -> float:
+    """Probability that disposition and unit are both right (the unit counts only when dispatched)."""
+    if not dispatched or unit is None:
+        return disposition_confidence
+    return disposition_confidence * unit.mass

@@ -1,0 +1,86 @@
+"""The threshold of the dispatch decision (jiesu.model.decision), chosen on inner out-of-fold predictions:
+the lowest decision confidence above which the disposition and the unit are both right at least the
+target share of the time.
+
+A row's decision is right when its predicted disposition is the gold one and, when that is dispatch, the
+catalogue sends its predicted category where it sends the gold category (the same unit template; the
+place is resolved separately and measured by the suggestion benchmark)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from jiesu.data.catalogue import load_catalogue
+from jiesu.data.workflow_settings import load_workflow_settings
+from jiesu.model.decision import decision_confidence, unit_mass
+from jiesu.model.heads import decode_disposition
+from jiesu.model.hierarchy import L1, L2, best_child, parent_index
+from jiesu.model.router import Router
+from jiesu.model.text import fold_characters
+from jiesu.training.thresholds import choose_threshold, coverage_at
+
+DISPOSITION = "disposition"
+
+
+@dataclass(frozen=True)
+class DecisionThreshold:
+    threshold: float | None
+    rows: int
+    coverage: float
+    accuracy: float | None
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return {
+            "threshold": self.threshold,
+            "rows": self.rows,
+            "inner_coverage": self.coverage,
+            "inner_accuracy": self.accuracy,
+        }
+
+
+def choose_decision_threshold(
+    texts: Sequence[str],
+    y: Mapping[str, Sequence[str | None]],
+    proba: Mapping[str, npt.NDArray[np.float32]],
+    classes: Mapping[str, Sequence[str]],
+    target: float,
+) -> DecisionThreshold:
+    """None (never decided without a person) when the data has no second-level category and
+    disposition to learn it from, or when no confident set reaches the target."""
+    if L2 not in y or DISPOSITION not in y:
+        return DecisionThreshold(None, 0, 0.0, None)
+    rows = np.array(
+        [i for i, (c, d) in enumerate(zip(y[L2], y[DISPOSITION], strict=True)) if c and d], dtype=np.int64
+    )
+    if len(rows) == 0:
+        return DecisionThreshold(None, 0, 0.0, None)
+    router = Router(load_catalogue(), load_workflow_settings())
+    l2_classes = list(classes[L2])
+    category = np.asarray(proba[L2][rows].argmax(axis=1), dtype=np.int64)
+    if L1 in proba:  # the suggested l2 is the best child of the best l1 (jiesu.model.hierarchy)
+        parents = parent_index(l2_classes, classes[L1])
+        category = best_child(proba[L2][rows], proba[L1][rows].argmax(axis=1), parents)
+    disposition = proba[DISPOSITION][rows]
+    confidence = np.zeros(len(rows))
+    correct = np.zeros(len(rows), dtype=bool)
+    for k, row in enumerate(rows.tolist()):
+        predicted = classes[DISPOSITION][int(disposition[k].argmax())]
+        dispatched = decode_disposition(predicted).label == "dispatch"
+        folded = fold_characters(texts[row])
+        chosen = l2_classes[category[k]]
+        mass = unit_mass(router, l2_classes, proba[L2][row], chosen, folded, None) if dispatched else None
+        confidence[k] = decision_confidence(float(disposition[k].max()), dispatched, mass)
+        gold_category = y[L2][row]
+        same_unit = (
+            mass is not None
+            and gold_category is not None
+            and router.lead_unit_template(gold_category, folded, None) == mass.template
+        )
+        correct[k] = predicted == y[DISPOSITION][row] and (not dispatched or same_unit)
+    threshold = choose_threshold(confidence, correct, target)
+    coverage, accuracy = coverage_at(confidence, correct, threshold)
+    return DecisionThreshold(threshold, len(rows), coverage, accuracy)
