@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
@@ -20,6 +20,8 @@ from jiesu.logformat import configure_logging as configure_log_format
 if TYPE_CHECKING:
     from jiesu.model.config import ClassifierConfig
     from jiesu.model.suggestion import Suggester
+    from jiesu.training.datasets import SourceSpec, TrainingData
+    from jiesu.training.pipeline import CrossValidation
 
 log = logging.getLogger("jiesu")
 
@@ -84,7 +86,7 @@ _fold_count = _whole_number(2, 1000, "--cv (cross-validation folds)")
 def _train(args: argparse.Namespace) -> int:
     from jiesu.evaluation.metrics import format_head, head_metrics
     from jiesu.model.classifier import check_save_target
-    from jiesu.training.datasets import load_training_data
+    from jiesu.training.datasets import load_training_sources
     from jiesu.training.pipeline import cross_validate, fit_calibrated
 
     try:
@@ -94,9 +96,8 @@ def _train(args: argparse.Namespace) -> int:
     if config.backend == "transformer":
         require_extra("transformer", "jiesu train --backend transformer")
     check_save_target(Path(args.out))  # before minutes of training, not after
-    data = load_training_data(
-        args.data, text_column=args.text_column, label_column=args.label_column, columns=args.column
-    )
+    data = load_training_sources(_source_specs(args))
+    scored = _cv_rows(args, data)
     progress = not args.no_progress
     if not progress and config.backend == "transformer":
         # transformers and huggingface_hub draw bars of their own (loading weights, writing shards).
@@ -114,10 +115,15 @@ def _train(args: argparse.Namespace) -> int:
     cv_metrics: dict[str, Any] = {}
     try:
         if args.cv:
-            result = cross_validate(data.texts, data.targets, config, args.cv, progress=progress)
+            result = cross_validate(
+                data.texts, data.targets, config, args.cv, scored=scored, progress=progress
+            )
+            on = "" if scored is None else f", scored on the rows of --data #{args.cv_source}"
             for head, oof in result.heads.items():
                 cv_metrics[head] = head_metrics(oof.classes, oof.y, oof.proba, auto=oof.auto, folds=oof.fold)
-                print(format_head(f"{head} (out-of-fold, {args.cv}-fold)", cv_metrics[head], per_class=False))
+                title = f"{head} (out-of-fold, {args.cv}-fold{on})"
+                print(format_head(title, cv_metrics[head], per_class=False))
+            _print_second_level(result, data.targets)
         model, _ = fit_calibrated(data.texts, data.targets, config, source=data.source, progress=progress)
     except ValueError as exc:  # too few texts or groups for the folds asked for
         raise JiesuError(f"cannot train on {data.source}: {exc}") from exc
@@ -134,6 +140,39 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cv_rows(args: argparse.Namespace, data: TrainingData) -> list[bool] | None:
+    """With --cv-source N: the rows of the N-th --data are cross-validated, the others always train."""
+    if args.cv_source is None:
+        return None
+    if not args.cv:
+        raise JiesuError("--cv-source needs --cv K")
+    if not 1 <= args.cv_source <= len(args.sources):
+        raise JiesuError(f"--cv-source {args.cv_source}: there are {len(args.sources)} --data sources")
+    if data.origin is None:
+        return None  # one source: every row is scored
+    return [origin == args.cv_source - 1 for origin in data.origin]
+
+
+def _print_second_level(result: CrossValidation, targets: Mapping[str, Sequence[str | None]]) -> None:
+    """Rows scored without a second-level label still get one: show what the hierarchy names."""
+    from collections import Counter
+
+    if "category" not in result.proba or "category" in result.heads:
+        return
+    rows = result.scored_rows
+    if len(rows) == 0:
+        return
+    classes = result.heads["category_l1"].classes if "category_l1" in result.heads else []
+    named = result.proba["category"][rows].argmax(axis=1)
+    counts = Counter(named.tolist())
+    l2_names = sorted({label for label in targets["category"] if label})
+    common = ", ".join(f"{l2_names[i]} {n}" for i, n in counts.most_common(8))
+    print(
+        f"second level (no label on these {len(rows)} rows): every row is given one of "
+        f"{len(counts)} categories under {len(classes)} first-level ones; most frequent: {common}"
+    )
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from jiesu.evaluation.classification import evaluate_model
     from jiesu.evaluation.metrics import format_head
@@ -141,13 +180,17 @@ def _evaluate(args: argparse.Namespace) -> int:
     from jiesu.training.datasets import load_training_data
 
     model = RequestClassifier.load(args.model)
+    specs = _source_specs(args)
+    if len(specs) != 1:
+        raise JiesuError("evaluate scores one --data at a time")
     data = load_training_data(
-        args.data,
-        text_column=args.text_column,
-        label_column=args.label_column,
-        columns=args.column,
+        specs[0].path,
+        text_column=specs[0].text_column,
+        label_column=specs[0].label_column,
+        columns=specs[0].columns,
         seed_splits=(args.split,),
         for_evaluation=True,
+        label_map=specs[0].label_map,
     )
     report = evaluate_model(model, data.texts, data.targets)
     report["data"] = data.source
@@ -307,23 +350,94 @@ def _default_teddy_dir() -> Path:
     return Path(shared) / "teddycup2020" if shared else Path("..") / "shared" / "data" / "teddycup2020"
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
+_SOURCE_OPTIONS = {
+    "--text-column": "text_column",
+    "--label-column": "label_column",
+    "--label-map": "label_map",
+}
+
+
+class _SourceOption(argparse.Action):
+    """`--data` starts a training source; `--text-column`, `--label-column`, `--column` and `--label-map`
+    belong to the `--data` before them (those given before any `--data`, to the first)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        sources: list[dict[str, Any]] = list(getattr(namespace, "sources", None) or [])
+        pending: dict[str, Any] = dict(getattr(namespace, "pending_source", None) or {})
+        if self.dest == "data":
+            sources.append(pending | {"path": values})
+            pending = {}
+        else:
+            target = sources[-1] if sources else pending
+            if self.dest == "column":
+                target["columns"] = [*target.get("columns", []), values]
+            elif self.dest in target:
+                parser.error(f"{option_string} is given twice for the same --data")
+            else:
+                target[self.dest] = values
+        namespace.sources = sources
+        namespace.pending_source = pending
+
+
+def _source_specs(args: argparse.Namespace) -> list[SourceSpec]:
+    from jiesu.training.datasets import SourceSpec
+
+    specs = []
+    for source in args.sources:
+        label_map = source.get("label_map")
+        specs.append(
+            SourceSpec(
+                path=source["path"],
+                text_column=source.get("text_column", "text"),
+                label_column=source.get("label_column"),
+                columns=tuple(source.get("columns", [])),
+                label_map=Path(label_map) if label_map else None,
+            )
+        )
+    return specs
+
+
+def _add_data_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
+    parser.set_defaults(sources=[], pending_source={})
     parser.add_argument(
-        "--data", required=True, help="CSV/JSONL/JSON/Parquet file, or 'seed' for the seed corpus"
+        "--data",
+        action=_SourceOption,
+        required=True,
+        help="CSV/JSONL/JSON/Parquet file, or 'seed' for the seed corpus"
+        + (
+            "; repeat it to train one model on several sources, each with the options that follow it"
+            if several
+            else ""
+        ),
     )
     parser.add_argument(
-        "--text-column", default="text", help="column holding the request text (default: text)"
+        "--text-column", action=_SourceOption, help="column holding the request text (default: text)"
     )
     parser.add_argument(
-        "--label-column", help="one label column of category names (first- or second-level, detected)"
+        "--label-column",
+        action=_SourceOption,
+        help="one label column of category names (first- or second-level, detected; with --label-map, "
+        "the column it maps, default: label)",
     )
     parser.add_argument(
         "--column",
-        action="append",
-        default=[],
+        action=_SourceOption,
         metavar="SRC=DST",
         help="map a column to a head column (category_l2, category_l1, request_type, disposition, channel, "
         "emergency_number); repeatable",
+    )
+    parser.add_argument(
+        "--label-map",
+        action=_SourceOption,
+        metavar="FILE",
+        help="CSV label,category_l1,category_l2 mapping another taxonomy's categories to the current ones "
+        "(category_l2 may be empty: such rows teach the first level only)",
     )
 
 
@@ -355,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_data_check)
 
     train = commands.add_parser("train", help="train a classifier and write a model directory")
-    _add_data_options(train)
+    _add_data_options(train, several=True)
     train.add_argument(
         "--out", required=True, type=Path, help="model directory to write (replaced atomically)"
     )
@@ -366,6 +480,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint", help="transformer backend: local checkpoint directory or hub name")
     train.add_argument(
         "--cv", type=_fold_count, metavar="K", help="also report K-fold out-of-fold metrics (K ≥ 2)"
+    )
+    train.add_argument(
+        "--cv-source",
+        type=int,
+        metavar="N",
+        help="with --cv and several --data: cross-validate on the rows of the N-th (1-based); the other "
+        "sources are in every fold's training part",
     )
     train.add_argument("--seed", type=int, help="random seed (default 0 or the config's)")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")

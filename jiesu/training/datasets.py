@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets import Dataset
+from datasets import Dataset, concatenate_datasets
 
 from jiesu.data.corpus import load_seed_corpus
 from jiesu.data.loading import TEXT, load_dataset
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import DataValidationError, Messages, message
-from jiesu.model.heads import targets_from_columns
+from jiesu.model.heads import HEADS, targets_from_columns
 from jiesu.model.text import MAX_TEXT_CHARS
+from jiesu.training.label_map import MappedCategory, load_label_map
 
 log = logging.getLogger(__name__)
 SEED = "seed"
@@ -29,6 +30,7 @@ class TrainingData:
     targets: dict[str, list[str | None]]
     source: str
     dataset: Dataset
+    origin: list[int] | None = None  # per row, which of several sources it came from
 
 
 def parse_column_mapping(pairs: Sequence[str]) -> dict[str, str]:
@@ -62,6 +64,75 @@ def label_column_target(values: Sequence[object], column: str) -> str:
     )
 
 
+def _mapped_categories(
+    dataset: Dataset, column: str, label_map: Mapping[str, MappedCategory], path: Path
+) -> Dataset:
+    """Replace a column of foreign category labels by the current first and second level."""
+    if column not in dataset.column_names:
+        raise DataValidationError(
+            [
+                f"--label-map {path} maps the column {column!r}, which is missing; name it with "
+                f"--label-column (columns: {dataset.column_names})"
+            ]
+        )
+    values = [value.strip() if isinstance(value, str) else value for value in dataset[column]]
+    unmapped = sorted({str(value) for value in values if value and value not in label_map})
+    if unmapped:
+        raise DataValidationError(
+            [f"{len(unmapped)} label(s) of column {column!r} are not in {path}: {unmapped[:10]}"]
+        )
+    targets = [label_map[value] if value else None for value in values]
+    kept = [name for name in dataset.column_names if name not in (column, "category_l1", "category_l2")]
+    out = dataset.select_columns(kept)
+    out = out.add_column("category_l1", [t.l1 if t else None for t in targets])
+    return out.add_column("category_l2", [t.l2 if t else None for t in targets])
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One training source of `jiesu train --data A --data B …`, with its own column options."""
+
+    path: str
+    text_column: str = TEXT
+    label_column: str | None = None
+    columns: tuple[str, ...] = ()
+    label_map: Path | None = None
+
+
+def load_training_sources(specs: Sequence[SourceSpec]) -> TrainingData:
+    """Several sources as one training set: texts concatenated, and each head's labels where a source
+    has them (None elsewhere), so a head learns from every row that can teach it. `sources` records
+    which source each row came from (for cross-validating on one of them)."""
+    if not specs:
+        raise DataValidationError(["no training data: give at least one --data"])
+    parts = [
+        load_training_data(
+            spec.path,
+            text_column=spec.text_column,
+            label_column=spec.label_column,
+            columns=spec.columns,
+            label_map=spec.label_map,
+        )
+        for spec in specs
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    heads = [head for head in HEADS if any(head in part.targets for part in parts)]
+    texts = [text for part in parts for text in part.texts]
+    targets = {
+        head: [label for part in parts for label in part.targets.get(head, [None] * len(part.texts))]
+        for head in heads
+    }
+    origin = [number for number, part in enumerate(parts) for _ in part.texts]
+    return TrainingData(
+        texts=texts,
+        targets=targets,
+        source=" + ".join(part.source for part in parts),
+        dataset=concatenate_datasets([part.dataset.select_columns([TEXT]) for part in parts]),
+        origin=origin,
+    )
+
+
 def load_training_data(
     source: str,
     *,
@@ -70,6 +141,7 @@ def load_training_data(
     columns: Sequence[str] = (),
     seed_splits: Sequence[str] = DEFAULT_SEED_SPLITS,
     for_evaluation: bool = False,
+    label_map: Path | None = None,
 ) -> TrainingData:
     """Load `source` (a file path, or `seed` for the shipped corpus) and work out the head targets.
 
@@ -86,7 +158,11 @@ def load_training_data(
         raw = load_dataset(
             Path(source), text_column=text_column, columns=mapping, min_classes=0, duplicates="ignore"
         )
-        if label_column is not None:
+        if label_map is not None:
+            raw = _mapped_categories(raw, label_column or "label", load_label_map(label_map), label_map)
+            mapped = [name for name in mapping.values() if name in HEAD_COLUMNS]
+            selected = sorted({"category_l1", "category_l2", *mapped}, key=HEAD_COLUMNS.index)
+        elif label_column is not None:
             if label_column not in raw.column_names:
                 raise DataValidationError(
                     [message(Messages.missing_column, column=label_column, available=raw.column_names)]

@@ -198,6 +198,14 @@ def fit_calibrated(
     return model, report
 
 
+def _folds_over(texts: Sequence[str], y: Labels, scored: Sequence[bool], k: int, seed: int) -> list[Fold]:
+    rows = np.flatnonzero(np.asarray(scored, dtype=bool)).astype(np.int64)
+    always = np.flatnonzero(~np.asarray(scored, dtype=bool)).astype(np.int64)
+    strata = _stratify_on(y)
+    inner = grouped_stratified_folds([texts[i] for i in rows], [strata[i] for i in rows], k, seed)
+    return [(np.sort(np.concatenate([always, rows[train]])), rows[test]) for train, test in inner]
+
+
 @dataclass
 class CrossValidation:
     k: int
@@ -205,6 +213,9 @@ class CrossValidation:
     folds: list[Fold]
     # Per outer fold and head, the dataset rows the threshold was chosen on (for auditing the protocol).
     threshold_rows: list[dict[str, npt.NDArray[np.int64]]]
+    # Out-of-fold probabilities of every head for every scored row (zeros for rows never scored).
+    proba: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
+    scored_rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def cross_validate(
@@ -213,13 +224,20 @@ def cross_validate(
     config: ClassifierConfig | None = None,
     k: int = 5,
     *,
+    scored: Sequence[bool] | None = None,
     progress: bool = False,
 ) -> CrossValidation:
     """Duplicate-aware stratified K-fold around `fit_calibrated` (nested: calibration and thresholds
-    are chosen on inner folds of each outer training part)."""
+    are chosen on inner folds of each outer training part).
+
+    With `scored`, only those rows are split into folds and scored; the others are in every fold's
+    training part (a real history cross-validated with the seed corpus always trained on)."""
     config = config or ClassifierConfig()
     label_lists = _label_lists(y)
-    folds = grouped_stratified_folds(texts, _stratify_on(y), k, config.seed)
+    if scored is None:
+        folds = grouped_stratified_folds(texts, _stratify_on(y), k, config.seed)
+    else:
+        folds = _folds_over(texts, y, scored, k, config.seed)
     n = len(texts)
     proba = {h: np.zeros((n, len(c)), dtype=np.float32) for h, c in label_lists.items()}
     fold_of = np.full(n, -1, dtype=np.int64)
@@ -241,7 +259,9 @@ def cross_validate(
     heads = {}
     for head, labels in y.items():
         index = {label: i for i, label in enumerate(label_lists[head])}
-        rows = np.array([i for i, label in enumerate(labels) if label], dtype=np.int64)
+        rows = np.array([i for i, label in enumerate(labels) if label and fold_of[i] >= 0], dtype=np.int64)
+        if len(rows) == 0:
+            continue  # a head that only the always-trained rows have: nothing of it was scored
         heads[head] = HeadOutOfFold(
             classes=label_lists[head],
             rows=rows,
@@ -250,4 +270,11 @@ def cross_validate(
             fold=fold_of[rows],
             threshold=threshold_of[head][rows],
         )
-    return CrossValidation(k=k, heads=heads, folds=folds, threshold_rows=threshold_rows)
+    return CrossValidation(
+        k=k,
+        heads=heads,
+        folds=folds,
+        threshold_rows=threshold_rows,
+        proba=proba,
+        scored_rows=np.flatnonzero(fold_of >= 0).astype(np.int64),
+    )

@@ -1,0 +1,69 @@
+"""The hierarchical category head: the first level from every row, the second within it."""
+
+import numpy as np
+import pytest
+
+from jiesu.data.corpus import load_seed_corpus
+from jiesu.data.taxonomy import load_taxonomy
+from jiesu.errors import DataValidationError
+from jiesu.model.classifier import RequestClassifier
+from jiesu.model.heads import targets_from_columns
+from jiesu.model.hierarchy import best_child, combine, combine_heads, parent_index
+
+L2 = ["供暖", "供水", "餐饮油烟", "欠薪"]
+L1 = ["劳动和社会保障", "城乡建设", "环境保护"]
+
+
+def test_parents_follow_the_taxonomy() -> None:
+    assert parent_index(L2, L1).tolist() == [1, 1, 2, 0]
+    assert parent_index(["供暖"], ["环境保护"]).tolist() == [-1]
+
+
+def test_second_level_is_read_within_the_first() -> None:
+    p_l1 = np.array([[0.1, 0.6, 0.3]], dtype=np.float32)
+    p_l2 = np.array([[0.2, 0.2, 0.5, 0.1]], dtype=np.float32)  # the flat l2 head prefers 餐饮油烟
+    combined = combine(p_l1, p_l2, parent_index(L2, L1))
+    # 城乡建设 (0.6) is split evenly between its two children; 环境保护 and 劳动 keep their l1 mass.
+    assert combined[0] == pytest.approx([0.3, 0.3, 0.3, 0.1])
+    assert combined.sum() == pytest.approx(1.0)
+    chosen = best_child(combined, np.array([1]), parent_index(L2, L1))
+    assert L2[int(chosen[0])] in ("供暖", "供水")  # a child of the chosen first level
+
+
+def test_a_first_level_without_children_keeps_its_mass_out() -> None:
+    p_l1 = np.array([[0.5, 0.5]], dtype=np.float32)
+    p_l2 = np.array([[1.0]], dtype=np.float32)
+    combined = combine(p_l1, p_l2, parent_index(["供暖"], ["城乡建设", "环境保护"]))
+    assert combined[0] == pytest.approx([0.5])
+    assert best_child(combined, np.array([1]), parent_index(["供暖"], ["城乡建设", "环境保护"])).tolist() == [0]
+
+
+def test_combine_heads_leaves_one_level_models_alone() -> None:
+    proba = {"category_l1": np.array([[1.0]], dtype=np.float32)}
+    assert combine_heads(proba, {"category_l1": ["城乡建设"]}) == proba
+
+
+def test_targets_give_both_levels_and_refuse_disagreeing_rows() -> None:
+    targets = targets_from_columns({"category_l2": ["供暖", None], "category_l1": [None, "环境保护"]})
+    assert targets["category"] == ["供暖", None]
+    assert targets["category_l1"] == ["城乡建设", "环境保护"]
+    with pytest.raises(DataValidationError, match="not the parent"):
+        targets_from_columns({"category_l2": ["供暖"], "category_l1": ["环境保护"]})
+
+
+def test_rows_with_only_a_first_level_teach_it_and_the_second_is_still_named() -> None:
+    corpus = load_seed_corpus()
+    taxonomy = load_taxonomy()
+    keep = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in ("供暖", "供水", "餐饮油烟", "欠薪", "养老金")]
+    texts = [corpus["text"][i] for i in keep]
+    l2 = [corpus["category_l2"][i] for i in keep]
+    # Half the rows keep only their first level, as an older history would.
+    l2_given = [label if n % 2 else None for n, label in enumerate(l2)]
+    targets = targets_from_columns(
+        {"category_l2": l2_given, "category_l1": [taxonomy.l1_of(label) for label in l2]}
+    )
+    model = RequestClassifier().fit(texts, targets)
+    assert set(model.heads_) == {"category", "category_l1"}
+    for prediction in model.predict(texts[:20]):
+        l1 = prediction.heads["category_l1"].label
+        assert taxonomy.l1_of(prediction.heads["category"].label) == l1  # the levels never disagree
