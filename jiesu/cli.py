@@ -335,6 +335,28 @@ def _bench_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_real(args: argparse.Namespace) -> int:
+    from jiesu.evaluation.bench_real import BASELINE_REVISION, format_report, run_benchmark
+    from jiesu.evaluation.real_text import RAW_FILE, default_real_data_dir, load_real_texts
+    from jiesu.training.default_model import ensure_default_model
+
+    real_data = args.real_data or default_real_data_dir()
+    texts = load_real_texts(real_data, args.half)  # a missing folder is an error now, not after a training
+    model_dir = args.model or ensure_default_model()
+    revision = None if args.no_baseline else args.baseline_revision or BASELINE_REVISION
+    report = run_benchmark(
+        model_dir,
+        texts,
+        args.half,
+        args.output,
+        baseline_revision=revision,
+        real_source=str(real_data / RAW_FILE),
+    )
+    print(format_report(report))
+    print(f"full results in {args.output}")
+    return 0
+
+
 def _bench_serving(args: argparse.Namespace) -> int:
     from jiesu.evaluation.bench_serving import format_report, run_benchmark
 
@@ -555,6 +577,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=Path("var/bench/suggest.json"), help="JSON results"
     )
     bench_suggest.set_defaults(handler=_bench_suggest)
+    bench_real = bench_commands.add_parser(
+        "real", help="issue 16's targets: real Teddy Cup texts and the seed test split vs today's code"
+    )
+    bench_real.add_argument("--model", type=Path, help="model directory (default: the default model)")
+    bench_real.add_argument(
+        "--real-data",
+        type=Path,
+        help="folder holding teddycup2020/messages_raw_1842.jsonl, read in place, never copied "
+        "(default: $JIESU_SHARED_DATA, else ../shared/data beside the repository)",
+    )
+    bench_real.add_argument(
+        "--half",
+        default="report",
+        choices=["report", "dev"],
+        help="which half of the real texts (default report; dev also prints its errors)",
+    )
+    bench_real.add_argument(
+        "--baseline-revision",
+        help="git revision whose code is the baseline, run in a subprocess (default: 4ff3340)",
+    )
+    bench_real.add_argument("--no-baseline", action="store_true", help="only this model, no baseline")
+    bench_real.add_argument("--output", type=Path, default=Path("var/bench/real.json"), help="JSON results")
+    bench_real.set_defaults(handler=_bench_real)
     bench_serving = bench_commands.add_parser(
         "serving", help="load benchmark against a server it starts itself"
     )

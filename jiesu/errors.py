@@ -69,6 +69,7 @@ class Messages:
         "cannot listen on {host}:{port}: {problem}. Choose another --port/JIESU_PORT or --host/JIESU_HOST."
     )
     cannot_open: Final = "cannot open {path}: {problem}"
+    real_data_missing: Final = "the Teddy Cup raw messages are not at {path}: pass --real-data DIR (the folder holding teddycup2020/) or set JIESU_SHARED_DATA. They are read there, never copied into the repository."
     invalid_setting: Final = "invalid setting {name}={value!r}: {problem}"
     empty_input_text: Final = "request text is empty or whitespace only; there is nothing to classify."
     non_string_input: Final = "request text must be a string, got {kind}."
