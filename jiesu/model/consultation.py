@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from jiesu.data.consultation_rules import load_consultation_rules
+from jiesu.model.decision import NEVER_HELD
 
 ConsultReason = Literal[
     "low_confidence",
@@ -65,13 +66,17 @@ class ConsultationPolicy:
             reasons.append("disposition_conflict")
         if facts.unfamiliar:
             reasons.append("unfamiliar_text")
-        if facts.disposition != "dispatch":
-            return _in_order(reasons)  # jurisdiction and routing matter only for what is dispatched
         confident = facts.decision_confidence
-        if confident is not None and (
-            facts.decision_threshold is None or confident < facts.decision_threshold
+        # Any decision but an emergency transfer waits for a person when it is unsure: an answer or a
+        # legal-channel notice on the wrong matter misleads the caller as a wrong dispatch does.
+        if (
+            facts.disposition not in NEVER_HELD
+            and confident is not None
+            and (facts.decision_threshold is None or confident < facts.decision_threshold)
         ):
             reasons.append("low_confidence")
+        if facts.disposition != "dispatch":
+            return _in_order(reasons)  # jurisdiction and routing matter only for what is dispatched
         # Two close categories matter only when they go to different units.
         if (
             facts.category_margin is not None

@@ -49,8 +49,15 @@ def unit_mass(
     return UnitMass(template, min(mass, 1.0))
 
 
-def decision_confidence(disposition_confidence: float, dispatched: bool, unit: UnitMass | None) -> float:
-    """Probability that disposition and unit are both right (the unit counts only when dispatched)."""
-    if not dispatched or unit is None:
+# Dispositions whose outcome depends on what the request is about: the unit it goes to, or the answer
+# the hotline gives from its knowledge base (whose topics follow the catalogue's units).
+ON_THE_MATTER = ("dispatch", "answer_now")
+# Never held back for a person: a transfer to 110/119/120/122 cannot wait for a consultation.
+NEVER_HELD = ("emergency",)
+
+
+def decision_confidence(disposition_confidence: float, disposition: str, unit: UnitMass | None) -> float:
+    """Probability that the disposition, and for a dispatch or an answer the unit, are right."""
+    if disposition not in ON_THE_MATTER or unit is None:
         return disposition_confidence
     return disposition_confidence * unit.mass

@@ -13,7 +13,7 @@ from jiesu.data.taxonomy import Taxonomy, load_taxonomy
 from jiesu.data.workflow_settings import WorkflowSettings, load_workflow_settings
 from jiesu.model.classifier import HeadPrediction, Prediction, RequestClassifier
 from jiesu.model.consultation import ConsultationInput, ConsultationPolicy
-from jiesu.model.decision import decision_confidence, unit_mass
+from jiesu.model.decision import NEVER_HELD, ON_THE_MATTER, decision_confidence, unit_mass
 from jiesu.model.disposition import DispositionDecision, DispositionResolver, Evidence
 from jiesu.model.jurisdiction import Jurisdiction, JurisdictionResolver, Span, default_resolver
 from jiesu.model.router import Route, Router, RoutingResult
@@ -185,10 +185,10 @@ class Suggester:
             sure=True,
         )
         checks = [disposition]
-        dispatched = decision.label == "dispatch"
+        on_the_matter = decision.label in ON_THE_MATTER
         head = prediction.heads.get("category")
         mass = None
-        if dispatched and head is not None and head.distribution is not None:
+        if on_the_matter and head is not None and head.distribution is not None:
             mass = unit_mass(
                 self.router,
                 self.classifier.classes_["category"],
@@ -208,14 +208,14 @@ class Suggester:
                 )
             )
         threshold = self.classifier.decision_threshold_
-        if threshold is not None and (mass is not None or not dispatched):
-            confidence = decision_confidence(decision.confidence, dispatched, mass)
+        if threshold is not None and (mass is not None or not on_the_matter):
+            confidence = decision_confidence(decision.confidence, decision.label, mass)
         else:
             fallback = head or prediction.heads.get("category_l1")
             confidence = fallback.confidence if fallback else None
             threshold = fallback.threshold if fallback else None
         if confidence is not None:
-            applies = dispatched  # only a dispatch is held back for low confidence (the policy)
+            applies = decision.label not in NEVER_HELD
             checks.insert(
                 0,
                 DecisionCheck(

@@ -112,6 +112,8 @@ def load_training_sources(specs: Sequence[SourceSpec]) -> TrainingData:
             label_column=spec.label_column,
             columns=spec.columns,
             label_map=spec.label_map,
+            # One source may hold a single class (a unit's own history); the model needs two in all.
+            for_evaluation=len(specs) > 1,
         )
         for spec in specs
     ]

@@ -2,8 +2,8 @@
 the lowest decision confidence above which the disposition and the unit are both right at least the
 target share of the time.
 
-A row's decision is right when its predicted disposition is the gold one and, when that is dispatch, the
-catalogue sends its predicted category where it sends the gold category (the same unit template; the
+A row's decision is right when its predicted disposition is the gold one and, for a dispatch or an
+answer, the catalogue sends its predicted category where it sends the gold category (the same unit template; the
 place is resolved separately and measured by the suggestion benchmark)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from jiesu.data.catalogue import load_catalogue
 from jiesu.data.workflow_settings import load_workflow_settings
-from jiesu.model.decision import decision_confidence, unit_mass
+from jiesu.model.decision import ON_THE_MATTER, decision_confidence, unit_mass
 from jiesu.model.heads import decode_disposition
 from jiesu.model.hierarchy import L1, L2, best_child, parent_index
 from jiesu.model.router import Router
@@ -69,18 +69,19 @@ def choose_decision_threshold(
     correct = np.zeros(len(rows), dtype=bool)
     for k, row in enumerate(rows.tolist()):
         predicted = classes[DISPOSITION][int(disposition[k].argmax())]
-        dispatched = decode_disposition(predicted).label == "dispatch"
+        label = decode_disposition(predicted).label
+        on_the_matter = label in ON_THE_MATTER
         folded = fold_characters(texts[row])
         chosen = l2_classes[category[k]]
-        mass = unit_mass(router, l2_classes, proba[L2][row], chosen, folded, None) if dispatched else None
-        confidence[k] = decision_confidence(float(disposition[k].max()), dispatched, mass)
+        mass = unit_mass(router, l2_classes, proba[L2][row], chosen, folded, None) if on_the_matter else None
+        confidence[k] = decision_confidence(float(disposition[k].max()), label, mass)
         gold_category = y[L2][row]
         same_unit = (
             mass is not None
             and gold_category is not None
             and router.lead_unit_template(gold_category, folded, None) == mass.template
         )
-        correct[k] = predicted == y[DISPOSITION][row] and (not dispatched or same_unit)
+        correct[k] = predicted == y[DISPOSITION][row] and (not on_the_matter or same_unit)
     threshold = choose_threshold(confidence, correct, target)
     coverage, accuracy = coverage_at(confidence, correct, threshold)
     return DecisionThreshold(threshold, len(rows), coverage, accuracy)

@@ -39,11 +39,12 @@ def test_categories_routed_alike_add_up(router: Router) -> None:
     assert unit_mass(router, classes, distribution, other, "", None).mass == pytest.approx(0.2)
 
 
-def test_the_decision_counts_the_unit_only_when_dispatched(router: Router) -> None:
+def test_the_decision_counts_the_unit_for_a_dispatch_or_an_answer(router: Router) -> None:
     first, _, other = _same_and_other(router)
     mass = unit_mass(router, [first, other], np.array([0.5, 0.5], dtype=np.float32), first, "", None)
-    assert decision_confidence(0.9, True, mass) == pytest.approx(0.45)
-    assert decision_confidence(0.9, False, mass) == pytest.approx(0.9)
+    assert decision_confidence(0.9, "dispatch", mass) == pytest.approx(0.45)
+    assert decision_confidence(0.9, "answer_now", mass) == pytest.approx(0.45)  # the answer is on the matter
+    assert decision_confidence(0.9, "legal_channel", mass) == pytest.approx(0.9)
 
 
 def _facts(**changes: object) -> ConsultationInput:
@@ -77,3 +78,11 @@ def test_unfamiliar_text_is_a_reason_whatever_the_disposition() -> None:
     policy = ConsultationPolicy()
     assert policy.reasons(_facts(unfamiliar=True)) == ["unfamiliar_text"]
     assert policy.reasons(_facts(unfamiliar=True, disposition="answer_now")) == ["unfamiliar_text"]
+
+
+def test_only_an_emergency_transfer_is_never_held_back() -> None:
+    policy = ConsultationPolicy()
+    unsure = {"decision_confidence": 0.5}
+    assert policy.reasons(_facts(disposition="answer_now", **unsure)) == ["low_confidence"]
+    assert policy.reasons(_facts(disposition="legal_channel", **unsure)) == ["low_confidence"]
+    assert policy.reasons(_facts(disposition="emergency", **unsure)) == []

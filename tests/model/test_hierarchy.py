@@ -35,7 +35,9 @@ def test_a_first_level_without_children_keeps_its_mass_out() -> None:
     p_l2 = np.array([[1.0]], dtype=np.float32)
     combined = combine(p_l1, p_l2, parent_index(["供暖"], ["城乡建设", "环境保护"]))
     assert combined[0] == pytest.approx([0.5])
-    assert best_child(combined, np.array([1]), parent_index(["供暖"], ["城乡建设", "环境保护"])).tolist() == [0]
+    assert best_child(combined, np.array([1]), parent_index(["供暖"], ["城乡建设", "环境保护"])).tolist() == [
+        0
+    ]
 
 
 def test_combine_heads_leaves_one_level_models_alone() -> None:
@@ -54,7 +56,11 @@ def test_targets_give_both_levels_and_refuse_disagreeing_rows() -> None:
 def test_rows_with_only_a_first_level_teach_it_and_the_second_is_still_named() -> None:
     corpus = load_seed_corpus()
     taxonomy = load_taxonomy()
-    keep = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in ("供暖", "供水", "餐饮油烟", "欠薪", "养老金")]
+    keep = [
+        i
+        for i, l2 in enumerate(corpus["category_l2"])
+        if l2 in ("供暖", "供水", "餐饮油烟", "欠薪", "养老金")
+    ]
     texts = [corpus["text"][i] for i in keep]
     l2 = [corpus["category_l2"][i] for i in keep]
     # Half the rows keep only their first level, as an older history would.

@@ -271,3 +271,35 @@ def test_interactive_survives_bad_lines_and_ends_on_ctrl_c(
     assert capsys.readouterr().out.count("属地 jurisdiction") == 1
     assert main(["suggest", "--interactive", "--text", "x"]) == 2
     assert "--interactive" in capsys.readouterr().err
+
+
+def test_the_consultation_says_which_decision_was_weighed_and_how_sure(suggester: Suggester) -> None:
+    model = suggester.classifier
+    assert model.decision_threshold_ is not None
+    assert model.unfamiliar_threshold_ is not None
+    suggestion = suggester.suggest(
+        SuggestionRequest(text="朝阳区望京西园三区309号楼暖气不热，屋里只有十五度")
+    )
+    checks = {check.decision: check for check in suggestion.consult.checks}
+    assert {"decision", "unit", "disposition", "familiarity"} <= set(checks)
+    decision, unit = checks["decision"], checks["unit"]
+    assert decision.threshold == pytest.approx(model.decision_threshold_)
+    assert decision.sure == (decision.confidence >= model.decision_threshold_)
+    assert ("low_confidence" in suggestion.consult.reasons) == (not decision.sure)
+    # The decision is the unit's mass times the disposition's confidence.
+    assert decision.confidence == pytest.approx(unit.confidence * checks["disposition"].confidence, abs=2e-4)
+    assert suggestion.route is not None
+    assert unit.value == suggestion.route.unit
+
+
+def test_a_text_unlike_the_training_data_is_unfamiliar(suggester: Suggester) -> None:
+    # Latin placeholder text: nothing like a request to the hotline.
+    text = (
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore"
+    )
+    suggestion = suggester.suggest(SuggestionRequest(text=text))
+    familiarity = next(c for c in suggestion.consult.checks if c.decision == "familiarity")
+    assert not familiarity.sure
+    assert "unfamiliar_text" in suggestion.consult.reasons
+    usual = suggester.suggest(SuggestionRequest(text="海淀区学院路街道小区楼下饭馆油烟太大，熏得没法开窗"))
+    assert "unfamiliar_text" not in usual.consult.reasons

@@ -73,14 +73,20 @@ def test_sources_merge_with_none_where_a_source_lacks_a_level(files: dict[str, P
     data = load_training_sources(
         [
             SourceSpec(str(files["second"])),
-            SourceSpec(str(files["foreign"]), text_column="内容", label_column="分类", label_map=files["map"]),
+            SourceSpec(
+                str(files["foreign"]), text_column="内容", label_column="分类", label_map=files["map"]
+            ),
         ]
     )
     n_second = len(files["second"].read_text(encoding="utf-8").splitlines())
-    assert data.origin is not None and data.origin.count(0) == n_second
+    assert data.origin is not None
+    assert data.origin.count(0) == n_second
     assert all(label is not None for label in data.targets["category_l1"])
-    foreign_l2 = [label for label, origin in zip(data.targets["category"], data.origin, strict=True) if origin]
-    assert None in foreign_l2 and "供暖" in foreign_l2  # 交通 rows have no second level
+    foreign_l2 = [
+        label for label, origin in zip(data.targets["category"], data.origin, strict=True) if origin
+    ]
+    assert None in foreign_l2  # 交通 rows have no second level
+    assert "供暖" in foreign_l2
 
 
 def test_an_unmapped_label_is_named(files: dict[str, Path], tmp_path: Path) -> None:
