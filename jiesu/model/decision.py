@@ -38,14 +38,15 @@ def unit_mass(
     street: str | None,
 ) -> UnitMass:
     """The mass of every second-level category routed like `chosen` (module docstring)."""
-    template = router.lead_unit_template(chosen, folded_text, street)
+    columns = [c for c in np.flatnonzero(distribution >= MASS_FLOOR).tolist() if classes[c] != chosen]
+    templates = router.lead_unit_templates([chosen, *(classes[c] for c in columns)], folded_text, street)
+    template = templates[0]
+    own = float(distribution[classes.index(chosen)]) if chosen in classes else 0.0
     if template is None:
-        return UnitMass(None, float(distribution[classes.index(chosen)]) if chosen in classes else 0.0)
-    mass = 0.0
-    for column in np.flatnonzero(distribution >= MASS_FLOOR).tolist():
-        category = classes[column]
-        if category == chosen or router.lead_unit_template(category, folded_text, street) == template:
-            mass += float(distribution[column])
+        return UnitMass(None, own)
+    mass = own + sum(
+        float(distribution[c]) for c, t in zip(columns, templates[1:], strict=True) if t == template
+    )
     return UnitMass(template, min(mass, 1.0))
 
 

@@ -9,13 +9,17 @@ Requests located in Tianjin or Hebei go to the neighbouring hotlines (京津冀�
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import ahocorasick
 
 from jiesu.data.catalogue import Catalogue, CatalogueRule, DeadlineTier, UnitSpec, render_unit
 from jiesu.data.gazetteer import NEIGHBOUR_REGIONS
 from jiesu.data.unit_names import UnitNames, load_unit_names
 from jiesu.data.workflow_settings import WorkflowSettings
 
+_TEMPLATE_CACHE_SIZE = 100_000
 # Unit types that the development area's committee (亦庄, `units.json`) takes in its area: it receives the
 # tickets that elsewhere go to a street office, a district department or the district government.
 _LOCAL_TYPES = ("street", "district_department", "district_government")
@@ -47,6 +51,16 @@ class Router:
         self.catalogue = catalogue
         self.settings = settings
         self.unit_names = unit_names or load_unit_names()
+        # Every catalogue keyword in one automaton: the consultation asks for the template of each likely
+        # category of one text, and one scan finds the keywords that all those rules test.
+        self._keywords = ahocorasick.Automaton()
+        for rule in catalogue.rules:
+            for word in rule.when.keywords_any:
+                self._keywords.add_word(word, word)
+        if len(self._keywords):
+            self._keywords.make_automaton()
+        # (category, street known, keywords present) → template: most texts hold none of the keywords.
+        self._template_cache: dict[tuple[str | None, bool, frozenset[str]], str | None] = {}
 
     def route(
         self,
@@ -122,9 +136,38 @@ class Router:
     def lead_unit_template(self, category_l2: str | None, folded_text: str, street: str | None) -> str | None:
         """The unit template of the rule that would take the request (`{district}水务局`), place or not:
         two matters with different templates go to different units wherever they are."""
-        rules = self.catalogue.rules_for(category_l2) if category_l2 else []
-        rule = next((r for r in rules if self._applies(r, folded_text, street)), None)
-        return rule.unit if rule is not None else None
+        return self.lead_unit_templates([category_l2], folded_text, street)[0]
+
+    def lead_unit_templates(
+        self, categories: Sequence[str | None], folded_text: str, street: str | None
+    ) -> list[str | None]:
+        """`lead_unit_template` for several categories of one text, scanning the text once."""
+        present = self.keywords_in(folded_text)
+        street_known = street is not None
+        cache = self._template_cache
+        if len(cache) > _TEMPLATE_CACHE_SIZE:
+            cache.clear()
+        templates: list[str | None] = []
+        for category in categories:
+            key = (category, street_known, present)
+            if key not in cache:
+                rules = self.catalogue.rules_for(category) if category else []
+                rule = next((r for r in rules if self._applies_given(r, present, street)), None)
+                cache[key] = rule.unit if rule is not None else None
+            templates.append(cache[key])
+        return templates
+
+    def keywords_in(self, folded_text: str) -> frozenset[str]:
+        if not len(self._keywords):
+            return frozenset()
+        return frozenset(word for _, word in self._keywords.iter(folded_text))
+
+    @staticmethod
+    def _applies_given(rule: CatalogueRule, present: frozenset[str], street: str | None) -> bool:
+        when = rule.when
+        if when.keywords_any and not any(word in present for word in when.keywords_any):
+            return False
+        return when.street_known is None or when.street_known == (street is not None)
 
     @staticmethod
     def _applies(rule: CatalogueRule, folded_text: str, street: str | None) -> bool:
