@@ -71,6 +71,7 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     tables: dict[str, Counter[str]] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)
+    corpus_texts: list[str] = field(default_factory=list)  # for `--compare` (jiesu.data.register)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +113,7 @@ def run_check(paths: ReferencePaths | None = None) -> CheckResult:
     except (JiesuError, FileNotFoundError, ValueError) as exc:
         result.errors.append(f"seed corpus: {exc}")
         return result
+    result.corpus_texts = list(corpus["text"])
     _check_corpus(result, corpus.to_list(), taxonomy, gazetteer, catalogue)
     return result
 

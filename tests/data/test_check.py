@@ -1,6 +1,7 @@
 """`jiesu data check` on the shipped data and on deliberately broken copies."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,45 @@ def test_half_of_a_channel_in_one_category_passes_more_fails() -> None:
     # Rows without a channel do not count; ties go to the name that sorts first.
     tied = _rows(("litigation", "住房租赁"), ("litigation", "欠薪"), (None, "欠薪"))  # type: ignore[arg-type]
     assert channel_concentration(tied)[0].category_l2 == min("住房租赁", "欠薪")
+
+
+def test_compare_prints_length_and_register_next_to_the_corpus(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = tmp_path / "real.jsonl"
+    texts = [
+        "尊敬的领导：我们小区门口的路灯坏了" + "很久" * 60,
+        "喂，那个，楼下饭馆油烟太大了",
+        "垃圾站太臭了",
+    ]
+    real.write_text(
+        "".join(json.dumps({"label": "城乡建设", "text": t}, ensure_ascii=False) + "\n" for t in texts)
+    )
+    assert main(["data", "check", "--compare", str(real)]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("length and register") :].splitlines()
+    assert table[1].split() == ["seed", "corpus", "real.jsonl"]
+    # label, corpus, file: columns are at least two spaces apart
+    cells = {label: values for label, *values in (re.split(r"\s{2,}", line.strip()) for line in table[2:])}
+    assert cells["rows"][1] == "3"
+    assert cells["median"][1] == "14"  # lengths 137, 14, 6
+    assert cells["over 200 characters"][1] == "0.0%"
+    assert cells["letter form (尊敬的/领导/此致)"][1] == "33.3%"
+    assert cells["spoken transcript (喂/嗯/那个…)"][1] == "33.3%"
+    assert float(cells["median"][0]) > 0  # the corpus column is filled too
+
+
+def test_compare_reads_another_text_column_of_a_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text(
+        '留言详情,label\n"【主题】噪音\n【详情】楼上装修",环境保护\n来电人称其楼上装修,城乡建设\n',
+        encoding="utf-8",
+    )
+    assert main(["data", "check", "--compare", str(real), "--compare-text-column", "留言详情"]) == 0
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("  call-taker summary"))
+    assert line.split()[-1] == "50.0%"
+    assert main(["data", "check", "--compare", str(real)]) == 2  # no column "text": an error, not a table
+    assert "text" in capsys.readouterr().err
