@@ -30,8 +30,16 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _data_check(args: argparse.Namespace) -> int:
     from jiesu.data.check import ReferencePaths, format_report, run_check
+    from jiesu.data.loading import load_dataset
     from jiesu.data.manifest import update_manifest
+    from jiesu.data.register import format_comparison, profile_texts
 
+    compared = None
+    if args.compare:  # read first: a file that cannot be read stops before the long check
+        texts = load_dataset(
+            args.compare, text_column=args.compare_text_column, min_classes=0, duplicates="ignore"
+        )["text"]
+        compared = profile_texts(args.compare.name, texts)
     if args.update_manifest:
         changes = update_manifest()
         print("\n".join(f"recorded {change}" for change in changes) or "manifest already up to date")
@@ -46,6 +54,9 @@ def _data_check(args: argparse.Namespace) -> int:
         )
     )
     print(format_report(result))
+    if compared is not None and result.corpus_texts:
+        print()
+        print(format_comparison([profile_texts("seed corpus", result.corpus_texts), compared]))
     return 0 if result.ok else 1
 
 
@@ -487,6 +498,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="record every shipped resource's version and sha256 in resources/manifest.json, then check; "
         "refuses a changed file whose version was not bumped",
+    )
+    check.add_argument(
+        "--compare",
+        type=Path,
+        metavar="FILE",
+        help="also print the corpus's length and register figures next to those of FILE (CSV/JSONL/JSON/"
+        "Parquet, e.g. ../shared/data/teddycup2020/messages_raw_1842.jsonl)",
+    )
+    check.add_argument(
+        "--compare-text-column", default="text", metavar="C", help="the text column of --compare FILE"
     )
     check.set_defaults(handler=_data_check)
 

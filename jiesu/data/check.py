@@ -55,6 +55,12 @@ REQUIREMENTS = {
     "traditional_rows": Requirement("rows in Traditional characters (heuristic)", 1),
 }
 
+# A legal channel is a disposition, not a subject: a request in arbitration is about wages, a dismissal or
+# an injury (domain notes, section 4). When more than this share of a channel's rows sits in one
+# second-level category, the corpus labels them by the channel and teaches the model that every wage
+# message is 政法.
+CHANNEL_CONCENTRATION = 0.5
+
 # Characters that exist only in Traditional Chinese; a row with several of them is Traditional.
 _TRADITIONAL = set("們這個說對時們來會國過還點區裡後關於問題處爲為際實現當發經費號樓電話氣鄰車們難請讓護")
 
@@ -65,6 +71,7 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     tables: dict[str, Counter[str]] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)
+    corpus_texts: list[str] = field(default_factory=list)  # for `--compare` (jiesu.data.register)
 
     @property
     def ok(self) -> bool:
@@ -106,6 +113,7 @@ def run_check(paths: ReferencePaths | None = None) -> CheckResult:
     except (JiesuError, FileNotFoundError, ValueError) as exc:
         result.errors.append(f"seed corpus: {exc}")
         return result
+    result.corpus_texts = list(corpus["text"])
     _check_corpus(result, corpus.to_list(), taxonomy, gazetteer, catalogue)
     return result
 
@@ -289,6 +297,59 @@ def _coverage(
     short = [l2 for l2, count in tables["second-level category"].items() if count < 15]
     if short:
         result.errors.append(f"second-level categories with fewer than 15 rows: {short[:20]}")
+    largest = channel_concentration(rows)
+    result.tables["largest second-level category per legal channel"] = Counter(
+        {f"{item.channel} → {item.category_l2} (of {item.total})": item.count for item in largest}
+    )
+    if largest:
+        result.figures["largest share of a legal channel in one category"] = max(
+            item.share for item in largest
+        )
+    result.errors += channel_problems(largest)
+
+
+@dataclass(frozen=True)
+class ChannelConcentration:
+    """A legal channel's largest second-level category: `count` of the channel's `total` rows."""
+
+    channel: str
+    category_l2: str
+    count: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.count / self.total
+
+
+def channel_concentration(rows: list[dict[str, Any]]) -> list[ChannelConcentration]:
+    """For each legal channel with rows (in CHANNEL_IDS order), its largest second-level category."""
+    per_channel: dict[str, Counter[str]] = {}
+    for row in rows:
+        if row["channel"]:
+            per_channel.setdefault(row["channel"], Counter())[row["category_l2"]] += 1
+    largest = []
+    for channel in sorted(
+        per_channel, key=lambda c: CHANNEL_IDS.index(c) if c in CHANNEL_IDS else len(CHANNEL_IDS)
+    ):
+        counts = per_channel[channel]
+        # Ties go to the name that sorts first, so the report is the same on every run.
+        category, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
+        largest.append(ChannelConcentration(channel, category, count, sum(counts.values())))
+    return largest
+
+
+def channel_problems(largest: list[ChannelConcentration]) -> list[str]:
+    """An error for each legal channel whose rows sit mostly (more than CHANNEL_CONCENTRATION) in one
+    second-level category."""
+    return [
+        f"corpus labels: {item.count} of the {item.total} rows of legal channel {item.channel} "
+        f"({item.share:.0%}) are in {item.category_l2!r}; more than {CHANNEL_CONCENTRATION:.0%} means the "
+        "rows are labelled by their channel: label each by what it is about (a wage claim in arbitration "
+        "is 欠薪) and keep the channel as its disposition"
+        for item in largest
+        if item.share > CHANNEL_CONCENTRATION
+    ]
 
 
 def _names_official_street(row: dict[str, Any], gazetteer: Gazetteer) -> bool:
