@@ -16,6 +16,7 @@ from jiesu.model.consultation import ConsultationInput, ConsultationPolicy
 from jiesu.model.decision import NEVER_HELD, ON_THE_MATTER, decision_confidence, unit_mass
 from jiesu.model.disposition import DispositionDecision, DispositionResolver, Evidence
 from jiesu.model.jurisdiction import Jurisdiction, JurisdictionResolver, Span, default_resolver
+from jiesu.model.matters import Part, classify_parts, parts_go_elsewhere, split_parts
 from jiesu.model.router import Route, Router, RoutingResult
 from jiesu.model.suggestion_types import (
     CategoryChoice,
@@ -97,13 +98,18 @@ class Suggester:
 
     def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[Suggestion]:
         predictions = self.classifier.predict([request.text for request in requests])
+        folded = [fold_characters(request.text[:MAX_TEXT_CHARS]) for request in requests]
+        marker = self.policy.second_matter
+        parts = classify_parts(self.classifier, [split_parts(text, marker) for text in folded])
         return [
-            self._one(request, prediction) for request, prediction in zip(requests, predictions, strict=True)
+            self._one(request, prediction, text, own_parts)
+            for request, prediction, text, own_parts in zip(requests, predictions, folded, parts, strict=True)
         ]
 
-    def _one(self, request: SuggestionRequest, prediction: Prediction) -> Suggestion:
+    def _one(
+        self, request: SuggestionRequest, prediction: Prediction, folded: str, parts: list[Part]
+    ) -> Suggestion:
         original = request.text[:MAX_TEXT_CHARS]  # analyses see what the classifier saw
-        folded = fold_characters(original)
         jurisdiction = self.resolver.resolve(original, request.caller_district)
         decision = self.disposition.decide(folded, original, prediction.heads.get("disposition"))
         l2 = prediction.category_l2
@@ -115,7 +121,14 @@ class Suggester:
         confidence, threshold, checks = self._checks(prediction, decision, routing, folded, jurisdiction)
         reasons = self.policy.reasons(
             self._facts(
-                prediction, decision, jurisdiction, routing, folded, bool(risk_cues), confidence, threshold
+                prediction,
+                decision,
+                jurisdiction,
+                routing,
+                folded,
+                bool(risk_cues),
+                (confidence, threshold),
+                parts,
             )
         )
         return Suggestion(
@@ -246,9 +259,11 @@ class Suggester:
         routing: RoutingResult,
         folded: str,
         risk: bool,
-        decision_confidence: float | None,
-        decision_threshold: float | None,
+        sureness: tuple[float | None, float | None],
+        parts: list[Part],
     ) -> ConsultationInput:
+        """The facts the consultation policy weighs. `sureness`: the decision's confidence and
+        threshold; `parts`: the separately classified parts of a text with second-matter words."""
         head = prediction.heads.get("category") or prediction.heads.get("category_l1")
         second_elsewhere = False
         second_confidence = None
@@ -268,6 +283,11 @@ class Suggester:
                     first = self.router.lead_unit_template(prediction.category_l2, folded, street)
                     second = self.router.lead_unit_template(second_l2, folded, street)
                     second_elsewhere = second is not None and second != first
+        if decision.label == "dispatch" and not second_elsewhere and parts:
+            other_part = parts_go_elsewhere(self.router, parts, folded, jurisdiction.street)
+            if other_part is not None:
+                second_elsewhere, second_confidence = True, other_part.confidence
+        decision_confidence, decision_threshold = sureness
         return ConsultationInput(
             disposition=decision.label,
             decision_confidence=decision_confidence,

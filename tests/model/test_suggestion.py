@@ -91,18 +91,9 @@ def test_tianjin_hebei_requests_go_to_the_neighbouring_hotline(suggester: Sugges
     assert "outside_beijing" in result.consult.reasons
 
 
-# Multi-issue detection reads the second category's probability of the whole text. With the seed model's
-# sharp calibration (category temperature ≈ 0.08) that probability is near 0 for most two-matter texts:
-# before issue 16's relabelling 2 of 14 hand-written two-matter requests got multi_issue (these two), after
-# it 0 of 14 (wage and fume words now belong to 欠薪 and 餐饮油烟 alone). Classifying the clause each
-# second-matter marker (另外, 二是 …) opens would catch 11 of them (the other 3 stay with the same unit).
-# strict: these fail loudly once detection is fixed.
-MULTI_ISSUE_BLIND = pytest.mark.xfail(
-    strict=True, reason="multi_issue needs the second matter's clause classified on its own (issue 16 report)"
-)
-
-
-@MULTI_ISSUE_BLIND
+# The runner-up category of the whole text rarely shows a second matter (the model's probabilities are
+# sharp): the parts opened by second-matter words (另外, 二是 …) are classified on their own
+# (jiesu.model.matters).
 def test_a_request_with_two_matters_is_sent_to_consultation(suggester: Suggester) -> None:
     result = suggest(
         suggester,
@@ -112,7 +103,6 @@ def test_a_request_with_two_matters_is_sent_to_consultation(suggester: Suggester
     assert result.consult.required
 
 
-@MULTI_ISSUE_BLIND
 def test_two_matters_without_a_place_are_still_multi_issue(suggester: Suggester) -> None:
     result = suggest(suggester, "小区门口的路灯坏了，另外物业乱收停车费，还有楼下餐馆油烟扰民")
     assert result.jurisdiction.source == "none"
