@@ -90,6 +90,11 @@ class KeywordBackend:
             out[head] = matrix
         return out
 
+    def scores_and_unfamiliarity(
+        self, prepared: PreparedTexts
+    ) -> tuple[dict[str, npt.NDArray[np.float32]], npt.NDArray[np.float64] | None]:
+        return self.scores(prepared), None  # every text is as familiar as any to a keyword list
+
     def n_classes(self, head: str) -> int:
         return len(self.classes[head])
 
@@ -110,6 +115,9 @@ def keyword_classifier() -> RequestClassifier:
     model.temperatures_ = dict.fromkeys(classes, 1.0)
     model.thresholds_ = dict.fromkeys(classes, THRESHOLD)
     model.margin_ = model.config.calibration.margin
+    # No decision threshold: the consultation judges the category head against THRESHOLD.
+    model.decision_threshold_ = None
+    model.unfamiliar_threshold_ = None
     model.model_id_ = MODEL_ID
     model.created_at_ = datetime(2026, 1, 1, tzinfo=UTC)
     model.training_ = TrainingRecord(fingerprint="0" * 64, source="tests/keyword_classifier.py")
