@@ -42,7 +42,8 @@ def combine(p_l1: Matrix, p_l2: Matrix, parents: npt.NDArray[np.int64]) -> Matri
     group_sums = np.asarray(p_l2, dtype=np.float64) @ membership  # (rows × l1)
     scale = np.divide(p_l1, group_sums, out=np.zeros_like(group_sums), where=group_sums > 0)
     padded = np.concatenate([scale, np.zeros((len(scale), 1))], axis=1)  # column -1: no parent
-    return (p_l2 * padded[:, parents]).astype(np.float32)
+    combined: Matrix = (p_l2 * padded[:, parents]).astype(np.float32)
+    return combined
 
 
 def combine_heads(
@@ -66,4 +67,5 @@ def best_child(
     best = masked.argmax(axis=1)
     no_child = ~inside.any(axis=1)
     best[no_child] = p_l2[no_child].argmax(axis=1)
-    return best.astype(np.int64)
+    chosen: npt.NDArray[np.int64] = best.astype(np.int64)
+    return chosen

@@ -221,6 +221,7 @@ class Suggester:
                 )
             )
         threshold = self.classifier.decision_threshold_
+        confidence: float | None
         if threshold is not None and (mass is not None or not on_the_matter):
             confidence = decision_confidence(decision.confidence, decision.label, mass)
         else:

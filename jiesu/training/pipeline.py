@@ -202,7 +202,8 @@ def _folds_over(texts: Sequence[str], y: Labels, scored: Sequence[bool], k: int,
     rows = np.flatnonzero(np.asarray(scored, dtype=bool)).astype(np.int64)
     always = np.flatnonzero(~np.asarray(scored, dtype=bool)).astype(np.int64)
     strata = _stratify_on(y)
-    inner = grouped_stratified_folds([texts[i] for i in rows], [strata[i] for i in rows], k, seed)
+    chosen = rows.tolist()
+    inner = grouped_stratified_folds([texts[i] for i in chosen], [strata[i] for i in chosen], k, seed)
     return [(np.sort(np.concatenate([always, rows[train]])), rows[test]) for train, test in inner]
 
 

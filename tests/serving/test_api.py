@@ -471,7 +471,10 @@ def test_suggest_on_the_seed_model(seed_api: Api, seed_model: RequestClassifier)
     heating, fire, fumes = batch["suggestions"]
     assert (heating["category"]["l2"], heating["route"]["unit"]) == ("供暖", HEATING_UNIT)
     assert heating["deadline"]["tier"] == "utility"
-    assert not heating["consult"]["required"]
+    # Whether a person looks first follows the decision's check, which the API shows.
+    decision = next(check for check in heating["consult"]["checks"] if check["decision"] == "decision")
+    assert decision["value"] == HEATING_UNIT
+    assert ("low_confidence" in heating["consult"]["reasons"]) == (not decision["sure"])
     assert (fire["disposition"]["label"], fire["disposition"]["emergency_number"]) == ("emergency", "119")
     assert fire["risk"]["flag"]
     assert fire["route"] is None

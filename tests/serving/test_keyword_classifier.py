@@ -41,7 +41,8 @@ def test_a_text_no_rule_matches_is_a_low_confidence_dispatch_to_consult(suggesti
     assert suggestion.disposition.label == "dispatch"
     assert suggestion.category.confidence < THRESHOLD
     assert suggestion.consult.required
-    assert {"low_confidence", "ambiguous_category"} <= set(suggestion.consult.reasons)
+    # Unsure, but no runner-up sent elsewhere: ambiguous_category needs two units to choose between.
+    assert "low_confidence" in suggestion.consult.reasons
 
 
 def test_it_describes_itself_like_a_loaded_model(keyword_model: RequestClassifier) -> None:
