@@ -18,9 +18,10 @@ import numpy.typing as npt
 
 from jiesu.model.router import Router
 
-# Categories below this probability cannot change a unit's mass by a visible amount; skipping them keeps
-# the catalogue lookups to a handful per request.
-MASS_FLOOR = 1e-3
+# Categories below this probability, or beyond the most probable MAX_CATEGORIES, cannot change a unit's
+# mass by a visible amount; skipping them keeps the catalogue lookups to a handful per request.
+MASS_FLOOR = 2e-3
+MAX_CATEGORIES = 24
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,10 @@ def unit_mass(
     street: str | None,
 ) -> UnitMass:
     """The mass of every second-level category routed like `chosen` (module docstring)."""
-    columns = [c for c in np.flatnonzero(distribution >= MASS_FLOOR).tolist() if classes[c] != chosen]
+    likely = np.flatnonzero(distribution >= MASS_FLOOR)
+    if len(likely) > MAX_CATEGORIES:
+        likely = likely[np.argsort(-distribution[likely], kind="stable")[:MAX_CATEGORIES]]
+    columns = [c for c in likely.tolist() if classes[c] != chosen]
     templates = router.lead_unit_templates([chosen, *(classes[c] for c in columns)], folded_text, street)
     template = templates[0]
     own = float(distribution[classes.index(chosen)]) if chosen in classes else 0.0

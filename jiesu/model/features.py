@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -194,7 +195,10 @@ class TextFeaturizer:
         char_unseen = np.zeros(n_docs)
         char_rows, char_columns, char_values = self.chars.weigh(*char_ngram_keys(texts), n_docs, char_unseen)
         ids = self._ids(tokens)
-        word_unseen = np.array([sum(i < 0 for i in doc) / len(doc) if doc else 1.0 for doc in ids])
+        lengths = np.fromiter((len(doc) for doc in ids), dtype=np.int64, count=n_docs)
+        flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+        unknown = np.bincount(np.repeat(np.arange(n_docs), lengths)[flat < 0], minlength=n_docs)
+        word_unseen = np.divide(unknown, lengths, out=np.ones(n_docs), where=lengths > 0)
         word_rows, word_columns, word_values = self.words.weigh(*word_ngram_keys(ids), n_docs)
         # Side by side: the word columns follow the character columns. A stable sort by row keeps each
         # row's character cells before its word cells, so every row's columns stay sorted.

@@ -100,7 +100,14 @@ class Suggester:
         predictions = self.classifier.predict([request.text for request in requests])
         folded = [fold_characters(request.text[:MAX_TEXT_CHARS]) for request in requests]
         marker = self.policy.second_matter
-        parts = classify_parts(self.classifier, [split_parts(text, marker) for text in folded])
+        # Only a dispatch can be multi-issue (the policy): other texts' parts are not classified.
+        parts = classify_parts(
+            self.classifier,
+            [
+                split_parts(text, marker) if _may_dispatch(prediction) else []
+                for text, prediction in zip(folded, predictions, strict=True)
+            ],
+        )
         return [
             self._one(request, prediction, text, own_parts)
             for request, prediction, text, own_parts in zip(requests, predictions, folded, parts, strict=True)
@@ -305,6 +312,11 @@ class Suggester:
             folded_text=folded,
             unfamiliar=prediction.unfamiliar,
         )
+
+
+def _may_dispatch(prediction: Prediction) -> bool:
+    head = prediction.heads.get("disposition")
+    return head is None or head.label == "dispatch"
 
 
 def _unit_interval(value: float) -> float:
