@@ -1,6 +1,11 @@
 """The dispatch catalogue (派单目录): versioned rules from a second-level category (and optional
 conditions) to the responsible unit, its type, whether the district government is copied, and the
-deadline tier. Beijing adjusts its catalogue often, so this is data with a version, not code."""
+deadline tier. Beijing adjusts its catalogue often, so this is data with a version, not code.
+
+Each rule also says its duty: `local` where the unit depends on where the matter is (a noise complaint,
+a pothole: without a place a person must find it first) or `city` where it can be handled city-wide
+(social-insurance rules, a bus route). A rule whose unit needs a place names its `city_unit`, the
+city-level unit that takes the request when no place is known; `gaps()` reports a rule without one."""
 
 from __future__ import annotations
 
@@ -19,6 +24,9 @@ UnitType = Literal[
     "street", "district_government", "district_department", "city_department", "enterprise", "central"
 ]
 DeadlineTier = Literal["emergency", "utility", "ordinary", "complex"]
+Duty = Literal["local", "city"]
+# The unit types that need no place: what a rule's city_unit may be.
+CITY_LEVEL_TYPES: tuple[UnitType, ...] = ("city_department", "enterprise", "central")
 TEMPLATE_FIELDS = ("{district}", "{street}", "{street_office}")
 
 
@@ -62,6 +70,10 @@ class CatalogueRule(UnitSpec):
     id: str = Field(min_length=1)
     category_l2: str
     when: RuleConditions = Field(default_factory=RuleConditions)
+    duty: Duty = Field(description="local: a place is needed to dispatch; city: handled city-wide")
+    city_unit: UnitSpec | None = Field(
+        default=None, description="the unit when no place is known (rules whose unit needs a place)"
+    )
     copy_district_government: bool
     deadline_tier: DeadlineTier
     alternatives: list[UnitSpec] = Field(default_factory=list, max_length=2)
@@ -72,6 +84,26 @@ class CatalogueRule(UnitSpec):
         if self.unit_type == "street" and not self.copy_district_government:
             raise ValueError(f"rule {self.id}: street-level units must copy the district government")
         return self
+
+    @property
+    def placeless_unit(self) -> UnitSpec | None:
+        """The unit to name when no place is known: the rule's own where it needs none, else its
+        city_unit (None only in a catalogue that `gaps()` reports)."""
+        return self if not self.needs_district else self.city_unit
+
+    def city_unit_problems(self) -> list[str]:
+        """What keeps the rule from naming a unit when no place is known."""
+        city = self.city_unit
+        if city is None:
+            return [] if not self.needs_district else [f"rule {self.id}: its unit needs a place and it names no city_unit"]
+        if not self.needs_district:
+            return [f"rule {self.id}: names a city_unit, but its own unit {self.unit!r} needs no place"]
+        if city.needs_district or city.unit_type not in CITY_LEVEL_TYPES:
+            return [
+                f"rule {self.id}: city_unit {city.unit!r} ({city.unit_type}) must need no place and be one "
+                f"of {list(CITY_LEVEL_TYPES)}"
+            ]
+        return []
 
 
 class CatalogueSpec(BaseModel):
@@ -137,6 +169,7 @@ class Catalogue:
             for rule in self.rules
             if rule.category_l2 not in taxonomy
         ]
+        problems += [problem for rule in self.rules for problem in rule.city_unit_problems()]
         return problems
 
     def known_unit_names(self, districts: list[str], streets: list[tuple[str, str]]) -> set[str]:
@@ -150,7 +183,7 @@ class Catalogue:
         units: dict[str, tuple[UnitType, str | None]] = {}
         specs: list[UnitSpec] = []
         for rule in self.rules:
-            specs += [rule, *rule.alternatives]
+            specs += [rule, *rule.alternatives, *([rule.city_unit] if rule.city_unit else [])]
         for spec in specs:
             if spec.needs_street:
                 for district, street in streets:

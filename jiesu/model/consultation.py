@@ -94,8 +94,7 @@ class ConsultationPolicy:
             reasons.append("outside_beijing")
         elif facts.jurisdiction_ambiguous:
             reasons.append("ambiguous_jurisdiction")
-        elif not facts.has_district:
-            reasons.append("no_jurisdiction")
+        # A missing place (no_jurisdiction) is the router's to say: only a local duty needs one.
         reasons += [problem for problem in facts.routing_problems if problem not in reasons]
         return _in_order(reasons)
 

@@ -1,9 +1,11 @@
 """The router: dispatch-catalogue lookup with the category and the jurisdiction (Regulation art. 12).
 
 The first rule of the category whose conditions hold gives the unit. A street-level unit needs the
-street; where only the district is known the district government receives the ticket; where nothing is
-known only a unit that needs no place (a city department, an enterprise) can be given, else none; either
-way the request goes to consultation (no_jurisdiction).
+street; where only the district is known the district government receives the ticket. Where no place is
+known the rule's city-level unit takes it (its own unit where that needs no place, else its `city_unit`:
+a bus route → 北京公交集团, social-insurance rules → 北京市人力资源和社会保障局), and the request goes
+to consultation (no_jurisdiction) only where the rule's duty is local (a noise complaint, a pothole: a
+person must find the place first).
 Requests located in Tianjin or Hebei go to the neighbouring hotlines (京津冀协同, art. 21).
 """
 
@@ -105,7 +107,8 @@ class Router:
                 [names.district_government_of(district)] if rule.copy_district_government and district else []
             )
             return RoutingResult(
-                Route(unit, rule.unit_type, copy_to, rule.id, alternatives[:2], rule.deadline_tier, hours)
+                Route(unit, rule.unit_type, copy_to, rule.id, alternatives[:2], rule.deadline_tier, hours),
+                _place_problems(rule, district),
             )
         if district:
             # Street unknown, district known: the district government leads (art. 12).
@@ -121,17 +124,13 @@ class Router:
                 hours,
             )
             return RoutingResult(route)
-        # Nothing known and the rule's unit needs a place. A city-level alternative, where the catalogue
-        # lists one, is suggested (a fake drug bought online, a bike-share deposit: the seed corpus sends
-        # such requests to the city department), always with consultation; otherwise no unit.
-        placeless = [alt for alt in alternatives if alt]
-        if placeless:
-            unit, unit_type = placeless[0]
-            return RoutingResult(
-                Route(unit, unit_type, [], rule.id, placeless[1:3], rule.deadline_tier, hours),
-                ["no_jurisdiction"],
-            )
-        return RoutingResult(None, ["no_jurisdiction"])
+        # No place known and the rule's unit needs one: its city-level unit takes the request.
+        city = rule.placeless_unit
+        if city is None:  # a catalogue that `jiesu data check` refuses
+            return RoutingResult(None, ["no_jurisdiction"])
+        others = [alt for alt in alternatives if alt[0] != city.unit]
+        route = Route(city.unit, city.unit_type, [], rule.id, others[:2], rule.deadline_tier, hours)
+        return RoutingResult(route, _place_problems(rule, district))
 
     def lead_unit_template(self, category_l2: str | None, folded_text: str, street: str | None) -> str | None:
         """The unit template of the rule that would take the request (`{district}水务局`), place or not:
@@ -184,3 +183,8 @@ class Router:
             if unit is not None:
                 rendered.append((unit, spec.unit_type))
         return rendered
+
+
+def _place_problems(rule: CatalogueRule, district: str | None) -> list[str]:
+    """no_jurisdiction where no district is known and the rule's duty is local: a person finds the place."""
+    return ["no_jurisdiction"] if district is None and rule.duty == "local" else []

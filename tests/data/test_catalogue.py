@@ -1,5 +1,7 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,39 @@ def test_unknown_template_fields_are_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="uses a field other than"):
         load_catalogue(path)
+
+
+def _candidate(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    payload = json.loads(resource_path("catalogue.json").read_text(encoding="utf-8"))
+    change(payload)
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _rule(payload: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    return next(rule for rule in payload["rules"] if rule["id"] == rule_id)
+
+
+def test_every_rule_says_its_duty(tmp_path: Path) -> None:
+    path = _candidate(tmp_path, lambda payload: _rule(payload, "LD03-D").pop("duty"))
+    with pytest.raises(ReferenceDataError, match=r"(?s)rules\.\d+\.duty.*Field required"):
+        load_catalogue(path)
+    social_insurance = next(rule for rule in load_catalogue().rules if rule.id == "LD03-D")
+    assert social_insurance.duty == "city"
+    assert social_insurance.city_unit is not None
+    assert social_insurance.city_unit.unit == "北京市人力资源和社会保障局"
+
+
+def test_a_rule_whose_unit_needs_a_place_must_name_a_city_level_unit(tmp_path: Path) -> None:
+    def drop(payload: dict[str, Any]) -> None:
+        _rule(payload, "HB05-D").pop("city_unit")
+        _rule(payload, "LD03-D")["city_unit"] = {"unit_type": "district_department", "unit": "{district}人力资源和社会保障局"}
+        _rule(payload, "JT01-D")["city_unit"] = {"unit_type": "city_department", "unit": "北京市交通委员会"}
+
+    assert load_catalogue(_candidate(tmp_path, drop)).gaps(load_taxonomy()) == [
+        "rule HB05-D: its unit needs a place and it names no city_unit",
+        "rule JT01-D: names a city_unit, but its own unit '北京公交集团' needs no place",
+        "rule LD03-D: city_unit '{district}人力资源和社会保障局' (district_department) must need no place and "
+        "be one of ['city_department', 'enterprise', 'central']",
+    ]

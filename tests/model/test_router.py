@@ -1,4 +1,7 @@
+import pytest
+
 from jiesu.data.catalogue import load_catalogue
+from jiesu.data.taxonomy import load_taxonomy
 from jiesu.data.workflow_settings import load_workflow_settings
 from jiesu.model.router import Router
 
@@ -41,19 +44,53 @@ def test_district_known_street_unknown_goes_to_the_district_government() -> None
     assert (result.unit, result.unit_type) == ("海淀区人民政府", "district_government")
 
 
-def test_nothing_known_means_no_unit_and_a_reason() -> None:
-    result = router().route("违法建设", "私搭乱建", None, None, None, None)
-    assert result.route is None
-    assert result.problems == ["no_jurisdiction"]
-    # A city-level alternative is offered when the default unit needs a place, with consultation.
-    city = router().route("生活垃圾", "建议恢复桶前值守", None, None, None, None)
-    assert city.route is not None
-    assert city.route.unit == "北京市城市管理委员会"
-    assert city.problems == ["no_jurisdiction"]
-    # A rule whose own unit needs no place still gives it.
-    heating = router().route("供暖", "暖气不热", None, None, None, None)
-    assert heating.route is not None
-    assert heating.route.unit == "北京市热力集团"
+@pytest.mark.parametrize(
+    ("category", "text", "unit"),
+    [
+        ("社会保险", "灵活就业人员社保缴费基数怎么定", "北京市人力资源和社会保障局"),
+        ("公交", "建议延长夜班公交的运营时间", "北京公交集团"),
+        ("道路交通设施", "路口红绿灯的绿灯时间太短了", "北京市公安局公安交通管理局"),
+        ("住房公积金", "公积金提取要多久到账", "北京住房公积金管理中心"),
+        ("地铁", "地铁车厢空调太冷", "北京市地铁运营有限公司"),
+        ("供暖", "暖气不热", "北京市热力集团"),
+    ],
+)
+def test_without_a_place_a_city_wide_duty_goes_to_its_city_level_unit(
+    category: str, text: str, unit: str
+) -> None:
+    result = router().route(category, text, None, None, None, None)
+    assert result.route is not None
+    assert result.route.unit == unit
+    assert result.route.unit_type in ("city_department", "enterprise")
+    assert result.route.copy_to == []
+    assert result.problems == []  # nobody needs to find a place first
+
+
+def test_without_a_place_a_local_duty_names_its_city_level_unit_and_asks_for_a_person() -> None:
+    noise = router().route("社会生活噪声", "楼上邻居半夜蹦迪", None, None, None, None)
+    assert noise.route is not None
+    assert noise.route.unit == "北京市生态环境局"
+    assert noise.problems == ["no_jurisdiction"]
+    # "北京" alone is a place in Beijing without a district: the same.
+    building = router().route("违法建设", "私搭乱建", None, None, "北京市", True)
+    assert building.route is not None
+    assert building.route.unit == "北京市规划和自然资源委员会"
+    assert building.problems == ["no_jurisdiction"]
+    # With the district known the district government still leads, with no reason.
+    placed = router().route("违法建设", "私搭乱建", "海淀区", None, "北京市", True)
+    assert placed.route is not None
+    assert placed.route.unit == "海淀区人民政府"
+    assert placed.problems == []
+
+
+def test_every_rule_of_the_shipped_catalogue_names_a_unit_without_a_place() -> None:
+    catalogue = load_catalogue()
+    for rule in catalogue.rules:
+        city = rule.placeless_unit
+        assert city is not None, rule.id
+        assert not city.needs_district, rule.id
+        assert rule.city_unit_problems() == [], rule.id
+    assert catalogue.gaps(load_taxonomy()) == []
 
 
 def test_outside_beijing_and_unknown_categories() -> None:

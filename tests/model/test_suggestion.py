@@ -116,12 +116,20 @@ def test_threats_raise_the_risk_flag(suggester: Suggester) -> None:
     assert any(cue.startswith("self_harm") for cue in result.risk.cues)
 
 
-def test_no_place_means_no_unit_for_territorial_matters_and_a_consultation(suggester: Suggester) -> None:
-    result = suggest(suggester, "楼上邻居天天半夜蹦迪，吵得睡不着")
-    assert result.jurisdiction.source == "none"
-    assert result.disposition.label == "dispatch"
-    assert result.route is None
-    assert "no_jurisdiction" in result.consult.reasons
+def test_no_place_names_the_city_level_unit_and_asks_a_person_only_for_a_local_duty(
+    suggester: Suggester,
+) -> None:
+    noise = suggest(suggester, "楼上邻居天天半夜蹦迪，吵得睡不着")
+    assert noise.jurisdiction.source == "none"
+    assert noise.disposition.label == "dispatch"
+    assert noise.route is not None
+    assert noise.route.unit_type == "city_department"
+    assert "no_jurisdiction" in noise.consult.reasons  # a noise complaint needs an address
+    fund = suggest(suggester, "住房公积金租房提取每个月能提多少？需要什么材料？")
+    assert fund.jurisdiction.source == "none"
+    assert fund.route is not None
+    assert fund.route.unit == "北京住房公积金管理中心"
+    assert "no_jurisdiction" not in fund.consult.reasons
 
 
 def test_empty_and_huge_inputs(suggester: Suggester) -> None:
