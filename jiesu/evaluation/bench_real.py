@@ -70,6 +70,8 @@ FIGURES = (
     Figure("real", "auto_share", "share without a person (own reasons)", 0.30),
     Figure("real", "auto_l1_accuracy", "first-level accuracy without a person", 0.95),
     Figure("real", "not_dispatched", "not dispatched (emergency, legal …)", None),
+    # These texts name no Beijing place: a unit comes from the rule's city-level unit or not at all.
+    Figure("real", "no_unit", "no unit suggested (no place named)", None),
     Figure("seed", "auto_share", "share without a person", 0.60),
     Figure("seed", "auto_unit_disposition", "unit + disposition right, without person", 0.97),
     Figure("seed", "unit_accuracy", "unit accuracy, rows the gold dispatches", None),
@@ -107,16 +109,19 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str | None]) -> float | No
 
 def score_real(labels: Sequence[str], answers: Sequence[Answer]) -> dict[str, Any]:
     """Figures on labelled real texts: first-level accuracy and macro-F1, the share without a person
-    (place reasons left out) and its accuracy, and the texts not dispatched (by disposition)."""
-    correct = auto = auto_correct = unanswered = 0
+    (place reasons left out) and its accuracy, the texts not dispatched (by disposition), and the texts
+    whose suggestion names no unit (a text without a suggestion counts there too)."""
+    correct = auto = auto_correct = unanswered = no_unit = 0
     predicted: list[str | None] = []
     not_dispatched: Counter[str] = Counter()
     for label, answer in zip(labels, answers, strict=True):
         suggestion = _suggestion(answer)
         if suggestion is None:
             unanswered += 1
+            no_unit += 1
             predicted.append(None)
             continue
+        no_unit += suggestion.get("route") is None
         l1 = suggestion["category"]["l1"]
         predicted.append(l1)
         right = l1 == label
@@ -135,6 +140,7 @@ def score_real(labels: Sequence[str], answers: Sequence[Answer]) -> dict[str, An
         "auto_l1_accuracy": _ratio(auto_correct, auto),
         "not_dispatched": _ratio(sum(not_dispatched.values()), n)
         | {"by_disposition": dict(sorted(not_dispatched.items()))},
+        "no_unit": _ratio(no_unit, n),
         "unanswered": unanswered,
     }
 

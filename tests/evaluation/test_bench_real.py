@@ -86,9 +86,22 @@ def test_real_score_leaves_place_reasons_out() -> None:
     assert score["not_dispatched"]["hits"] == 1
     assert score["not_dispatched"]["by_disposition"] == {"legal_channel": 1}
     assert score["unanswered"] == 2
+    # No route in any of them (the helper's suggestions name a unit only when asked), none for the two
+    # unanswered either.
+    assert score["no_unit"] == {"value": 6 / 6, "hits": 6, "n": 6}
     assert score["l1_macro_f1"]["value"] == pytest.approx(
         macro_f1(labels, ["城乡建设"] * 3 + ["环境保护", None, None])
     )
+
+
+def test_real_score_counts_the_suggestions_without_a_unit() -> None:
+    answers = [
+        suggestion(unit="北京市人力资源和社会保障局"),  # a city-wide duty: its city-level unit
+        suggestion(unit="北京市生态环境局", reasons=("no_jurisdiction",)),  # local: a unit and a person
+        suggestion(disposition="answer_now"),  # answered now: no unit
+        {"id": "x", "line": 4, "error": "bad line"},  # no suggestion: no unit either
+    ]
+    assert score_real(["城乡建设"] * 4, answers)["no_unit"] == {"value": 2 / 4, "hits": 2, "n": 4}
 
 
 def test_real_score_without_anyone_auto_has_no_accuracy() -> None:
@@ -171,6 +184,8 @@ def test_table_shows_both_sides_targets_and_the_place_note() -> None:
     assert "no_jurisdiction" in table
     assert "A市" in table
     assert "targets missed by this model: seed" not in table
+    no_unit = next(line for line in table.splitlines() if "no unit suggested" in line)
+    assert "1.000 (10/10)" in no_unit  # the hand-made suggestions name no unit
     rows = [line for line in table.splitlines() if line.startswith("  ") and not line.startswith("   ")]
     assert len(rows) == len(FIGURES)
 

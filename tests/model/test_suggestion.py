@@ -125,7 +125,7 @@ def test_no_place_names_the_city_level_unit_and_asks_a_person_only_for_a_local_d
     assert noise.route is not None
     assert noise.route.unit_type == "city_department"
     assert "no_jurisdiction" in noise.consult.reasons  # a noise complaint needs an address
-    fund = suggest(suggester, "住房公积金租房提取每个月能提多少？需要什么材料？")
+    fund = suggest(suggester, "公积金提取申请提交一个月了还没到账，打电话也没人接")
     assert fund.jurisdiction.source == "none"
     assert fund.route is not None
     assert fund.route.unit == "北京住房公积金管理中心"
