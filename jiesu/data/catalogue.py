@@ -94,8 +94,10 @@ class CatalogueRule(UnitSpec):
     def city_unit_problems(self) -> list[str]:
         """What keeps the rule from naming a unit when no place is known."""
         city = self.city_unit
+        if city is None and self.needs_district:
+            return [f"rule {self.id}: its unit needs a place and it names no city_unit"]
         if city is None:
-            return [] if not self.needs_district else [f"rule {self.id}: its unit needs a place and it names no city_unit"]
+            return []
         if not self.needs_district:
             return [f"rule {self.id}: names a city_unit, but its own unit {self.unit!r} needs no place"]
         if city.needs_district or city.unit_type not in CITY_LEVEL_TYPES:
