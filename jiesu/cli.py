@@ -248,12 +248,14 @@ def _suggest(args: argparse.Namespace) -> int:
         suggester = Suggester.with_reference_data(model)
         return _suggest_interactively(suggester, sys.stdin, args.caller_district, as_json=args.json)
     if args.text is not None:
+        try:  # the text is checked before the model loads: a text with no request fails at once
+            request = SuggestionRequest(text=args.text, caller_district=args.caller_district)
+        except ValueError as exc:  # empty, or no request in it (only emoji, punctuation, a number)
+            raise JiesuError(str(exc)) from exc
         model = RequestClassifier.load(args.model or ensure_default_model())
         try:
-            suggestion = Suggester.with_reference_data(model).suggest(
-                SuggestionRequest(text=args.text, caller_district=args.caller_district)
-            )
-        except ValueError as exc:  # empty text, unknown caller district
+            suggestion = Suggester.with_reference_data(model).suggest(request)
+        except ValueError as exc:  # an unknown caller district
             raise JiesuError(str(exc)) from exc
         readable = format_readable(suggestion)
         print(

@@ -89,7 +89,7 @@ from jiesu.model.place_names import (
     longest_matches,
     scan_table,
 )
-from jiesu.model.text import MAX_TEXT_CHARS, check_text, translate_code_points
+from jiesu.model.text import MAX_TEXT_CHARS, check_string, translate_code_points
 
 Source = Literal["text", "caller", "none"]
 
@@ -197,7 +197,7 @@ class JurisdictionResolver:
 
     def resolve(self, text: str, caller_district: str | None = None) -> Jurisdiction:
         """The jurisdiction of one request; ValueError for an empty text or an unknown caller district."""
-        check_text(text)
+        check_string(text)
         caller = self._caller(caller_district)
         head = text[:MAX_TEXT_CHARS]
         hits = self._hits(head, translate_code_points(head, self._scan_codes))

@@ -221,7 +221,7 @@ def translate_code_points(text: str, table: npt.NDArray[np.uint32]) -> str:
     offsets are kept. `table` covers every code point (0x110000 entries)."""
     if not text:
         return text
-    # surrogatepass: request texts with a lone surrogate are refused by check_text, but other callers may
+    # surrogatepass: request texts with a lone surrogate are refused by check_string, but other callers may
     # fold any string; it passes through, not crash.
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return table[codes].tobytes().decode("utf-32-le", "surrogatepass")
@@ -248,10 +248,20 @@ def mask_contact_details(text: str) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Chinese characters (the CJK unified ideographs, their extensions and the compatibility block): one of
+# them and a text can hold a request.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Latin letters, full-width ones too: a word or two of them (ok, asdf, test) is no request.
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a"
+_LATIN_WORD = re.compile(f"[{_LATIN}]+")
+_LATIN_LETTER = re.compile(f"[{_LATIN}]")
+MIN_LATIN_WORDS = 3
+MIN_LATIN_LETTERS = 8
 
 
-def check_text(text: object) -> str:
-    """The text itself, or InputTextError for non-strings and empty/whitespace-only strings."""
+def check_string(text: object) -> str:
+    """The text itself, or InputTextError for non-strings, empty/whitespace-only strings and strings with
+    an unpaired surrogate: what any text analysis (the classifier, the jurisdiction resolver) needs."""
     if not isinstance(text, str):
         raise InputTextError(message(Messages.non_string_input, kind=type(text).__name__))
     if not text.strip():
@@ -263,8 +273,31 @@ def check_text(text: object) -> str:
     return text
 
 
+def holds_request(text: str) -> bool:
+    """Whether `text` can hold a request: a Chinese character, a letter of another script than Latin
+    (a request in Tibetan or Uyghur is still one), or at least MIN_LATIN_WORDS words of Latin letters
+    with MIN_LATIN_LETTERS letters in all ("I need help"). Emoji, punctuation, symbols, zero-width
+    characters, numbers and a word or two of Latin letters are none."""
+    if _HAN.search(text):
+        return True
+    words = _LATIN_WORD.findall(text)
+    if len(words) >= MIN_LATIN_WORDS and sum(map(len, words)) >= MIN_LATIN_LETTERS:
+        return True
+    return any(char.isalpha() and not _LATIN_LETTER.match(char) for char in text)
+
+
+def check_text(text: object) -> str:
+    """The text of a request itself, or InputTextError: `check_string`'s problems, or no request in it
+    (only emoji, punctuation, invisible characters, a number or a few letters), which no category fits:
+    such a text is refused before it can become a category-labelled ticket."""
+    raw = check_string(text)
+    if not holds_request(raw):
+        raise InputTextError(message(Messages.no_request_in_text))
+    return raw
+
+
 def normalise(text: object) -> NormalisedText:
-    raw = check_text(text)
+    raw = check_string(text)
     truncated = len(raw) > MAX_TEXT_CHARS
     cut = raw[:MAX_TEXT_CHARS]
     converted = fold_characters(cut).replace("\x00", " ")

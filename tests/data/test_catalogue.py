@@ -87,7 +87,10 @@ def test_every_rule_says_its_duty(tmp_path: Path) -> None:
 def test_a_rule_whose_unit_needs_a_place_must_name_a_city_level_unit(tmp_path: Path) -> None:
     def drop(payload: dict[str, Any]) -> None:
         _rule(payload, "HB05-D").pop("city_unit")
-        _rule(payload, "LD03-D")["city_unit"] = {"unit_type": "district_department", "unit": "{district}人力资源和社会保障局"}
+        _rule(payload, "LD03-D")["city_unit"] = {
+            "unit_type": "district_department",
+            "unit": "{district}人力资源和社会保障局",
+        }
         _rule(payload, "JT01-D")["city_unit"] = {"unit_type": "city_department", "unit": "北京市交通委员会"}
 
     assert load_catalogue(_candidate(tmp_path, drop)).gaps(load_taxonomy()) == [

@@ -151,9 +151,12 @@ def test_a_malformed_line_yields_an_error_object_in_place(suggester: Suggester) 
         json.dumps({"id": "8", "text": "路灯坏了", "caller_district": "海淀区"}, ensure_ascii=False),
         '{"id": "9", "text": "\\ud800朝阳区路灯坏了"}',  # valid JSON, but a lone surrogate
         '{"id": "10", "text": "a\u0001b"}',  # a raw control character inside a JSON string
+        json.dumps({"id": "11", "text": "😀😀\u200b！"}),  # no request in it
     ]
     out = [json.loads(to_json_line(answer)) for answer in suggest_lines(suggester, lines)]
-    assert [item.get("id") for item in out] == ["1", None, "3", "4", None, "7", "8", "9", None]
+    assert [item.get("id") for item in out] == ["1", None, "3", "4", None, "7", "8", "9", None, "11"]
+    assert "holds no request" in out[9]["error"]
+    assert "category" not in out[9]
     assert "unpaired surrogate" in out[7]["error"]
     assert out[7]["line"] == 9
     assert " at at " not in out[8]["error"]
@@ -191,6 +194,11 @@ def test_cli_reads_and_writes_json_lines(
     assert "属地 jurisdiction" in capsys.readouterr().out
     assert main(["suggest", "--model", str(seed_model_dir), "--text", "  "]) == 2
     assert "empty" in capsys.readouterr().err
+    # A text with no request fails before any model is read: the model named here does not exist.
+    missing_model = str(tmp_path / "no-model")
+    for nothing in ("😀😀😀", "\u200b\u200b", "。。。", "asdf", "12345"):
+        assert main(["suggest", "--model", missing_model, "--text", nothing]) == 2
+        assert "holds no request" in capsys.readouterr().err
     # Files that cannot be opened are one error line, before any model is loaded or trained.
     assert main(["suggest", "--input", str(tmp_path / "missing.jsonl")]) == 2
     assert capsys.readouterr().err.startswith("error: cannot open ")

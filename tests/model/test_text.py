@@ -9,7 +9,37 @@ import pytest
 
 from jiesu.errors import InputTextError
 from jiesu.model import text as text_module
-from jiesu.model.text import ID_MASK, MAX_TEXT_CHARS, PHONE_MASK, mask_contact_details, normalise
+from jiesu.model.suggestion import SuggestionRequest
+from jiesu.model.text import (
+    ID_MASK,
+    MAX_TEXT_CHARS,
+    PHONE_MASK,
+    check_text,
+    holds_request,
+    mask_contact_details,
+    normalise,
+)
+
+# Texts with no request in them: emoji, zero-width or punctuation characters, symbols, a few Latin
+# letters, a lone number.
+NO_REQUEST = [
+    "😀😀😀",
+    "👍🏻\u200d👍",
+    "\u200b\u200c\u2060",
+    "\ufeff",
+    "。。。！！？",
+    "……",
+    "★☆♡",
+    "(*^_^*)",
+    "asdf",
+    "ok ok",
+    "ＡＢＣ",
+    "a b c d",
+    "12345",
+    " 13800138000 ",
+    "110",
+    "😀 123 ！",
+]
 
 
 def test_full_width_traditional_and_whitespace_are_normalised() -> None:
@@ -231,3 +261,31 @@ def test_unit_category_and_other_reference_names_are_never_masked() -> None:
         names.update(cell for row in csv.reader(aliases) for cell in row)
     assert len(names) > 1000
     assert [name for name in names if mask_contact_details(name) != name] == []
+
+
+@pytest.mark.parametrize("text", NO_REQUEST)
+def test_a_text_with_no_request_is_refused_with_a_clear_error(text: str) -> None:
+    assert not holds_request(text)
+    with pytest.raises(InputTextError, match="holds no request"):
+        check_text(text)
+    with pytest.raises(InputTextError, match="holds no request"):
+        SuggestionRequest(text=text)
+    # The models themselves still read such a text (a training row is not refused for it).
+    assert normalise(text).original_length == len(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "喂",
+        "暖气不热😀",
+        "😀😀 楼下太吵",
+        "I need help please",
+        "The heating is broken",
+        "ཁྱིམ་ཚང",
+        "110报警没人管",
+    ],
+)
+def test_any_chinese_another_script_or_a_few_words_hold_a_request(text: str) -> None:
+    assert holds_request(text)
+    assert check_text(text) == text

@@ -224,6 +224,20 @@ BAD_REQUESTS = [
         422,
     ),
     ("lone surrogate in suggest", "/v1/suggest", '{"text": "暖气\\udc00不热"}', 422),
+    # No request in the text (emoji, zero-width or punctuation characters, a few letters, a lone number):
+    # refused, never a category-labelled ticket.
+    ("only emoji", "/v1/tickets", {"text": "😀😀😀", "intake_channel": "web"}, 422),
+    ("only zero-width", "/v1/tickets", {"text": "\u200b\u200c\u2060", "intake_channel": "app"}, 422),
+    ("only punctuation", "/v1/tickets", {"text": "。。。！？", "intake_channel": "web"}, 422),
+    ("a few letters", "/v1/tickets", {"text": "asdf", "intake_channel": "web"}, 422),
+    ("a lone number", "/v1/tickets", {"text": "12345", "intake_channel": "phone"}, 422),
+    ("suggest only emoji", "/v1/suggest", {"text": "👍🏻👍🏻"}, 422),
+    (
+        "suggest only punctuation in a batch",
+        "/v1/suggest",
+        {"requests": [{"text": "暖气不热"}, {"text": "……"}]},
+        422,
+    ),
 ]
 
 
@@ -256,6 +270,20 @@ def test_bad_inputs_get_the_envelope(limited_api: Api, path: str, payload: Any, 
         sent = api.client.post(path, json=payload, headers=headers)
     assert_envelope(sent, status)
     assert api.client.get("/v1/tickets", headers=headers).json()["items"] == []  # nothing stored
+
+
+@pytest.mark.parametrize("text", ["😀😀😀", "\u200b\u200b", "。。。", "asdf", "12345"])
+def test_a_text_with_no_request_is_refused_with_a_clear_message(limited_api: Api, text: str) -> None:
+    headers = limited_api.key(Role.OPERATOR) | {"Idempotency-Key": f"no-request-{text!r}"}
+    for path, payload in (
+        ("/v1/suggest", {"text": text}),
+        ("/v1/tickets", {"text": text, "intake_channel": "web"}),
+    ):
+        error = assert_envelope(
+            limited_api.client.post(path, json=payload, headers=headers), 422, "invalid_input"
+        )
+        assert "holds no request" in error["message"]
+    assert limited_api.client.get("/v1/tickets", headers=headers).json()["items"] == []
 
 
 def test_bad_action_bodies(api: Api) -> None:
