@@ -38,6 +38,8 @@ class JurisdictionWords(BaseModel):
     origin_after: Words
     list_joins: Words  # "" is a join too: two names side by side
     rail_line_next: Words
+    number_stop_next: Words
+    number_stop_before: Words
 
     @model_validator(mode="after")
     def _well_formed(self) -> JurisdictionWords:
@@ -75,6 +77,8 @@ class JurisdictionWords(BaseModel):
             *self.list_joins,
             *(word for words in self.district_short_stop_next.values() for word in words),
             *self.rail_line_next,
+            *self.number_stop_next,
+            *self.number_stop_before,
             *self.commute_before,
         ]
         return frozenset("".join(words))

@@ -106,6 +106,7 @@ REGISTRATION_FACTOR = 0.3
 COMMUTE_FACTOR = 0.3
 ORIGIN_FACTOR = 0.2
 MAX_EVIDENCE = 20
+_NUMBER_JOINS = frozenset(" -.－/·")  # what separates the groups of a phone number (139-0798-1234)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class JurisdictionResolver:
         self._place_words = words.place_words
         self._list_joins = frozenset(words.list_joins)
         self._rail_line_next = words.rail_line_next
+        self._number_stop_before = words.number_stop_before
         self._residence_before = words.residence_before
         self._destination_before = words.destination_before
         self._registration_before = words.registration_before
@@ -257,6 +259,11 @@ class JurisdictionResolver:
                 continue
             if (name.check_swallow or name.check_cross) and self._glued(text, start, end, name.check_cross):
                 continue
+            if name.digit_edges != (False, False) and (
+                _inside_number(text, start, end, name.digit_edges)
+                or (name.digit_edges[0] and folded.endswith(self._number_stop_before, 0, start))
+            ):
+                continue  # 798 in 13907981234 or in 房间号798 is a number, not the art district
             hit = _Hit(
                 start,
                 end,
@@ -451,6 +458,16 @@ def _count(hits: list[_Hit]) -> list[_Hit]:
         factor = best.factor + REPEAT_SHARE * (sum(h.factor for h in mentions) - best.factor)
         counted.append(_Hit(best.start, best.end, best.name, factor, best.commute, best.support_only))
     return counted
+
+
+def _inside_number(text: str, start: int, end: int, digit_edges: tuple[bool, bool]) -> bool:
+    """Whether a name that starts or ends with a digit (798, 301医院) is part of a longer number there: a
+    digit right beside that edge, or a digit after one separator (139-798-1234, 139 0798 1234)."""
+    starts, ends = digit_edges
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    if starts and (before[-1:].isdigit() or (before[:1].isdigit() and before[1:] in _NUMBER_JOINS)):
+        return True
+    return ends and (after[:1].isdigit() or (after[1:].isdigit() and after[:1] in _NUMBER_JOINS))
 
 
 def _shares_district(previous: PlaceName, name: PlaceName) -> bool:

@@ -71,6 +71,7 @@ class PlaceName:
     check_swallow: bool  # rejected inside a longer everyday word (人大代表, 复合肥)
     check_cross: bool  # rejected when words cross both its ends (回迁|安置)
     beijing: bool  # 北京, 北京市
+    digit_edges: tuple[bool, bool] = (False, False)  # starts, ends with a digit (798, 301医院)
 
 
 def fold(text: str) -> str:
@@ -126,7 +127,7 @@ def build_automaton(
                 meanings.get(key, []),
                 explicit=key in district_keys,
                 weak=key in weak_keys,
-                stop_next=words.district_short_stop_next.get(key, ()) if key in district_keys else (),
+                stop_next=_stop_next(key, words, district_keys),
                 region=region,
                 check_swallow=key in lexicon.hidden,
                 check_cross=key in crossed,
@@ -135,6 +136,14 @@ def build_automaton(
         )
     automaton.make_automaton()
     return automaton, alphabet, lexicon
+
+
+def _stop_next(key: str, words: JurisdictionWords, district_keys: set[str]) -> tuple[str, ...]:
+    """What, right after the name, shows it is no place: 大兴土木 for a district short, 798元 for a name
+    that ends in a digit."""
+    if key in district_keys:
+        return words.district_short_stop_next.get(key, ())
+    return words.number_stop_next if key[-1:].isdigit() else ()
 
 
 def scan_table(alphabet: frozenset[str]) -> dict[int, int]:
@@ -336,6 +345,7 @@ def compile_name(
         check_swallow=check_swallow,
         check_cross=check_cross,
         beijing=beijing,
+        digit_edges=(key[:1].isdigit(), key[-1:].isdigit()),
     )
 
 

@@ -199,6 +199,63 @@ def test_caller_district_does_not_move_an_outside_request(resolver: Jurisdiction
     assert (result.in_beijing, result.region, result.district) == (False, "河北省", None)
 
 
+# --- famous places: Beijing, unless the text says otherwise ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "street"),
+    [
+        ("昆明湖的冰面上有人滑野冰，太危险了", "海淀区", "青龙桥街道"),
+        ("颐和园门口黑车拉客", "海淀区", "青龙桥街道"),
+        ("奥森跑道坑坑洼洼", "朝阳区", "奥运村街道"),
+        ("奥林匹克森林公园南门乱停车", "朝阳区", "奥运村街道"),
+        ("798艺术区附近晚上噪音大", "朝阳区", "酒仙桥街道"),
+        ("周末去798看展，门口乱收停车费", "朝阳区", "酒仙桥街道"),
+        ("南锣鼓巷人挤人", "东城区", "交道口街道"),
+        ("什刹海有人野泳", "西城区", "什刹海街道"),
+        ("北海公园划船收费不透明", "西城区", "什刹海街道"),
+        ("三里屯酒吧噪音", "朝阳区", "三里屯街道"),
+        ("王府井有人拉客", "东城区", "东华门街道"),
+        ("国贸桥下天天堵车", "朝阳区", "建外街道"),
+        ("中关村有人发小广告", "海淀区", "中关村街道"),
+        ("天坛里有人遛狗不拴绳", "东城区", "天坛街道"),
+        ("故宫门票预约太难", "东城区", "东华门街道"),
+        ("天安门城楼附近有人兜售假门票", "东城区", "东华门街道"),
+    ],
+)
+def test_famous_places_are_in_beijing(
+    resolver: JurisdictionResolver, text: str, district: str, street: str
+) -> None:
+    result = resolver.resolve(text)
+    assert (result.in_beijing, result.district, result.street) == (True, district, street)
+    assert_spans_point_into(text, result)
+
+
+def test_a_famous_place_is_elsewhere_when_the_text_says_so(resolver: JurisdictionResolver) -> None:
+    assert resolver.resolve("云南昆明湖边的餐馆宰客").region == "云南省"  # 昆明湖 alone is 颐和园's
+    assert resolver.resolve("我在昆明旅游，被导游强制购物").region == "云南省"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的电话13907981234，楼下噪音太大",  # 798 inside a mobile number
+        "联系电话13907511234",  # 751
+        "回电139-0798-1234",
+        "回电139 798 1234",
+        "账号7981还没到账",
+        "这件衣服花了798元",
+        "坐798路公交",
+        "房间号751漏水",
+        "第798期彩票",
+    ],
+)
+def test_digits_of_a_number_are_no_landmark(resolver: JurisdictionResolver, text: str) -> None:
+    result = resolver.resolve(text)
+    assert result.district is None
+    assert result.evidence == []
+
+
 @pytest.mark.parametrize("caller", ["浦东", "朝阳市", ""])
 def test_unknown_caller_district_is_an_error(resolver: JurisdictionResolver, caller: str) -> None:
     with pytest.raises(ValueError, match="not a Beijing district"):
