@@ -5,7 +5,8 @@ deadline tier. Beijing adjusts its catalogue often, so this is data with a versi
 Each rule also says its duty: `local` where the unit depends on where the matter is (a noise complaint,
 a pothole: without a place a person must find it first) or `city` where it can be handled city-wide
 (social-insurance rules, a bus route). A rule whose unit needs a place names its `city_unit`, the
-city-level unit that takes the request when no place is known; `gaps()` reports a rule without one."""
+city-level unit that takes the request when no place is known; `gaps()` reports a rule without one. A
+request of a type in `city_request_types` (建议: a suggestion about the rules) needs no place at all."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ UnitType = Literal[
 ]
 DeadlineTier = Literal["emergency", "utility", "ordinary", "complex"]
 Duty = Literal["local", "city"]
+RequestType = Literal["咨询", "求助", "投诉", "举报", "建议", "表扬"]
 # The unit types that need no place: what a rule's city_unit may be.
 CITY_LEVEL_TYPES: tuple[UnitType, ...] = ("city_department", "enterprise", "central")
 TEMPLATE_FIELDS = ("{district}", "{street}", "{street_office}")
@@ -113,6 +115,8 @@ class CatalogueSpec(BaseModel):
     version: str
     effective_from: str
     notes: str = ""
+    # Request types that need no place whatever a rule's duty: a suggestion (建议) is about the rules.
+    city_request_types: list[RequestType] = Field(default_factory=list)
     rules: list[CatalogueRule]
 
     @model_validator(mode="after")
@@ -148,6 +152,7 @@ class Catalogue:
         self.version = spec.version
         self.effective_from = spec.effective_from
         self.rules = tuple(spec.rules)
+        self.city_request_types = frozenset(spec.city_request_types)
         # Looked up for every suggestion: by category once, not a scan of every rule each time.
         self._by_category: dict[str, list[CatalogueRule]] = {}
         for rule in self.rules:

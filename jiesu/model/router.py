@@ -5,7 +5,8 @@ street; where only the district is known the district government receives the ti
 known the rule's city-level unit takes it (its own unit where that needs no place, else its `city_unit`:
 a bus route → 北京公交集团, social-insurance rules → 北京市人力资源和社会保障局), and the request goes
 to consultation (no_jurisdiction) only where the rule's duty is local (a noise complaint, a pothole: a
-person must find the place first).
+person must find the place first) and the request is not of a type that needs no place (a suggestion
+about the rules, 建议: the catalogue's `city_request_types`).
 Requests located in Tianjin or Hebei go to the neighbouring hotlines (京津冀协同, art. 21).
 """
 
@@ -72,7 +73,10 @@ class Router:
         street: str | None,
         region: str | None = None,
         in_beijing: bool | None = None,
+        request_type: str | None = None,
     ) -> RoutingResult:
+        """The route of one request. `request_type` (咨询, 建议 …): a type in the catalogue's
+        `city_request_types` needs no place, whatever the rule's duty."""
         names = self.unit_names
         if in_beijing is False:
             if region in NEIGHBOUR_REGIONS:
@@ -108,7 +112,7 @@ class Router:
             )
             return RoutingResult(
                 Route(unit, rule.unit_type, copy_to, rule.id, alternatives[:2], rule.deadline_tier, hours),
-                _place_problems(rule, district),
+                self._place_problems(rule, district, request_type),
             )
         if district:
             # Street unknown, district known: the district government leads (art. 12).
@@ -130,7 +134,14 @@ class Router:
             return RoutingResult(None, ["no_jurisdiction"])
         others = [alt for alt in alternatives if alt[0] != city.unit]
         route = Route(city.unit, city.unit_type, [], rule.id, others[:2], rule.deadline_tier, hours)
-        return RoutingResult(route, _place_problems(rule, district))
+        return RoutingResult(route, self._place_problems(rule, district, request_type))
+
+    def _place_problems(
+        self, rule: CatalogueRule, district: str | None, request_type: str | None
+    ) -> list[str]:
+        """no_jurisdiction where no district is known and the duty is local: a person finds the place."""
+        local = rule.duty == "local" and request_type not in self.catalogue.city_request_types
+        return ["no_jurisdiction"] if district is None and local else []
 
     def lead_unit_template(self, category_l2: str | None, folded_text: str, street: str | None) -> str | None:
         """The unit template of the rule that would take the request (`{district}水务局`), place or not:
@@ -183,8 +194,3 @@ class Router:
             if unit is not None:
                 rendered.append((unit, spec.unit_type))
         return rendered
-
-
-def _place_problems(rule: CatalogueRule, district: str | None) -> list[str]:
-    """no_jurisdiction where no district is known and the rule's duty is local: a person finds the place."""
-    return ["no_jurisdiction"] if district is None and rule.duty == "local" else []

@@ -122,7 +122,7 @@ class Suggester:
         l2 = prediction.category_l2
         routing = RoutingResult(None)
         if decision.label == "dispatch":
-            routing = self._route(l2, folded, jurisdiction)
+            routing = self._route(l2, folded, jurisdiction, prediction)
         risk_cues = self.disposition.risk_cues(folded)
         risk_cues += [f"possible_emergency:{word}" for word in decision.possible_emergencies]
         confidence, threshold, checks = self._checks(prediction, decision, routing, folded, jurisdiction)
@@ -153,7 +153,10 @@ class Suggester:
             versions=self.versions,
         )
 
-    def _route(self, l2: str | None, folded: str, jurisdiction: Jurisdiction) -> RoutingResult:
+    def _route(
+        self, l2: str | None, folded: str, jurisdiction: Jurisdiction, prediction: Prediction
+    ) -> RoutingResult:
+        request_type = prediction.heads.get("request_type")  # a suggestion (建议) needs no place
         return self.router.route(
             l2,
             folded,
@@ -161,6 +164,7 @@ class Suggester:
             jurisdiction.street,
             jurisdiction.region,
             jurisdiction.in_beijing,
+            request_type.label if request_type else None,
         )
 
     def _deadline(self, decision: DispositionDecision, routing: RoutingResult) -> DeadlineSuggestion | None:
@@ -282,7 +286,7 @@ class Suggester:
                 and "category" in prediction.heads
                 and second_confidence >= SECOND_CATEGORY_FLOOR
             ):
-                other = self._route(second_l2, folded, jurisdiction).route
+                other = self._route(second_l2, folded, jurisdiction, prediction).route
                 if other is not None and routing.route is not None:
                     second_elsewhere = other.unit != routing.route.unit
                 else:

@@ -83,6 +83,16 @@ def test_without_a_place_a_local_duty_names_its_city_level_unit_and_asks_for_a_p
     assert placed.problems == []
 
 
+def test_a_suggestion_about_the_rules_needs_no_place_whatever_the_duty() -> None:
+    text = "建议北京的公厕多设一些第三卫生间"
+    suggestion = router().route("环境卫生", text, None, None, None, None, request_type="建议")
+    assert suggestion.route is not None
+    assert suggestion.route.unit == "北京市城市管理委员会"
+    assert suggestion.problems == []
+    complaint = router().route("环境卫生", text, None, None, None, None, request_type="投诉")
+    assert complaint.problems == ["no_jurisdiction"]
+
+
 def test_every_rule_of_the_shipped_catalogue_names_a_unit_without_a_place() -> None:
     catalogue = load_catalogue()
     for rule in catalogue.rules:
