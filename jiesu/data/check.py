@@ -221,7 +221,7 @@ def _row_problems(row: dict[str, Any], taxonomy: Taxonomy, gazetteer: Gazetteer)
     if row["urgency"] is not None and row["urgency"] not in TIERS:
         problems.append(f"{where}: urgency {row['urgency']!r} is not one of {TIERS}")
     if row["disposition"] == "dispatch" and not row["unit"]:
-        # Without a place the unit is settled in a consultation; with one, the label must name it.
+        # Without a place a local duty's unit is settled in a consultation; with one, the label must name it.
         if row["district"] is not None or row["region"] in ("天津市", "河北省"):
             problems.append(f"{where}: a dispatched row with a place needs a unit")
         elif not row["consult"]:
