@@ -274,7 +274,7 @@ def test_bad_inputs_get_the_envelope(limited_api: Api, path: str, payload: Any, 
 
 @pytest.mark.parametrize("text", ["😀😀😀", "\u200b\u200b", "。。。", "asdf", "12345"])
 def test_a_text_with_no_request_is_refused_with_a_clear_message(limited_api: Api, text: str) -> None:
-    headers = limited_api.key(Role.OPERATOR) | {"Idempotency-Key": f"no-request-{text!r}"}
+    headers = limited_api.key(Role.OPERATOR) | {"Idempotency-Key": f"no-request-{ord(text[0]):x}"}
     for path, payload in (
         ("/v1/suggest", {"text": text}),
         ("/v1/tickets", {"text": text, "intake_channel": "web"}),
