@@ -3,7 +3,8 @@ test split, side by side with today's code in the same run.
 
 Real texts: one half of the Teddy Cup 2020 raw messages (`real_text.py`; the report half by default).
 First-level accuracy and macro-F1 of the suggested category; the share that goes without a person and the
-first-level accuracy of that share; how many are not dispatched at all. These texts are anonymised (A市)
+first-level accuracy of that share; how many are not dispatched at all; how many name no unit (issue
+17: a request without a place goes to its rule's city-level unit). These texts are anonymised (A市)
 and name no Beijing place, so the place reasons for consultation (no_jurisdiction, outside_beijing,
 ambiguous_jurisdiction) are left out there: only the model's own reasons send a text to a person.
 
