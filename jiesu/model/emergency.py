@@ -103,7 +103,9 @@ class EmergencyJudge:
 
         Strong cues told as happening now transfer; weak ones also need the classifier's support (its
         emergency probability), less of it with a "now" word near them."""
-        present = {name: spans for name, spans in cues.items() if name.startswith(("strong:", "weak:", "harm:"))}
+        present = {
+            name: spans for name, spans in cues.items() if name.startswith(("strong:", "weak:", "harm:"))
+        }
         if not present:
             return EmergencyFinding()
         if self._story is not None and self._story.search(folded):
@@ -162,7 +164,9 @@ class EmergencyJudge:
     ) -> dict[Told, list[Evidence]]:
         judged: dict[Told, list[Evidence]] = {told: [] for told in Told}
         for start, end in spans:
-            judged[self._told(folded, start, end, figurative)].append(Evidence(original[start:end], start, end))
+            judged[self._told(folded, start, end, figurative)].append(
+                Evidence(original[start:end], start, end)
+            )
         return judged
 
     def _told(self, folded: str, start: int, end: int, figurative: Spans) -> Told:
