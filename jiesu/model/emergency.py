@@ -37,6 +37,8 @@ AFTER_WINDOW = 16
 NOW_WINDOW = 40
 # How far from a self-harm intent a sign that it is imminent counts (either side).
 SELF_HARM_WINDOW = 50
+# How far around a cue a figure of speech is looked for (道德绑架, 简直是抢劫, 气得都要晕倒了).
+FIGURATIVE_REACH = 12
 # The head's emergency probability that lets a weak cue (受伤, 打架) transfer; a quarter of it with a
 # "now" word near the cue.
 EMERGENCY_SUPPORT = 0.2
@@ -110,12 +112,11 @@ class EmergencyJudge:
             return EmergencyFinding()
         if self._story is not None and self._story.search(folded):
             return EmergencyFinding(not_now=True)  # praise letters retell events
-        figurative = self._figurative_spans(folded)
         found: dict[str, list[Evidence]] = {}
         possible: list[str] = []
         for rule in self.rules.emergencies:
-            strong = self._judged(folded, original, present.get(f"strong:{rule.number}", []), figurative)
-            weak = self._judged(folded, original, present.get(f"weak:{rule.number}", []), figurative)
+            strong = self._judged(folded, original, present.get(f"strong:{rule.number}", []))
+            weak = self._judged(folded, original, present.get(f"weak:{rule.number}", []))
             if strong[Told.NOW]:
                 found[rule.number] = strong[Told.NOW] + weak[Told.NOW]
             elif weak[Told.NOW]:
@@ -126,7 +127,7 @@ class EmergencyJudge:
                     possible += [span.text for span in weak[Told.NOW]]
             if not found.get(rule.number) and strong[Told.UNCLEAR]:
                 possible.append(rule.number)  # a long text retells it: a person looks
-        harm_number = self._self_harm(folded, original, present, figurative, found)
+        harm_number = self._self_harm(folded, original, present, found)
         if found:
             return EmergencyFinding(found, possible, harm_number)
         return EmergencyFinding(possible=possible, not_now=True)
@@ -136,15 +137,14 @@ class EmergencyJudge:
         folded: str,
         original: str,
         present: dict[str, Spans],
-        figurative: Spans,
         found: dict[str, list[Evidence]],
     ) -> str | None:
         """Adds imminent self-harm to `found` and returns its number, or None."""
         harm = self.rules.self_harm
         if harm is None or self._imminent is None:
             return None
-        acts = self._judged(folded, original, present.get("harm:act", []), figurative)[Told.NOW]
-        intents = self._judged(folded, original, present.get("harm:intent", []), figurative)
+        acts = self._judged(folded, original, present.get("harm:act", []))[Told.NOW]
+        intents = self._judged(folded, original, present.get("harm:intent", []))
         signs: list[Evidence] = []
         for span in intents[Told.NOW] + intents[Told.UNCLEAR]:
             window = folded[max(0, span.start - SELF_HARM_WINDOW) : span.end + SELF_HARM_WINDOW]
@@ -159,18 +159,14 @@ class EmergencyJudge:
         found[number] += [span for span in acts + signs if span not in found[number]]
         return number
 
-    def _judged(
-        self, folded: str, original: str, spans: Spans, figurative: Spans
-    ) -> dict[Told, list[Evidence]]:
+    def _judged(self, folded: str, original: str, spans: Spans) -> dict[Told, list[Evidence]]:
         judged: dict[Told, list[Evidence]] = {told: [] for told in Told}
         for start, end in spans:
-            judged[self._told(folded, start, end, figurative)].append(
-                Evidence(original[start:end], start, end)
-            )
+            judged[self._told(folded, start, end)].append(Evidence(original[start:end], start, end))
         return judged
 
-    def _told(self, folded: str, start: int, end: int, figurative: Spans) -> Told:
-        if any(f_start < end and start < f_end for f_start, f_end in figurative):
+    def _told(self, folded: str, start: int, end: int) -> Told:
+        if self._figurative_over(folded, start, end):
             return Told.NOT_NOW
         # The cue itself counts as "before": a loose cue can hold a marker (闻着有时候有股煤气味).
         before = _SENTENCE_END.split(folded[max(0, start - PAST_WINDOW) : end])[-1]
@@ -187,7 +183,13 @@ class EmergencyJudge:
         window = folded[max(0, span.start - NOW_WINDOW) : span.end + NOW_WINDOW]
         return self._now is not None and self._now.search(window) is not None
 
-    def _figurative_spans(self, folded: str) -> Spans:
+    def _figurative_over(self, folded: str, start: int, end: int) -> bool:
+        """A figure of speech overlaps the cue (looked for only around it: long texts stay cheap)."""
         if self._figurative is None:
-            return []
-        return [match.span() for match in self._figurative.finditer(folded)]
+            return False
+        offset = max(0, start - FIGURATIVE_REACH)
+        window = folded[offset : end + FIGURATIVE_REACH]
+        return any(
+            offset + match.start() < end and start < offset + match.end()
+            for match in self._figurative.finditer(window)
+        )
