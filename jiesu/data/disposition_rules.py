@@ -63,6 +63,22 @@ class EmergencyRule(BaseModel):
     _validate_cues = field_validator("cues", "weak_cues")(lambda cls, value: _compile_all(value))  # noqa: ARG005 (pydantic reads the name)
 
 
+class SelfHarmRule(BaseModel):
+    """Imminent self-harm (Regulation art. 29, a risk to life): an `intent` cue (不想活了, 要跳楼) with an
+    `imminent` sign near it (现在就在楼顶上, 站在桥上, 手里拿着刀), or an `act` already done (喝了农药,
+    割腕了), transfers to `number` (`act_number` once the act is done) with the risk protocol's `notice`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    number: EmergencyNumber
+    act_number: EmergencyNumber
+    intent: list[str] = Field(min_length=1)
+    imminent: list[str] = Field(min_length=1)
+    acts: list[str] = Field(min_length=1)
+    notice: str = Field(min_length=20)
+
+    _validate_cues = field_validator("intent", "imminent", "acts")(lambda cls, value: _compile_all(value))  # noqa: ARG005 (pydantic reads the name)
+
+
 class DispositionRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
@@ -73,11 +89,19 @@ class DispositionRules(BaseModel):
     not_yet_cues: list[str] = Field(default_factory=list)
     emergencies: list[EmergencyRule]
     emergency_context: list[str]
+    # Regexes that mark a cue as not happening now: shortly before it in its sentence (past, reported,
+    # hypothetical, chronic: 去年, 听说, 万一, 经常), shortly after it (的话, 时有发生, 送医院), or around it
+    # (figurative: 道德绑架, 气得吐血).
     emergency_past: list[str] = Field(default_factory=list)
+    emergency_after: list[str] = Field(default_factory=list)
+    emergency_figurative: list[str] = Field(default_factory=list)
     emergency_story: list[str] = Field(default_factory=list)  # praise letters retell events: never a transfer
+    self_harm: SelfHarmRule | None = None
     risk_cues: dict[str, list[str]]
 
-    _validate_cues = field_validator("consultation_cues", "not_yet_cues")(
+    _validate_cues = field_validator(
+        "consultation_cues", "not_yet_cues", "emergency_past", "emergency_after", "emergency_figurative"
+    )(
         lambda cls, value: _compile_all(value)  # noqa: ARG005 (pydantic reads the name)
     )
 

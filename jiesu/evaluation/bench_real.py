@@ -63,6 +63,7 @@ class Figure:
     key: str
     label: str
     target: float | None
+    at_most: bool = False  # the target is a ceiling (met when the figure is at most the target)
 
 
 FIGURES = (
@@ -73,6 +74,9 @@ FIGURES = (
     Figure("real", "not_dispatched", "not dispatched (emergency, legal …)", None),
     # These texts name no Beijing place: a unit comes from the rule's city-level unit or not at all.
     Figure("real", "no_unit", "no unit suggested (no place named)", None),
+    # Issue 17: ordinary web messages are almost never emergencies; each transfer suggested is listed
+    # (by cue, not text, on the report half) in the note.
+    Figure("real", "emergency_share", "suggested as emergency transfer", 0.003, at_most=True),
     Figure("seed", "auto_share", "share without a person", 0.60),
     Figure("seed", "auto_unit_disposition", "unit + disposition right, without person", 0.97),
     Figure("seed", "unit_accuracy", "unit accuracy, rows the gold dispatches", None),
@@ -142,6 +146,7 @@ def score_real(labels: Sequence[str], answers: Sequence[Answer]) -> dict[str, An
         "not_dispatched": _ratio(sum(not_dispatched.values()), n)
         | {"by_disposition": dict(sorted(not_dispatched.items()))},
         "no_unit": _ratio(no_unit, n),
+        "emergency_share": _ratio(not_dispatched["emergency"], n),
         "unanswered": unanswered,
     }
 
@@ -389,7 +394,7 @@ def missed_targets(figures: Mapping[str, Any]) -> list[str]:
         if figure.target is None:
             continue
         value = figure_value(figures, figure)
-        if value is None or value < figure.target:
+        if value is None or (value > figure.target if figure.at_most else value < figure.target):
             missed.append(f"{figure.section}.{figure.key}")
     return missed
 
@@ -443,7 +448,7 @@ def format_report(report: Mapping[str, Any]) -> str:
             )
         target = met = ""
         if figure.target is not None:
-            target = f"≥ {figure.target:.2f}"
+            target = f"≤ {figure.target:.3f}" if figure.at_most else f"≥ {figure.target:.2f}"
             met = "no" if f"{figure.section}.{figure.key}" in report["missed"] else "yes"
         lines.append(
             f"  {figure.label:{width - 2}}{_shown(old, figure):>20}{_shown(ours, figure):>20}{target:>9}{met:>6}"
@@ -470,7 +475,10 @@ def format_report(report: Mapping[str, Any]) -> str:
     missed = report["missed"]
     if missed:
         labels = {f"{f.section}.{f.key}": f for f in FIGURES}
-        shown_missed = [f"{key} ({_shown(ours, labels[key])} < {labels[key].target})" for key in missed]
+        shown_missed = [
+            f"{key} ({_shown(ours, labels[key])} {'>' if labels[key].at_most else '<'} {labels[key].target})"
+            for key in missed
+        ]
         lines.append(f"targets missed by this model: {'; '.join(shown_missed)}")
     else:
         lines.append("every target is met by this model")

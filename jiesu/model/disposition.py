@@ -1,9 +1,10 @@
 """What may be done with a request (Regulation art. 11): the classifier's disposition head combined with
 explicit evidence in the text for the legal channels and for emergencies.
 
-- Emergency evidence (a cue such as 着火/晕倒/持刀/撞车 together with a sign it is happening now, such as
-  正在/刚才/快来/救命) transfers the request to 110/119/120/122, whatever the head says: missing an
-  emergency costs far more than a transfer that turns out unnecessary.
+- Emergency evidence (a cue such as 着火/晕倒/持刀/撞车 told as happening now, or imminent self-harm; see
+  jiesu.model.emergency) transfers the request to 110/119/120/122, whatever the head says: missing an
+  emergency costs far more than a transfer that turns out unnecessary. Cue words told as past, news,
+  a hypothesis or a figure of speech overrule a head that says emergency without evidence.
 - Legal-channel evidence (a lawsuit filed, an arbitration award, a petition already accepted, a request
   to punish an official, a request for reconsideration or information disclosure) agrees or disagrees
   with the head; a disagreement is kept as `conflict` so a person looks first.
@@ -18,24 +19,15 @@ from dataclasses import dataclass, field, replace
 from jiesu.data.disposition_rules import DispositionRules
 from jiesu.model.classifier import HeadPrediction
 from jiesu.model.cues import CueIndex
+from jiesu.model.emergency import EmergencyFinding, EmergencyJudge
+from jiesu.model.emergency import Evidence as Evidence  # re-exported: suggestions read it from here
 from jiesu.model.heads import DispositionLabel, decode_disposition
 
 # Below this the head is not trusted against explicit evidence.
 HEAD_TRUST = 0.85
-# The head's emergency probability that lets a weak cue (受伤, 打架) transfer.
-EMERGENCY_SUPPORT = 0.2
 # A legal-channel cue excludes a request against the head only if the head gives the legal channels at
 # least this much probability: cue words (仲裁, 纪委, 法院) also occur in dispatchable complaints.
 LEGAL_SUPPORT = 0.1
-# How far before an emergency cue a past/hypothetical marker cancels it (characters, same sentence).
-PAST_WINDOW = 24
-
-
-@dataclass(frozen=True)
-class Evidence:
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -64,21 +56,12 @@ class DispositionResolver:
         self._not_yet = (
             re.compile("|".join(f"(?:{cue})" for cue in rules.not_yet_cues)) if rules.not_yet_cues else None
         )
-        self._now = re.compile("|".join(map(re.escape, rules.emergency_context)))
-        self._story = (
-            re.compile("|".join(map(re.escape, rules.emergency_story))) if rules.emergency_story else None
-        )
-        self._past = (
-            re.compile("|".join(map(re.escape, rules.emergency_past))) if rules.emergency_past else None
-        )
         self._risk = {kind: re.compile("|".join(cues)) for kind, cues in rules.risk_cues.items() if cues}
         # Which cue groups could match is found in one pass over the text (see jiesu.model.cues); the
         # groups' regex alternations then run only where their anchors occur.
+        self.emergencies = EmergencyJudge(rules)
         groups: dict[str, list[str]] = {f"legal:{c.id}": c.cues for c in rules.channels}
-        for rule in rules.emergencies:
-            groups[f"strong:{rule.number}"] = rule.cues
-            groups[f"weak:{rule.number}"] = rule.weak_cues
-        self._cues = CueIndex(groups)
+        self._cues = CueIndex(groups | self.emergencies.cue_groups())
 
     def legal_evidence(
         self, folded: str, original: str, cues: CueMatches | None = None
@@ -96,62 +79,23 @@ class DispositionResolver:
 
     def emergency_evidence(
         self, folded: str, original: str, head_support: float = 0.0, cues: CueMatches | None = None
-    ) -> tuple[dict[str, list[Evidence]], list[str]]:
-        """(spans by emergency number that justify a transfer, weaker cue words that only raise risk).
-
-        Strong cues transfer unless told as past, praise or a hypothesis; weak cues also need the
-        classifier's support (its emergency probability), less of it when the text says it is happening
-        now."""
-        found: dict[str, list[Evidence]] = {}
+    ) -> EmergencyFinding:
+        """What in the text justifies an emergency transfer (see jiesu.model.emergency)."""
         cues = self._cues.find(folded) if cues is None else cues
-        if not any(name.startswith(("strong:", "weak:")) for name in cues):
-            return found, []
-        if self._story is not None and self._story.search(folded):
-            return found, []
-        now = self._now.search(folded) is not None
-        possible: list[str] = []
-        for rule in self.rules.emergencies:
-            strong = _evidence(original, cues.get(f"strong:{rule.number}", []))
-            strong = [span for span in strong if not self._told_as_past(folded, span)]
-            weak = _evidence(original, cues.get(f"weak:{rule.number}", []))
-            weak = [span for span in weak if not self._told_as_past(folded, span)]
-            if strong:
-                found[rule.number] = strong + weak
-            elif weak and (
-                head_support >= EMERGENCY_SUPPORT or (now and head_support >= EMERGENCY_SUPPORT / 4)
-            ):
-                found[rule.number] = weak
-            elif weak and now:
-                possible += [span.text for span in weak]
-        return found, possible
-
-    def _told_as_past(self, folded: str, span: Evidence) -> bool:
-        """A past, praised or hypothetical event (上个月摔下来, 表扬…晕倒时, 担心着火): a marker shortly
-        before the cue, in the same sentence."""
-        if self._past is None:
-            return False
-        before = folded[max(0, span.start - PAST_WINDOW) : span.start]
-        before = re.split(r"[。！？!?\n]", before)[-1]
-        return self._past.search(before) is not None
+        return self.emergencies.find(folded, original, cues, head_support)
 
     def decide(self, folded: str, original: str, head: HeadPrediction | None) -> DispositionDecision:
         predicted = decode_disposition(head.label) if head else None
         confidence = head.confidence if head else 0.0
         support = sum(p for label, p in head.top if label.startswith("emergency")) if head else 0.0
         cues = self._cues.find(folded)
-        emergencies, possible = self.emergency_evidence(folded, original, support, cues)
+        finding = self.emergency_evidence(folded, original, support, cues)
+        emergencies, possible = finding.evidence, list(finding.possible)
         if emergencies:
-            numbers = [decode_disposition(label).emergency_number for label, _ in head.top] if head else []
-            number = next((n for n in numbers if n in emergencies), None)
-            number = number or max(emergencies, key=lambda n: len(emergencies[n]))
-            return DispositionDecision(
-                "emergency",
-                emergency_number=number,
-                confidence=max(confidence, 0.9),
-                evidence=emergencies[number],
-            )
+            return self._emergency(finding, head, confidence)
         if head is not None and predicted is not None and predicted.label == "emergency":
-            if confidence >= HEAD_TRUST:
+            # Emergency words told as past, news or a question: the text was read, the head is overruled.
+            if confidence >= HEAD_TRUST and not finding.not_now:
                 # No evidence in the text: the transfer stands on the head alone, so a person confirms it.
                 return DispositionDecision(
                     "emergency",
@@ -169,6 +113,24 @@ class DispositionResolver:
         if head is not None and head.label.startswith("emergency") and not emergencies:
             decision = replace(decision, conflict=True)
         return replace(decision, possible_emergencies=possible) if possible else decision
+
+    def _emergency(
+        self, finding: EmergencyFinding, head: HeadPrediction | None, confidence: float
+    ) -> DispositionDecision:
+        """The transfer: imminent self-harm to its number with the risk protocol's notice; otherwise
+        the number the head believes most among those with evidence, then the one with most spans."""
+        emergencies = finding.evidence
+        numbers = [decode_disposition(label).emergency_number for label, _ in head.top] if head else []
+        number = finding.self_harm_number or next((n for n in numbers if n in emergencies), None)
+        number = number or max(emergencies, key=lambda n: len(emergencies[n]))
+        harm = self.rules.self_harm
+        return DispositionDecision(
+            "emergency",
+            emergency_number=number,
+            confidence=max(confidence, 0.9),
+            evidence=emergencies[number],
+            notice=harm.notice if harm is not None and finding.self_harm_number else None,
+        )
 
     def _decide_channel(
         self,

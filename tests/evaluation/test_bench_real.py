@@ -156,6 +156,34 @@ def test_missed_targets_name_the_figures_below_target() -> None:
     assert "real.auto_l1_accuracy" in missed_targets(figures(real_right=10, auto=0))  # n/a is not met
 
 
+def test_emergency_transfers_on_real_texts_have_a_ceiling() -> None:
+    labels = ["城乡建设"] * 400
+    calm = [suggestion() for _ in range(399)]
+    one = score_real(labels, [*calm, suggestion(disposition="emergency", number="120")])
+    assert one["emergency_share"] == {"value": 1 / 400, "hits": 1, "n": 400}
+    seed = score_seed([gold("u")], [suggestion(unit="u")])
+    assert "real.emergency_share" not in missed_targets({"real": one, "seed": seed})  # 0.0025 ≤ 0.003
+    two = score_real(labels, [*calm[:-1], *[suggestion(disposition="emergency", number="110")] * 2])
+    assert "real.emergency_share" in missed_targets({"real": two, "seed": seed})
+    table = format_report(
+        {
+            "half": "dev",
+            "real_texts": 400,
+            "seed_split": "test",
+            "seed_rows": 1,
+            "candidate": {"real": two, "seed": seed, "model_id": "m", "model_dir": "d"},
+            "baseline": None,
+            "missed": missed_targets({"real": two, "seed": seed}),
+            "seconds": 1.0,
+        }
+    )
+    line = next(line for line in table.splitlines() if "suggested as emergency transfer" in line)
+    assert "0.005 (2/400)" in line
+    assert "≤ 0.003" in line
+    assert line.rstrip().endswith("no")
+    assert "real.emergency_share (0.005 (2/400) > 0.003)" in table
+
+
 def report(half: str, baseline: dict[str, Any] | None) -> dict[str, Any]:
     ours = figures(real_right=9, auto=3) | {"model_id": "m-new", "model_dir": "var/models/default"}
     return {
