@@ -48,6 +48,17 @@ def test_real_phrasing_is_strong_evidence(judge: LegalJudge, text: str, channel:
 @pytest.mark.parametrize(
     "text",
     [
+        "我再一次向领导状告小区开发商私卖公房",  # 状告 to a leader, not to a court
+        "建议规定企业在仲裁期间的生活补贴",  # a proposal about arbitration in general
+    ],
+)
+def test_accusations_and_proposals_are_no_strong_evidence(judge: LegalJudge, text: str) -> None:
+    assert not strong(judge, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "我要去法院告他们，但先想问问人社局能不能查",
         "再这样我真去法院告了",
         "有人建议我申请行政复议，我还没想好",
