@@ -45,9 +45,15 @@ class LegalChannel(BaseModel):
     category_l2: str
     description: str
     notice: str = Field(min_length=20)
-    cues: list[str] = Field(min_length=1)
+    cues: list[str] = Field(min_length=1)  # weak: the topic; exclude only with the classifier's support
+    # Strong: the matter is already in the channel or plainly belongs there (已向法院提起诉讼, 向纪委举报);
+    # negations: the text rules the channel out (法院不予立案). See jiesu.model.legal.
+    strong_cues: list[str] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=list)
 
-    _validate_cues = field_validator("cues")(lambda cls, value: _compile_all(value))  # noqa: ARG005 (pydantic reads the name)
+    _validate_cues = field_validator("cues", "strong_cues", "negations")(
+        lambda cls, value: _compile_all(value)  # noqa: ARG005 (pydantic reads the name)
+    )
 
 
 class EmergencyRule(BaseModel):
@@ -85,8 +91,15 @@ class DispositionRules(BaseModel):
     legal_basis: str
     channels: list[LegalChannel]
     consultation_cues: list[str]
+    # Marks of a question (？, 吗, 请问, 多长时间): a text the classifier reads as a consultation stays one even
+    # where it names a channel strongly (信息公开申请一般多长时间能答复？).
+    question_cues: list[str] = Field(default_factory=list)
+    # Words of an enquiry (咨询, 想了解, 请问): the text asks about a channel rather than reporting a case in it.
+    enquiry_cues: list[str] = Field(default_factory=list)
     # "Not yet in the channel" (还没去仲裁, 再不给钱就去法院): the matter is not excluded (art. 11).
     not_yet_cues: list[str] = Field(default_factory=list)
+    # The caller asks an administrative body to act (请劳动监察督促): a strong legal cue alone does not exclude.
+    administrative_cues: list[str] = Field(default_factory=list)
     emergencies: list[EmergencyRule]
     emergency_context: list[str]
     # Regexes that mark a cue as not happening now: shortly before it in its sentence (past, reported,
@@ -100,7 +113,14 @@ class DispositionRules(BaseModel):
     risk_cues: dict[str, list[str]]
 
     _validate_cues = field_validator(
-        "consultation_cues", "not_yet_cues", "emergency_past", "emergency_after", "emergency_figurative"
+        "consultation_cues",
+        "question_cues",
+        "enquiry_cues",
+        "not_yet_cues",
+        "administrative_cues",
+        "emergency_past",
+        "emergency_after",
+        "emergency_figurative",
     )(
         lambda cls, value: _compile_all(value)  # noqa: ARG005 (pydantic reads the name)
     )

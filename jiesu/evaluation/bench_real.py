@@ -12,6 +12,10 @@ Seed corpus test split: the share without a person (every reason counts: these t
 places), the share of those whose unit and disposition both equal the gold row's, and the unit accuracy
 over the rows the gold dispatches.
 
+Real complaints: the same half of the public complaint set (`real_complaints.py`, in tests/fixtures; texts
+with URLs, labelled with disposition, legal channel and place): legal-channel precision and recall,
+channel accuracy, district and street accuracy. Only the dev half's errors are ever printed.
+
 Baseline: the code at BASELINE_REVISION, extracted with `git archive` into a temporary folder and run
 there in a subprocess (`python -m jiesu.cli suggest`), with its own default model trained from its own
 seed corpus (cached in var/bench/baseline/<revision>/), on the same texts. Both sides are scored by the
@@ -37,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from jiesu.data.corpus import load_seed_corpus
+from jiesu.errors import JiesuError
+from jiesu.evaluation import real_complaints as complaints_set
 from jiesu.evaluation.real_text import REPO_ROOT, Half, RealText
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion import Suggester, SuggestionRequest
@@ -335,10 +341,18 @@ def run_benchmark(
     real_source: str | None = None,
     cache_root: Path = BASELINE_CACHE,
     repo: Path = REPO_ROOT,
+    complaints_file: Path | None = complaints_set.COMPLAINTS_FILE,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     rows = load_seed_corpus(split="test").to_list()
-    requests = [(item.id, item.text) for item in texts] + [(_seed_id(row), row["text"]) for row in rows]
+    # The real complaint set (legal channels and places): the same half, scored after the seed rows.
+    complaints, complaint_section = _complaints(complaints_file, half)
+    seed_end = len(texts) + len(rows)
+    requests = (
+        [(item.id, item.text) for item in texts]
+        + [(_seed_id(row), row["text"]) for row in rows]
+        + [(f"complaint:{item.id}", item.text) for item in complaints]
+    )
     labels = [item.label for item in texts]
     report: dict[str, Any] = {
         "half": half,
@@ -347,7 +361,8 @@ def run_benchmark(
         "seed_split": "test",
         "seed_rows": len(rows),
         "place_reasons_left_out_on_real_texts": sorted(PLACE_REASONS),
-        "targets": TARGETS,
+        "targets": TARGETS | complaints_set.COMPLAINT_TARGETS,
+        "complaints": complaint_section,
     }
     baseline: dict[str, Any] | None = None
     if baseline_revision is not None:
@@ -363,7 +378,8 @@ def run_benchmark(
             baseline |= {
                 "model_id": _model_id(answers),
                 "real": score_real(labels, answers[: len(texts)]),
-                "seed": score_seed(rows, answers[len(texts) :]),
+                "seed": score_seed(rows, answers[len(texts) : seed_end]),
+                "complaints": complaints_set.score_complaints(complaints, answers[seed_end:]),
             }
     report["baseline"] = baseline
     model = RequestClassifier.load(model_dir)
@@ -376,15 +392,30 @@ def run_benchmark(
         "model_id": model.model_id_,
         "model_dir": str(model_dir),
         "real": score_real(labels, ours[: len(texts)]),
-        "seed": score_seed(rows, ours[len(texts) :]),
+        "seed": score_seed(rows, ours[len(texts) : seed_end]),
+        "complaints": complaints_set.score_complaints(complaints, ours[seed_end:]),
     }
     report["missed"] = missed_targets(report["candidate"])
+    if "unavailable" not in complaint_section:
+        report["missed"] += complaints_set.missed_complaint_targets(report["candidate"]["complaints"])
     if half == "dev":
         report["dev_errors"] = dev_errors(texts, ours[: len(texts)])
+        complaint_section["dev_errors"] = complaints_set.complaint_errors(complaints, ours[seed_end:])
     report["seconds"] = time.perf_counter() - started
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return report
+
+
+def _complaints(path: Path | None, half: Half) -> tuple[list[complaints_set.RealComplaint], dict[str, Any]]:
+    """One half of the real complaint set and its report section (why not, where it cannot be read)."""
+    if path is None:
+        return [], {"unavailable": "not asked for"}
+    try:
+        items = complaints_set.load_real_complaints(path, half)
+    except JiesuError as exc:
+        return [], {"unavailable": str(exc)}
+    return items, {"source": str(path), "texts": len(items)}
 
 
 def missed_targets(figures: Mapping[str, Any]) -> list[str]:
@@ -453,6 +484,7 @@ def format_report(report: Mapping[str, Any]) -> str:
         lines.append(
             f"  {figure.label:{width - 2}}{_shown(old, figure):>20}{_shown(ours, figure):>20}{target:>9}{met:>6}"
         )
+    lines += complaints_set.format_complaint_section(report, old, ours, width)
     for name, figures in (("today's code", old), ("this model", ours)):
         if figures is None:
             continue
@@ -478,7 +510,9 @@ def format_report(report: Mapping[str, Any]) -> str:
         shown_missed = [
             f"{key} ({_shown(ours, labels[key])} {'>' if labels[key].at_most else '<'} {labels[key].target})"
             for key in missed
+            if key in labels
         ]
+        shown_missed += complaints_set.format_missed(ours, missed)
         lines.append(f"targets missed by this model: {'; '.join(shown_missed)}")
     else:
         lines.append("every target is met by this model")

@@ -22,6 +22,7 @@ from jiesu.model.cues import CueIndex
 from jiesu.model.emergency import EmergencyFinding, EmergencyJudge
 from jiesu.model.emergency import Evidence as Evidence  # re-exported: suggestions read it from here
 from jiesu.model.heads import DispositionLabel, decode_disposition
+from jiesu.model.legal import LegalFinding, LegalJudge
 
 # Below this the head is not trusted against explicit evidence.
 HEAD_TRUST = 0.85
@@ -53,6 +54,9 @@ class DispositionResolver:
     def __init__(self, rules: DispositionRules) -> None:
         self.rules = rules
         self._consultation = re.compile("|".join(f"(?:{cue})" for cue in rules.consultation_cues))
+        self.legal = LegalJudge(rules)  # the legal channels' weak and strong cues, on real phrasing
+        self._question = re.compile("|".join(rules.question_cues)) if rules.question_cues else None
+        self._enquiry = re.compile("|".join(rules.enquiry_cues)) if rules.enquiry_cues else None
         self._not_yet = (
             re.compile("|".join(f"(?:{cue})" for cue in rules.not_yet_cues)) if rules.not_yet_cues else None
         )
@@ -64,15 +68,14 @@ class DispositionResolver:
         self._cues = CueIndex(groups | self.emergencies.cue_groups())
 
     def legal_evidence(
-        self, folded: str, original: str, cues: CueMatches | None = None
+        self,
+        folded: str,
+        original: str,
+        cues: CueMatches | None = None,  # noqa: ARG002 (kept for callers)
     ) -> tuple[dict[str, list[Evidence]], bool]:
-        """(legal-channel spans by channel, is-a-question-about-using-a-channel)."""
-        cues = self._cues.find(folded) if cues is None else cues
-        channels: dict[str, list[Evidence]] = {
-            c.id: _evidence(original, cues[f"legal:{c.id}"])
-            for c in self.rules.channels
-            if f"legal:{c.id}" in cues
-        }
+        """(legal-channel spans by channel, is-a-question-about-using-a-channel); see jiesu.model.legal."""
+        finding = self.legal.find(folded)
+        channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         if not channels:
             return {}, False
         return channels, bool(self._consultation.search(folded))
@@ -139,25 +142,42 @@ class DispositionResolver:
         head: HeadPrediction | None,
         predicted: DispositionLabel | None,
         confidence: float,
-        cues: CueMatches,
+        cues: CueMatches,  # noqa: ARG002 (legal cues are matched by self.legal, on the text without glosses)
     ) -> DispositionDecision:
         """A legal channel, a consultation about one, or the head's own label."""
         head_trusted = head is not None and confidence >= HEAD_TRUST
-        channels, asks_how = self.legal_evidence(folded, original, cues)
+        finding = self.legal.find(folded)
+        channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
-        if head_channel and not channels:
-            asks_how = bool(self._consultation.search(folded))
+        asks_how = bool((channels or head_channel) and self._consultation.search(folded))
         if asks_how and (channels or head_channel):
             # A question about how to use a channel is answered, not excluded.
             spans = [span for spans in channels.values() for span in spans]
             return DispositionDecision("answer_now", confidence=max(confidence, 0.6), evidence=spans)
         if channels:
-            if head_channel in channels:
+            agreed = head_channel in channels and not self.legal.reviewing(finding, head_channel or "")
+            if head_channel is not None and agreed and (not finding.strong or head_channel in finding.strong):
                 return self._legal(head_channel, max(confidence, 0.9), channels[head_channel], conflict=False)
-            # The channel the head believes most among those with evidence, then the one with most spans
-            # (仲裁已经立案 also matches litigation's 立案).
+            # Among the channels with (strong, if any) evidence: the one the head believes, then the more
+            # specific procedure, then the one with most spans (仲裁已经立案 also matches litigation's 立案).
             head_belief = {decode_disposition(label).channel: p for label, p in (head.top if head else [])}
-            strongest = max(channels, key=lambda c: (head_belief.get(c, 0.0), len(channels[c])))
+            strongest = self.legal.choose(finding, head_belief)
+            enquiry = self._enquiry_about_channel(folded, predicted)
+            if strongest in finding.strong and not enquiry and not self._strong_overruled(folded, finding):
+                # The text says the matter is already in the channel (已向法院起诉, 向纪委举报, 仲裁委已受理):
+                # excluded even against the head, and a person confirms it where the head disagrees.
+                agrees = head_channel == strongest
+                return self._legal(
+                    strongest,
+                    max(confidence, 0.9) if agrees else 0.6,
+                    channels[strongest],
+                    conflict=not agrees,
+                )
+            if enquiry and predicted is not None:
+                # An enquiry that names a channel (想了解…已经起诉的事还能信访吗？) is answered.
+                return DispositionDecision(
+                    predicted.label, confidence=confidence, evidence=channels[strongest], conflict=True
+                )
             legal_support = (
                 sum(p for label, p in head.top if label.startswith("legal_channel")) if head else 1.0
             )
@@ -184,6 +204,19 @@ class DispositionResolver:
             return self._legal(head_channel, confidence, [], conflict=True)
         label = predicted.label if predicted else "dispatch"
         return DispositionDecision(label, confidence=confidence)
+
+    def _strong_overruled(self, folded: str, finding: LegalFinding) -> bool:
+        """Strong evidence does not exclude when the text asks an administrative body to act, or says the
+        matter is not (yet) in the channel or is another matter (还没起诉, 这回就是举报违建)."""
+        return finding.elsewhere or (self._not_yet is not None and self._not_yet.search(folded) is not None)
+
+    def _enquiry_about_channel(self, folded: str, predicted: DispositionLabel | None) -> bool:
+        """The classifier reads the text as a consultation and it is worded as one: an enquiry (咨询, 想了解)
+        or a question (申请信息公开一般多久答复？)."""
+        if predicted is None or predicted.label != "answer_now":
+            return False
+        enquiry = self._enquiry is not None and self._enquiry.search(folded) is not None
+        return enquiry or (self._question is not None and self._question.search(folded) is not None)
 
     def _legal(
         self, channel: str, confidence: float, evidence: list[Evidence], *, conflict: bool

@@ -1,0 +1,124 @@
+"""Legal-channel evidence in real phrasing (Regulation art. 11).
+
+Each channel has two kinds of cue. Weak cues name the topic (贪污, 纪委, 开庭, 信息公开): such words also
+occur in complaints that are still dispatched, so they exclude a request only with the classifier's
+support. Strong cues say that the matter is already in the channel, or plainly belongs there: a suit
+filed (已向法院提起诉讼, 告上法庭, 去法院告他了), a judgement or award not performed (申请强制执行), a case
+before an arbitration committee, a report made to a discipline commission, a petition lodged, a request
+for reconsideration or for information disclosure. A strong cue excludes the request even where the
+classifier disagrees (a person then confirms it), unless the text rules the channel out (法院不予立案) or
+asks an administrative body to act (请劳动监察督促).
+
+Real pages are matched as they are: Traditional characters are folded before this module sees the text,
+and the pinyin glosses left by bad Traditional conversions ("业(yè)主") are removed here, so that
+"申請(qǐng)強制執(zhí)行" still reads 申请强制执行. Spans are mapped back to the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from jiesu.data.disposition_rules import ChannelId, DispositionRules
+from jiesu.model.cues import CueIndex
+
+# A pinyin syllable with a tone mark in ASCII brackets, as left between characters by bad conversions.
+GLOSS = re.compile(r"\([a-zü]{0,5}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]{0,5}\)")
+# When strong evidence names several channels and the classifier has no opinion, the more specific
+# procedure wins: a suit over an award or a disclosure reply is litigation; a reconsideration of a
+# disclosure reply is reconsideration; a report to the discipline commission outranks a petition.
+PRIORITY: tuple[ChannelId, ...] = (
+    "litigation", "reconsideration", "arbitration", "discipline", "petition", "info_disclosure",
+)  # fmt: skip
+# The classifier's belief in a channel counts for the choice only from this probability on: below it,
+# on unfamiliar real text, it is noise.
+BELIEF_FLOOR = 0.1
+# A procedure that reviews or enforces another's outcome wins over it whatever the classifier believes,
+# when both have strong evidence: a reconsideration or a suit over a disclosure reply, a suit over a
+# reconsideration decision or over a petition's handling, the court's enforcement of an award that is not
+# performed (仲裁裁决后拒不履行，已申请强制执行). An award not performed, with no court named, stays arbitration.
+REVIEWS: dict[str, frozenset[str]] = {
+    "litigation": frozenset({"reconsideration", "info_disclosure", "petition", "arbitration"}),
+    "reconsideration": frozenset({"info_disclosure", "petition"}),
+}
+
+Spans = list[tuple[int, int]]
+
+
+def strip_glosses(text: str) -> tuple[str, list[int]]:
+    """`text` without pinyin glosses, and for every character kept its offset in `text`."""
+    kept: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for match in GLOSS.finditer(text):
+        kept.append(text[last : match.start()])
+        offsets.extend(range(last, match.start()))
+        last = match.end()
+    if last == 0:
+        return text, list(range(len(text)))
+    kept.append(text[last:])
+    offsets.extend(range(last, len(text)))
+    return "".join(kept), offsets
+
+
+@dataclass(frozen=True)
+class LegalFinding:
+    spans: dict[str, Spans]  # channel → (start, end) in the original text, weak and strong cues together
+    strong: frozenset[str]  # the channels with a strong cue
+    elsewhere: bool  # the text asks an administrative body to act
+
+
+class LegalJudge:
+    def __init__(self, rules: DispositionRules) -> None:
+        groups: dict[str, list[str]] = {}
+        for channel in rules.channels:
+            groups[f"weak:{channel.id}"] = channel.cues
+            groups[f"strong:{channel.id}"] = channel.strong_cues
+            groups[f"not:{channel.id}"] = channel.negations
+        self._cues = CueIndex({name: cues for name, cues in groups.items() if cues})
+        self._elsewhere = (
+            re.compile("|".join(f"(?:{cue})" for cue in rules.administrative_cues))
+            if rules.administrative_cues
+            else None
+        )
+        self._channels = [channel.id for channel in rules.channels]
+
+    def find(self, folded: str) -> LegalFinding:
+        """The channels the folded text gives evidence for, less those it rules out."""
+        clean, offsets = strip_glosses(folded)
+        found = self._cues.find(clean)
+        spans: dict[str, Spans] = {}
+        strong: set[str] = set()
+        for channel in self._channels:
+            if f"not:{channel}" in found:
+                continue
+            matched = sorted(set(found.get(f"weak:{channel}", [])) | set(found.get(f"strong:{channel}", [])))
+            if matched:
+                spans[channel] = [(offsets[start], offsets[end - 1] + 1) for start, end in matched]
+            if f"strong:{channel}" in found:
+                strong.add(channel)
+        elsewhere = self._elsewhere is not None and self._elsewhere.search(clean) is not None
+        return LegalFinding(spans, frozenset(strong), elsewhere)
+
+    @staticmethod
+    def choose(finding: LegalFinding, head_belief: Mapping[str | None, float]) -> str:
+        """The channel to name: among those with strong evidence if any, else among all with evidence;
+        the one the classifier believes (from BELIEF_FLOOR on), then the more specific procedure, then
+        the one with most spans; and a procedure with strong evidence that reviews the chosen one's
+        outcome (REVIEWS) takes its place."""
+        candidates = [c for c in finding.spans if c in finding.strong] or list(finding.spans)
+
+        def rank(channel: str) -> tuple[float, int, int]:
+            belief = head_belief.get(channel, 0.0)
+            order = PRIORITY.index(channel) if channel in PRIORITY else len(PRIORITY)
+            return (belief if belief >= BELIEF_FLOOR else 0.0, -order, len(finding.spans[channel]))
+
+        chosen = max(candidates, key=rank)
+        reviewing = LegalJudge.reviewing(finding, chosen)
+        return max(reviewing, key=rank) if reviewing else chosen
+
+    @staticmethod
+    def reviewing(finding: LegalFinding, channel: str) -> list[str]:
+        """The channels with strong evidence whose procedure reviews `channel`'s outcome."""
+        return [c for c in finding.strong if channel in REVIEWS.get(c, frozenset())]

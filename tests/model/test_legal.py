@@ -1,0 +1,138 @@
+import pytest
+
+from jiesu.data.disposition_rules import load_disposition_rules
+from jiesu.model.classifier import HeadPrediction
+from jiesu.model.disposition import DispositionResolver
+from jiesu.model.legal import LegalFinding, LegalJudge, strip_glosses
+from jiesu.model.text import fold_characters
+
+
+@pytest.fixture(scope="module")
+def resolver() -> DispositionResolver:
+    return DispositionResolver(load_disposition_rules())
+
+
+@pytest.fixture(scope="module")
+def judge(resolver: DispositionResolver) -> LegalJudge:
+    return resolver.legal
+
+
+def head(label: str, confidence: float, *others: tuple[str, float]) -> HeadPrediction:
+    return HeadPrediction(label, confidence, [(label, confidence), *others], None, 0.5)
+
+
+def strong(judge: LegalJudge, text: str) -> frozenset[str]:
+    return judge.find(fold_characters(text)).strong
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("業主委員會已向北京市海淀區人民法院提起訴訟，狀告物業公司", "litigation"),  # Traditional
+        ("我已经去法院告他了，他还是天天在楼道里堆东西", "litigation"),
+        ("两年前邻居把我家的路堵了，我把他告上法庭，官司打赢了，可他还是不拆", "litigation"),
+        ("仲裁裁决公司支付工资，公司拒不履行，员工已经向法院申请强制执行", "litigation"),
+        ("仲裁裁决公司支付工资，可两年了公司一分钱也没给", "arbitration"),
+        ("员工们已经申请了劳动仲裁，仲裁委已经受理，下个月开庭", "arbitration"),
+        ("据村民反映，他们多次向县纪委举报村支书贪污补偿款，至今没有结果", "discipline"),
+        ("我们村联名举报村党支部书记以权谋私", "discipline"),
+        ("他对区城管局的罚款决定不服，已经申请了行政复议", "reconsideration"),
+        ("我向区政府提交了政府信息公开申请，要求公开拆迁补偿方案", "info_disclosure"),
+        ("老人因为拆迁补偿的事上访多年，信访事项答复意见书都有好几份", "petition"),
+    ],
+)
+def test_real_phrasing_is_strong_evidence(judge: LegalJudge, text: str, channel: str) -> None:
+    assert channel in strong(judge, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我再一次向领导状告小区开发商私卖公房",  # 状告 to a leader, not to a court
+        "建议规定企业在仲裁期间的生活补贴",  # a proposal about arbitration in general
+    ],
+)
+def test_accusations_and_proposals_are_no_strong_evidence(judge: LegalJudge, text: str) -> None:
+    assert not strong(judge, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要去法院告他们，但先想问问人社局能不能查",
+        "再这样我真去法院告了",
+        "有人建议我申请行政复议，我还没想好",
+        "我当时说要去纪委举报她，她说随便",
+        "朝阳区劳动人事争议仲裁院门口天天乱停车",
+    ],
+)
+def test_intentions_threats_and_places_are_not_excluded(resolver: DispositionResolver, text: str) -> None:
+    decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.9, ("answer_now", 0.05)))
+    assert decision.label == "dispatch"
+
+
+def test_a_court_that_refused_the_case_rules_litigation_out(judge: LegalJudge) -> None:
+    finding = judge.find(fold_characters("我向法院提交了诉状，但法院不予立案"))
+    assert "litigation" not in finding.spans
+
+
+def test_pinyin_glosses_are_removed_and_spans_map_back() -> None:
+    text = "員工已經向法院申請(qǐng)強制執(zhí)行"
+    clean, offsets = strip_glosses(fold_characters(text))
+    assert clean == "员工已经向法院申请强制执行"
+    assert len(offsets) == len(clean)
+    assert text[offsets[clean.index("强")]] == "強"
+    assert strip_glosses("没有注音") == ("没有注音", [0, 1, 2, 3])
+    assert strip_glosses("下载(app)") == ("下载(app)", list(range(7)))  # no tone mark: no gloss
+
+
+def test_a_glossed_page_still_shows_its_evidence(resolver: DispositionResolver) -> None:
+    text = "員工已經向法院申請(qǐng)強制執(zhí)行，公司至今未付"
+    decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.9))
+    assert (decision.label, decision.channel) == ("legal_channel", "litigation")
+    assert all(text[span.start : span.end] == span.text for span in decision.evidence)
+
+
+def test_strong_evidence_excludes_against_a_confident_head_and_asks_a_person(
+    resolver: DispositionResolver,
+) -> None:
+    text = "据村民反映，他们多次向县纪委举报村支书贪污补偿款，至今没有结果"
+    decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.95))
+    assert (decision.label, decision.channel, decision.conflict) == ("legal_channel", "discipline", True)
+    assert decision.notice
+
+
+def test_an_administrative_request_or_another_matter_keeps_the_dispatch(
+    resolver: DispositionResolver,
+) -> None:
+    for text in (
+        "仲裁裁决生效后公司仍拒付工资，请劳动监察督促",
+        "跟房东的押金纠纷已经起诉到法院了，这个不需要热线处理。现在要反映的是楼道堆物",
+    ):
+        decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.9))
+        assert decision.label == "dispatch", text
+
+
+def test_a_question_the_head_reads_as_a_consultation_is_answered(resolver: DispositionResolver) -> None:
+    text = "想了解一下，已经向法院起诉的事情还能信访吗？"
+    prediction = head("answer_now", 0.7, ("legal_channel:petition", 0.2))
+    decision = resolver.decide(fold_characters(text), text, prediction)
+    assert decision.label == "answer_now"
+
+
+def test_a_review_outranks_what_it_reviews_and_priority_breaks_ties() -> None:
+    finding = LegalFinding(
+        {"info_disclosure": [(0, 2)], "reconsideration": [(3, 5)]},
+        frozenset({"info_disclosure", "reconsideration"}),
+        False,
+    )
+    assert LegalJudge.choose(finding, {"info_disclosure": 0.8}) == "reconsideration"
+    award = LegalFinding(
+        {"arbitration": [(0, 2)], "litigation": [(3, 5)]}, frozenset({"arbitration", "litigation"}), False
+    )
+    assert LegalJudge.choose(award, {"arbitration": 0.6}) == "litigation"  # the court enforces the award
+    assert LegalJudge.choose(
+        LegalFinding({"arbitration": [(0, 2)]}, frozenset({"arbitration"}), False), {}
+    ) == ("arbitration")
+    weak_only = LegalFinding({"petition": [(0, 2)], "discipline": [(3, 5), (6, 8)]}, frozenset(), False)
+    assert LegalJudge.choose(weak_only, {"petition": 0.05}) == "discipline"  # below the belief floor
