@@ -117,6 +117,7 @@ def keyword_classifier() -> RequestClassifier:
     model.margin_ = model.config.calibration.margin
     # No decision threshold: the consultation judges the category head against THRESHOLD.
     model.decision_threshold_ = None
+    model.decision_measured_ = False
     model.unfamiliar_threshold_ = None
     model.model_id_ = MODEL_ID
     model.created_at_ = datetime(2026, 1, 1, tzinfo=UTC)

@@ -49,7 +49,7 @@ from jiesu.extras import require_extra
 from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
-from jiesu.model.hierarchy import L1, L2, best_child, combine_heads, is_hierarchical, parent_index
+from jiesu.model.hierarchy import combine_heads
 from jiesu.model.linear import LinearBackend
 from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
@@ -197,6 +197,8 @@ class RequestClassifier:
         self.temperatures_ = dict.fromkeys(label_lists, 1.0)
         self.thresholds_: dict[str, float | None] = dict.fromkeys(label_lists)
         self.decision_threshold_: float | None = None
+        # Whether the decision threshold was measured (a measured None means "never without a person").
+        self.decision_measured_ = False
         self.unfamiliar_threshold_: float | None = None
         self.margin_ = self.config.calibration.margin
         self.training_ = TrainingRecord(
@@ -316,14 +318,13 @@ class RequestClassifier:
         unfamiliarity: npt.NDArray[np.float64] | None = None,
     ) -> list[Prediction]:
         per_head: dict[str, list[HeadPrediction]] = {}
-        chosen = self._chosen_categories(probabilities)
         for head, proba in probabilities.items():
             order, best = top_k(proba, TOP_K)
             names = self.classes_[head]
             threshold = self.thresholds_.get(head)
             margins = (best[:, 0] - best[:, 1] if best.shape[1] > 1 else best[:, 0]).tolist()
-            labels = order[:, 0] if head != L2 or chosen is None else chosen
-            label_confidence = np.take_along_axis(proba, labels[:, None], axis=1)[:, 0]
+            labels = order[:, 0]
+            label_confidence = best[:, 0]
             # Python lists, not per-element numpy indexing: ~10x faster for a batch of suggestions.
             per_head[head] = [
                 HeadPrediction(
@@ -355,17 +356,6 @@ class RequestClassifier:
             for row in range(len(truncated))
         ]
 
-    def _chosen_categories(
-        self, probabilities: Mapping[str, npt.NDArray[np.float32]]
-    ) -> npt.NDArray[np.int64] | None:
-        """With both levels: per row, the best second-level child of the best first level, so the two
-        levels never disagree. None for a model with one level."""
-        if not is_hierarchical(self.classes_) or L1 not in probabilities or L2 not in probabilities:
-            return None
-        parents = parent_index(self.classes_[L2], self.classes_[L1])
-        l1_choice = np.asarray(probabilities[L1].argmax(axis=1), dtype=np.int64)
-        return best_child(probabilities[L2], l1_choice, parents)
-
     # --- persistence --------------------------------------------------------------------------------
     def metadata(self) -> dict[str, Any]:
         self._require_fitted()
@@ -386,6 +376,7 @@ class RequestClassifier:
             },
             "margin": self.margin_,
             "consultation": {
+                "decision_measured": self.decision_measured_,
                 "decision_threshold": self.decision_threshold_,
                 "unfamiliar_threshold": self.unfamiliar_threshold_,
             },
@@ -444,6 +435,7 @@ class RequestClassifier:
             model.margin_ = float(metadata["margin"])
             consultation = metadata["consultation"]
             model.decision_threshold_ = _optional_float(consultation["decision_threshold"])
+            model.decision_measured_ = bool(consultation["decision_measured"])
             model.unfamiliar_threshold_ = _optional_float(consultation["unfamiliar_threshold"])
             model.model_id_ = metadata["model_id"]
             model.created_at_ = datetime.fromisoformat(metadata["created_at"])
@@ -560,7 +552,7 @@ def _is_model_directory(directory: Path) -> bool:
 def _optional_float(value: object) -> float | None:
     if value is None:
         return None
-    if not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected a number or null, got {value!r}")
     return float(value)
 

@@ -44,6 +44,8 @@ class ConsultationInput:
     risk: bool
     folded_text: str
     unfamiliar: bool = False
+    # Parts of the text opened by second-matter words go to different units (jiesu.model.matters).
+    parts_go_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,9 @@ class ConsultationPolicy:
             reasons.append("ambiguous_category")
         second = facts.second_category_confidence or 0.0
         marker = bool(self.second_matter.search(facts.folded_text))
-        if facts.second_category_routes_elsewhere and (
-            second >= self.second_matter_alone or (marker and second >= self.second_matter_with_marker)
+        if facts.parts_go_elsewhere or (
+            facts.second_category_routes_elsewhere
+            and (second >= self.second_matter_alone or (marker and second >= self.second_matter_with_marker))
         ):
             reasons.append("multi_issue")
         if facts.in_beijing is False:

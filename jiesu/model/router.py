@@ -23,6 +23,7 @@ from jiesu.data.unit_names import UnitNames, load_unit_names
 from jiesu.data.workflow_settings import WorkflowSettings
 
 _TEMPLATE_CACHE_SIZE = 100_000
+_MISSING = object()
 # Unit types that the development area's committee (亦庄, `units.json`) takes in its area: it receives the
 # tickets that elsewhere go to a street office, a district department or the district government.
 _LOCAL_TYPES = ("street", "district_department", "district_government")
@@ -160,11 +161,14 @@ class Router:
         templates: list[str | None] = []
         for category in categories:
             key = (category, street_known, present)
-            if key not in cache:
+            # One read of the cache, so a clear() by another thread between check and read cannot bite.
+            template = cache.get(key, _MISSING)
+            if template is _MISSING:
                 rules = self.catalogue.rules_for(category) if category else []
                 rule = next((r for r in rules if self._applies_given(r, present, street)), None)
-                cache[key] = rule.unit if rule is not None else None
-            templates.append(cache[key])
+                template = rule.unit if rule is not None else None
+                cache[key] = template
+            templates.append(template if isinstance(template, str) else None)
         return templates
 
     def keywords_in(self, folded_text: str) -> frozenset[str]:

@@ -198,7 +198,7 @@ class Suggester:
     ) -> tuple[float | None, float | None, list[DecisionCheck]]:
         """How sure the dispatch decision is (jiesu.model.decision), its threshold, and the checks shown
         to the operator. A model without a decision threshold (no second level or no disposition in
-        its training data) is judged on its category head as before."""
+        its training data: `decision_measured_` false) is judged on its category head as before."""
         named = decision.channel or decision.emergency_number
         shown = f"{decision.label}:{named}" if named else decision.label
         disposition = DecisionCheck(
@@ -233,7 +233,8 @@ class Suggester:
             )
         threshold = self.classifier.decision_threshold_
         confidence: float | None
-        if threshold is not None and (mass is not None or not on_the_matter):
+        if self.classifier.decision_measured_ and (mass is not None or not on_the_matter):
+            # A measured threshold of None: no confident set reached the target, so none goes alone.
             confidence = decision_confidence(decision.confidence, decision.label, mass)
         else:
             fallback = head or prediction.heads.get("category_l1")
@@ -295,10 +296,11 @@ class Suggester:
                     first = self.router.lead_unit_template(prediction.category_l2, folded, street)
                     second = self.router.lead_unit_template(second_l2, folded, street)
                     second_elsewhere = second is not None and second != first
-        if decision.label == "dispatch" and not second_elsewhere and parts:
-            other_part = parts_go_elsewhere(self.router, parts, folded, jurisdiction.street)
-            if other_part is not None:
-                second_elsewhere, second_confidence = True, other_part.confidence
+        parts_elsewhere = (
+            decision.label == "dispatch"
+            and bool(parts)
+            and parts_go_elsewhere(self.router, parts, folded, jurisdiction.street) is not None
+        )
         decision_confidence, decision_threshold = sureness
         return ConsultationInput(
             disposition=decision.label,
@@ -315,6 +317,7 @@ class Suggester:
             risk=risk,
             folded_text=folded,
             unfamiliar=prediction.unfamiliar,
+            parts_go_elsewhere=parts_elsewhere,
         )
 
 

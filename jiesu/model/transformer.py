@@ -129,13 +129,13 @@ class TransformerBackend:
                     break
         self.network.eval()
 
-    @torch.no_grad()
     def scores_and_unfamiliarity(
         self, prepared: PreparedTexts
     ) -> tuple[dict[str, npt.NDArray[np.float32]], npt.NDArray[np.float64] | None]:
         # Not measured for the transformer: its subword vocabulary covers nearly any text.
         return self.scores(prepared), None
 
+    @torch.no_grad()
     def scores(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]:
         if self.network is None:
             raise RuntimeError("the transformer backend is not fitted")

@@ -75,8 +75,9 @@ def _mapped_categories(
                 f"--label-column (columns: {dataset.column_names})"
             ]
         )
-    values = [value.strip() if isinstance(value, str) else value for value in dataset[column]]
-    unmapped = sorted({str(value) for value in values if value and value not in label_map})
+    # Labels as text (a JSON or Parquet column of numbers maps like a CSV one); only null or "" is no label.
+    values = [None if value is None else str(value).strip() for value in dataset[column]]
+    unmapped = sorted({value for value in values if value and value not in label_map})
     if unmapped:
         raise DataValidationError(
             [f"{len(unmapped)} label(s) of column {column!r} are not in {path}: {unmapped[:10]}"]

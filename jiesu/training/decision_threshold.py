@@ -18,7 +18,7 @@ from jiesu.data.catalogue import load_catalogue
 from jiesu.data.workflow_settings import load_workflow_settings
 from jiesu.model.decision import ON_THE_MATTER, decision_confidence, unit_mass
 from jiesu.model.heads import decode_disposition
-from jiesu.model.hierarchy import L1, L2, best_child, parent_index
+from jiesu.model.hierarchy import L2
 from jiesu.model.router import Router
 from jiesu.model.text import fold_characters
 from jiesu.training.thresholds import choose_threshold, coverage_at
@@ -60,10 +60,8 @@ def choose_decision_threshold(
         return DecisionThreshold(None, 0, 0.0, None)
     router = Router(load_catalogue(), load_workflow_settings())
     l2_classes = list(classes[L2])
+    # The suggested l2, as served: the most probable under the (hierarchical) distribution.
     category = np.asarray(proba[L2][rows].argmax(axis=1), dtype=np.int64)
-    if L1 in proba:  # the suggested l2 is the best child of the best l1 (jiesu.model.hierarchy)
-        parents = parent_index(l2_classes, classes[L1])
-        category = best_child(proba[L2][rows], proba[L1][rows].argmax(axis=1), parents)
     disposition = proba[DISPOSITION][rows]
     confidence = np.zeros(len(rows))
     correct = np.zeros(len(rows), dtype=bool)

@@ -23,7 +23,7 @@ from jiesu.model.hierarchy import combine_heads
 from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
 from jiesu.training.decision_threshold import choose_decision_threshold
-from jiesu.training.folds import Fold, grouped_stratified_folds
+from jiesu.training.folds import Fold, duplicate_groups, grouped_stratified_folds
 from jiesu.training.thresholds import choose_threshold, risk_coverage
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,7 @@ def fit_calibrated(
     model.temperatures_ = dict(report.temperatures)
     model.thresholds_ = dict(report.thresholds)
     model.decision_threshold_ = report.decision_threshold
+    model.decision_measured_ = decision.rows > 0
     model.unfamiliar_threshold_ = report.unfamiliar_threshold
     model.training_.metrics["calibration"] = {
         "folds": config.calibration.folds,
@@ -204,7 +205,14 @@ def _folds_over(texts: Sequence[str], y: Labels, scored: Sequence[bool], k: int,
     strata = _stratify_on(y)
     chosen = rows.tolist()
     inner = grouped_stratified_folds([texts[i] for i in chosen], [strata[i] for i in chosen], k, seed)
-    return [(np.sort(np.concatenate([always, rows[train]])), rows[test]) for train, test in inner]
+    # A text of another source that is also a scored text (the same history in two files) must not
+    # train the fold that scores it: duplicates are grouped over all rows, as within one source.
+    groups = duplicate_groups(texts)
+    folds = []
+    for train, test in inner:
+        tested = np.isin(groups[always], groups[rows[test]])
+        folds.append((np.sort(np.concatenate([always[~tested], rows[train]])), rows[test]))
+    return folds
 
 
 @dataclass

@@ -322,3 +322,19 @@ def test_a_text_unlike_the_training_data_is_unfamiliar(suggester: Suggester) -> 
     assert "unfamiliar_text" in suggestion.consult.reasons
     usual = suggester.suggest(SuggestionRequest(text="海淀区学院路街道小区楼下饭馆油烟太大，熏得没法开窗"))
     assert "unfamiliar_text" not in usual.consult.reasons
+
+
+def test_a_measured_decision_threshold_of_none_sends_everything_to_a_person(
+    seed_model: RequestClassifier,
+) -> None:
+    import copy
+
+    never = copy.copy(seed_model)
+    never.decision_threshold_ = None  # no confident set reached the target on the inner folds
+    suggestion = Suggester.with_reference_data(never).suggest(
+        SuggestionRequest(text="朝阳区望京西园三区309号楼暖气不热，屋里只有十五度")
+    )
+    decision = next(check for check in suggestion.consult.checks if check.decision == "decision")
+    assert decision.threshold is None
+    assert not decision.sure
+    assert "low_confidence" in suggestion.consult.reasons

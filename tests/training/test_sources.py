@@ -113,3 +113,15 @@ def test_train_on_two_sources_cross_validated_on_one(
     assert " + " in metadata["training_data"]["source"]
     assert main([*argv[:-5], "--cv-source", "3", "--out", str(out)]) == 2
     assert "there are 2 --data sources" in capsys.readouterr().err
+
+
+def test_a_text_in_two_sources_never_trains_the_fold_that_scores_it() -> None:
+    from jiesu.training.pipeline import _folds_over
+
+    texts = [f"第{i}号楼暖气不热" for i in range(12)] + [f"第{i}号楼暖气不热 " for i in range(6)]
+    labels = {"category_l1": ["城乡建设", "环境保护"] * 6 + ["城乡建设", "环境保护"] * 3}
+    scored = [True] * 12 + [False] * 6  # the second source repeats six of the scored texts
+    for train, test in _folds_over(texts, labels, scored, 3, seed=0):
+        repeated_in_test = {i + 12 for i in test.tolist() if i < 6}
+        assert not repeated_in_test & set(train.tolist())
+        assert set(test.tolist()) <= set(range(12))
