@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 from jiesu.errors import JiesuError, Messages, SettingsError, message
 from jiesu.extras import require_extra
 from jiesu.logformat import configure_logging as configure_log_format
+from jiesu.training.source_options import add_data_options, source_specs
 
 if TYPE_CHECKING:
     from jiesu.model.config import ClassifierConfig
     from jiesu.model.suggestion import Suggester
-    from jiesu.training.datasets import SourceSpec, TrainingData
+    from jiesu.training.datasets import TrainingData
     from jiesu.training.pipeline import CrossValidation
 
 log = logging.getLogger("jiesu")
@@ -107,7 +108,7 @@ def _train(args: argparse.Namespace) -> int:
     if config.backend == "transformer":
         require_extra("transformer", "jiesu train --backend transformer")
     check_save_target(Path(args.out))  # before minutes of training, not after
-    data = load_training_sources(_source_specs(args))
+    data = load_training_sources(source_specs(args))
     scored = _cv_rows(args, data)
     progress = not args.no_progress
     if not progress and config.backend == "transformer":
@@ -191,7 +192,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from jiesu.training.datasets import load_training_data
 
     model = RequestClassifier.load(args.model)
-    specs = _source_specs(args)
+    specs = source_specs(args)
     if len(specs) != 1:
         raise JiesuError("evaluate scores one --data at a time")
     data = load_training_data(
@@ -385,97 +386,6 @@ def _default_teddy_dir() -> Path:
     return Path(shared) / "teddycup2020" if shared else Path("..") / "shared" / "data" / "teddycup2020"
 
 
-_SOURCE_OPTIONS = {
-    "--text-column": "text_column",
-    "--label-column": "label_column",
-    "--label-map": "label_map",
-}
-
-
-class _SourceOption(argparse.Action):
-    """`--data` starts a training source; `--text-column`, `--label-column`, `--column` and `--label-map`
-    belong to the `--data` before them (those given before any `--data`, to the first)."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        sources: list[dict[str, Any]] = list(getattr(namespace, "sources", None) or [])
-        pending: dict[str, Any] = dict(getattr(namespace, "pending_source", None) or {})
-        if self.dest == "data":
-            sources.append(pending | {"path": values})
-            pending = {}
-        else:
-            target = sources[-1] if sources else pending
-            if self.dest == "column":
-                target["columns"] = [*target.get("columns", []), values]
-            elif self.dest in target:
-                parser.error(f"{option_string} is given twice for the same --data")
-            else:
-                target[self.dest] = values
-        namespace.sources = sources
-        namespace.pending_source = pending
-
-
-def _source_specs(args: argparse.Namespace) -> list[SourceSpec]:
-    from jiesu.training.datasets import SourceSpec
-
-    specs = []
-    for source in args.sources:
-        label_map = source.get("label_map")
-        specs.append(
-            SourceSpec(
-                path=source["path"],
-                text_column=source.get("text_column", "text"),
-                label_column=source.get("label_column"),
-                columns=tuple(source.get("columns", [])),
-                label_map=Path(label_map) if label_map else None,
-            )
-        )
-    return specs
-
-
-def _add_data_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
-    parser.set_defaults(sources=[], pending_source={})
-    parser.add_argument(
-        "--data",
-        action=_SourceOption,
-        required=True,
-        help="CSV/JSONL/JSON/Parquet file, or 'seed' for the seed corpus"
-        + (
-            "; repeat it to train one model on several sources, each with the options that follow it"
-            if several
-            else ""
-        ),
-    )
-    parser.add_argument(
-        "--text-column", action=_SourceOption, help="column holding the request text (default: text)"
-    )
-    parser.add_argument(
-        "--label-column",
-        action=_SourceOption,
-        help="one label column of category names (first- or second-level, detected; with --label-map, "
-        "the column it maps, default: label)",
-    )
-    parser.add_argument(
-        "--column",
-        action=_SourceOption,
-        metavar="SRC=DST",
-        help="map a column to a head column (category_l2, category_l1, request_type, disposition, channel, "
-        "emergency_number); repeatable",
-    )
-    parser.add_argument(
-        "--label-map",
-        action=_SourceOption,
-        metavar="FILE",
-        help="CSV label,category_l1,category_l2 mapping another taxonomy's categories to the current ones "
-        "(category_l2 may be empty: such rows teach the first level only)",
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jiesu", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -514,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_data_check)
 
     train = commands.add_parser("train", help="train a classifier and write a model directory")
-    _add_data_options(train, several=True)
+    add_data_options(train, several=True)
     train.add_argument(
         "--out", required=True, type=Path, help="model directory to write (replaced atomically)"
     )
@@ -539,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="score a model directory on labelled data")
     evaluate.add_argument("--model", required=True, type=Path, help="model directory")
-    _add_data_options(evaluate)
+    add_data_options(evaluate)
     evaluate.add_argument(
         "--split", default="test", choices=["train", "dev", "test"], help="seed corpus split"
     )

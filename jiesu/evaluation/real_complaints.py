@@ -10,8 +10,6 @@ street accuracy over the complaints whose text names one.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import Any
 from jiesu.data.disposition_rules import CHANNEL_IDS, DISPOSITIONS
 from jiesu.data.gazetteer import Gazetteer
 from jiesu.errors import JiesuError
-from jiesu.evaluation.real_text import REPO_ROOT, Half
+from jiesu.evaluation.real_text import REPO_ROOT, Half, half_of, json_lines
 
 COMPLAINTS_FILE = REPO_ROOT / "tests" / "fixtures" / "real_complaints" / "complaints.jsonl"
 FIELDS = ("id", "url", "text", "disposition", "channel", "district", "street", "note")
@@ -61,8 +59,7 @@ COMPLAINT_TARGETS = {f"complaints.{f.key}": f.target for f in COMPLAINT_FIGURES 
 
 def complaint_half(url: str, text: str) -> Half:
     """`dev` when sha256 of URL + newline + text without whitespace is even, else `report`."""
-    key = (url + "\n" + "".join(text.split())).encode("utf-8")
-    return "dev" if int(hashlib.sha256(key).hexdigest(), 16) % 2 == 0 else "report"
+    return half_of(text, prefix=url + "\n")
 
 
 def load_real_complaints(path: Path | None = None, half: Half | None = None) -> list[RealComplaint]:
@@ -72,13 +69,7 @@ def load_real_complaints(path: Path | None = None, half: Half | None = None) -> 
     if not path.is_file():
         raise JiesuError(f"the real complaint set is missing: {path}")
     items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise JiesuError(f"{path}, line {number}: not valid JSON ({exc.msg})") from None
+    for number, row in json_lines(path):
         if not isinstance(row, dict) or set(row) != set(FIELDS):
             raise JiesuError(f"{path}, line {number}: expected an object with the fields {', '.join(FIELDS)}")
         if not all(isinstance(row[key], str) for key in ("id", "url", "text", "disposition", "note")):

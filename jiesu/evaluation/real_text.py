@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from jiesu.errors import JiesuError, Messages, message
 
@@ -30,10 +31,21 @@ class RealText:
     label: str  # first-level category (一级标签)
 
 
-def half_of(text: str) -> Half:
-    """`dev` when sha256 of the text without whitespace is even, else `report`."""
-    key = "".join(text.split()).encode("utf-8")
+def half_of(text: str, prefix: str = "") -> Half:
+    """`dev` when sha256 of `prefix` + the text without whitespace is even, else `report`."""
+    key = (prefix + "".join(text.split())).encode("utf-8")
     return "dev" if int(hashlib.sha256(key).hexdigest(), 16) % 2 == 0 else "report"
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded value) of every non-blank line; a line that is not JSON is a JiesuError."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise JiesuError(f"{path}, line {number}: not valid JSON ({exc.msg})") from None
 
 
 def default_real_data_dir() -> Path:
@@ -49,13 +61,7 @@ def load_real_texts(data_dir: Path, half: Half | None = None) -> list[RealText]:
     if not path.is_file():
         raise JiesuError(message(Messages.real_data_missing, path=path))
     texts = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise JiesuError(f"{path}, line {number}: not valid JSON ({exc.msg})") from None
+    for number, row in json_lines(path):
         if not (
             isinstance(row, dict) and isinstance(row.get("label"), str) and isinstance(row.get("text"), str)
         ):
