@@ -37,10 +37,6 @@ def _parent_index(l2_classes: tuple[str, ...], l1_classes: tuple[str, ...]) -> n
     return np.array([position.get(taxonomy.l1_of(l2), -1) for l2 in l2_classes], dtype=np.int64)
 
 
-def is_hierarchical(classes: Mapping[str, Sequence[str]]) -> bool:
-    return L1 in classes and L2 in classes
-
-
 def combine(p_l1: Matrix, p_l2: Matrix, parents: npt.NDArray[np.int64]) -> Matrix:
     """Second-level probabilities read within the first level (module docstring). A first-level class
     with no second-level child keeps its mass out of the result: that mass names no l2 category."""
@@ -63,17 +59,3 @@ def combine_heads(
         parents = parent_index(classes[L2], classes[L1])
         out[L2] = combine(probabilities[L1], probabilities[L2], parents)
     return out
-
-
-def best_child(
-    p_l2: Matrix, l1_choice: npt.NDArray[np.int64], parents: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Per row, the most probable second-level class among the children of the chosen first level
-    (the overall best where the chosen first level has no child)."""
-    inside = parents[None, :] == l1_choice[:, None]
-    masked = np.where(inside, p_l2, -1.0)
-    best = masked.argmax(axis=1)
-    no_child = ~inside.any(axis=1)
-    best[no_child] = p_l2[no_child].argmax(axis=1)
-    chosen: npt.NDArray[np.int64] = best.astype(np.int64)
-    return chosen
