@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-import ahocorasick
+from jiesu.model.literals import Literals
 
+Cue = tuple[str, re.Pattern[str]]  # (group name, regex)
 _QUANTIFIERS = "?*{+"
 _META = set("\\.^$|()[]{}?*+")
 
@@ -58,11 +59,25 @@ def literal_anchor(pattern: str) -> str | None:
 
 def literal_anchors(pattern: str) -> tuple[str, ...] | None:
     """Literals at least one of which every match of `pattern` contains, or None: its `literal_anchor`,
-    else the words of its first top-level group that is a plain alternation of words and not optional
-    ((一审|二审|再审|上诉) → 一审, 二审, 再审, 上诉)."""
+    or the words of a top-level group that is a plain alternation of words and not optional
+    ((一审|二审|再审|上诉) → 一审, 二审, 再审, 上诉), whichever has the longest shortest word. Short
+    anchors occur in most long texts (向, 到, 去 …) and would run their cue's regex on nearly every one."""
+    groups = _mandatory_word_groups(pattern)
+    if groups is None:
+        return None  # a top-level alternation: no literal is common to every match
     anchor = literal_anchor(pattern)
-    if anchor is not None:
-        return (anchor,)
+    candidates: list[tuple[str, ...]] = [(anchor,)] if anchor else []
+    candidates += groups
+    if not candidates:
+        return None
+    # max() keeps the first of equals: the plain literal, then the groups from the left.
+    return max(candidates, key=lambda words: min(len(word) for word in words))
+
+
+def _mandatory_word_groups(pattern: str) -> list[tuple[str, ...]] | None:
+    """Each top-level group of `pattern` that is a plain alternation of words and not optional, left to
+    right; None if the pattern has a top-level alternation."""
+    groups: list[tuple[str, ...]] = []
     depth = 0
     opened = -1
     index = 0
@@ -76,7 +91,7 @@ def literal_anchors(pattern: str) -> tuple[str, ...] | None:
             index = end + 1 if end > 0 else len(pattern)
             continue
         if char == "|" and depth == 0:
-            return None  # a top-level alternation: no literal is common to every match
+            return None
         if char == "(":
             depth += 1
             if depth == 1:
@@ -89,9 +104,9 @@ def literal_anchors(pattern: str) -> tuple[str, ...] | None:
                 words = body.split("|")
                 plain = not body.startswith("?") and all(word and not set(word) & _META for word in words)
                 if plain and following not in ("?", "*", "{"):
-                    return tuple(words)
+                    groups.append(tuple(words))
         index += 1
-    return None
+    return groups
 
 
 class CueIndex:
@@ -99,9 +114,8 @@ class CueIndex:
     individual cue regexes one of whose anchors occurs (cues without anchors always run)."""
 
     def __init__(self, groups: Mapping[str, Iterable[str]]) -> None:
-        self._always: list[tuple[str, re.Pattern[str]]] = []
-        self._automaton = ahocorasick.Automaton()
-        by_anchor: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self._always: list[Cue] = []
+        by_anchor: dict[str, list[Cue]] = {}
         for name, patterns in groups.items():
             for pattern in patterns:
                 cue = (name, re.compile(pattern))
@@ -110,11 +124,7 @@ class CueIndex:
                     self._always.append(cue)
                 for anchor in anchors or ():
                     by_anchor.setdefault(anchor, []).append(cue)
-        for anchor, cues in by_anchor.items():
-            self._automaton.add_word(anchor, tuple(cues))
-        self._empty = not by_anchor
-        if not self._empty:
-            self._automaton.make_automaton()
+        self._anchors = Literals((anchor, tuple(cues)) for anchor, cues in by_anchor.items())
 
     def candidates(self, text: str) -> set[str]:
         """Names of the groups that have at least one cue whose anchor occurs."""
@@ -129,17 +139,15 @@ class CueIndex:
                     found.setdefault(name, set()).add(match.span())
         return {name: sorted(spans) for name, spans in found.items()}
 
-    def _cues_present(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
+    def _cues_present(self, text: str) -> list[Cue]:
+        """The cues to run, in the order their first anchor occurs; a cue with several anchors once."""
         cues = list(self._always)
-        if not self._empty:
-            seen_anchors: set[int] = set()
-            seen_cues: set[int] = set()  # a cue with several anchors runs once
-            for _, entries in self._automaton.iter(text):
-                if id(entries) in seen_anchors:
+        if len(self._anchors):
+            seen: set[int] = set()
+            by_anchor = self._anchors.values
+            for index, _, _ in self._anchors.indexes(text):
+                if index in seen:
                     continue
-                seen_anchors.add(id(entries))
-                for cue in entries:
-                    if id(cue) not in seen_cues:
-                        seen_cues.add(id(cue))
-                        cues.append(cue)
+                seen.add(index)
+                cues.extend(cue for cue in by_anchor[index] if cue not in cues)
         return cues

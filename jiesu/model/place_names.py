@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
 import numpy as np
 import numpy.typing as npt
 
 from jiesu.data.gazetteer import NEIGHBOUR_REGIONS, Gazetteer
 from jiesu.data.jurisdiction_words import JurisdictionWords
+from jiesu.model.literals import Literals
 from jiesu.model.text import fold_characters
 
 # Weight of one mention, by kind of name.
@@ -39,9 +39,6 @@ GLUE_WORD_MIN_FREQ = 10  # jieba count from which a word can glue a name into ot
 EVERYDAY_MIN_FREQ = 100  # jieba count from which a short (八角, 行政区) is an everyday word
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 _OTHER = "\x01"  # stands in for every character that is in no name and no context word
-_NEVER = "\uffff"  # mapped to _OTHER, so it never occurs in scanned text
-_PRIMER = None  # the value of the keys that order the root of the automaton
-_COMMON_SYMBOLS = "，。,.、：:；;！!？?“”\"'（）()【】《》 0123456789\n"
 # Code blocks the scan table maps: Latin, punctuation, CJK symbols and ideographs, full-width forms.
 _SCAN_BLOCKS = ((0x0000, 0x024F), (0x2000, 0x206F), (0x3000, 0x303F), (0x3400, 0x9FFF), (0xFF00, 0xFFFF))
 
@@ -80,7 +77,7 @@ def fold(text: str) -> str:
 
 def build_automaton(
     gazetteer: Gazetteer, words: JurisdictionWords, dictionary: Path | None
-) -> tuple[ahocorasick.Automaton, frozenset[str], Lexicon]:
+) -> tuple[Literals[PlaceName], frozenset[str], Lexicon]:
     """The automaton, its alphabet (every character of a name or of a context word), and the words of
     jieba's dictionary (`dictionary`, a copy of jieba's dict.txt; None: none) that the glue checks need."""
     meanings = beijing_meanings(gazetteer, words)
@@ -110,32 +107,26 @@ def build_automaton(
             del meanings[key]
     keys = set(meanings) | set(outside) | beijing_keys
     alphabet = frozenset("".join(keys)) | words.context_chars()
-    automaton = ahocorasick.Automaton()
-    # pyahocorasick looks a character up among a node's children one by one, and the root has a child
-    # for every first character: adding the characters first, the stand-in for all others at the head,
-    # then the rest from the most to the least common, makes the scan three times faster. The second
-    # character (U+FFFF) never occurs in scanned text, so these keys never match.
-    counts = lexicon.char_counts
-    for char in [_OTHER, *sorted(alphabet, key=lambda c: (-counts.get(c, 0), c))]:
-        automaton.add_word(char + _NEVER, _PRIMER)
+    entries: list[tuple[str, PlaceName]] = []
     for key in keys:
         region, _ = outside.get(key, (None, False))
-        automaton.add_word(
-            key,
-            compile_name(
+        entries.append(
+            (
                 key,
-                meanings.get(key, []),
-                explicit=key in district_keys,
-                weak=key in weak_keys,
-                stop_next=_stop_next(key, words, district_keys),
-                region=region,
-                check_swallow=key in lexicon.hidden,
-                check_cross=key in crossed,
-                beijing=key in beijing_keys,
-            ),
+                compile_name(
+                    key,
+                    meanings.get(key, []),
+                    explicit=key in district_keys,
+                    weak=key in weak_keys,
+                    stop_next=_stop_next(key, words, district_keys),
+                    region=region,
+                    check_swallow=key in lexicon.hidden,
+                    check_cross=key in crossed,
+                    beijing=key in beijing_keys,
+                ),
+            )
         )
-    automaton.make_automaton()
-    return automaton, alphabet, lexicon
+    return Literals(entries, longest=True), alphabet, lexicon
 
 
 def _stop_next(key: str, words: JurisdictionWords, district_keys: set[str]) -> tuple[str, ...]:
@@ -155,21 +146,9 @@ def scan_table(alphabet: frozenset[str]) -> dict[int, int]:
     return {code: target if chr(target := fold.get(code, code)) in alphabet else other for code in codes}
 
 
-def longest_matches(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, PlaceName]]:
-    """(last index, name) of the leftmost-longest non-overlapping matches, left to right: what the
-    automaton's `iter_long` gives, from its plain `iter`, which is about twice as fast (few texts have
-    more than a handful of matches to sort)."""
-    found = sorted(
-        ((last - name.length + 1, last, name) for last, name in automaton.iter(text)),
-        key=lambda match: (match[0], -match[1]),  # leftmost first, then longest
-    )
-    chosen: list[tuple[int, PlaceName]] = []
-    free_from = 0
-    for start, last, name in found:
-        if start >= free_from:
-            chosen.append((last, name))
-            free_from = last + 1
-    return chosen
+def longest_matches(names: Literals[PlaceName], text: str) -> list[tuple[int, PlaceName]]:
+    """(last index, name) of the leftmost-longest non-overlapping matches, left to right."""
+    return [(end - 1, name) for _, end, name in names.found(text)]
 
 
 def code_point_array(table: dict[int, int]) -> npt.NDArray[np.uint32]:
@@ -351,9 +330,8 @@ def compile_name(
 
 @dataclass(frozen=True)
 class Lexicon:
-    """What the resolver needs from jieba's dictionary (its words and their counts)."""
+    """What the resolver needs from jieba's dictionary."""
 
-    char_counts: dict[str, int]  # how common each character is: the counts of the words it is in
     everyday: frozenset[str]  # shorts that are everyday words, not place names (八角, 行政区)
     swallowing: frozenset[str]  # everyday words that hold a checked name and more (人大代表, 复合肥)
     hidden: frozenset[str]  # the checked names that some of those words hold
@@ -372,8 +350,7 @@ def installed_dictionary() -> Path | None:
 def read_lexicon(path: Path | None, shorts: set[str], swallowed: set[str], crossed: set[str]) -> Lexicon:
     """What the glue checks need from the jieba dictionary at `path` (None: nothing is glued)."""
     if path is None:
-        return Lexicon({}, frozenset(), frozenset(), frozenset(), {}, {})
-    chars: dict[str, int] = defaultdict(int)
+        return Lexicon(frozenset(), frozenset(), frozenset(), {}, {})
     everyday = set()
     swallowing = set()
     hidden: set[str] = set()
@@ -385,8 +362,6 @@ def read_lexicon(path: Path | None, shorts: set[str], swallowed: set[str], cross
         for line in lines:
             raw, count, tag = line.split()
             frequency = int(count)
-            for char in raw:
-                chars[char] += frequency
             if frequency < GLUE_WORD_MIN_FREQ or tag.startswith("ns") or len(raw) < 2:
                 continue  # a place name (故宫博物院) glues nothing away
             word = fold(raw)
@@ -406,11 +381,7 @@ def read_lexicon(path: Path | None, shorts: set[str], swallowed: set[str], cross
                     ending[word[-1]].add(word[:-1])
                 if word[0] in lasts:
                     starting[word[0]].add(word[1:])
-    # Punctuation and digits are not in jieba's dictionary but are everywhere in requests.
-    for rank, char in enumerate(reversed(_COMMON_SYMBOLS)):
-        chars[char] = 10**9 + rank
     return Lexicon(
-        char_counts=dict(chars),
         everyday=frozenset(everyday),
         swallowing=frozenset(swallowing),
         hidden=frozenset(hidden),

@@ -15,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import ahocorasick
-
 from jiesu.data.catalogue import Catalogue, CatalogueRule, DeadlineTier, UnitSpec, render_unit
 from jiesu.data.gazetteer import NEIGHBOUR_REGIONS
 from jiesu.data.unit_names import UnitNames, load_unit_names
 from jiesu.data.workflow_settings import WorkflowSettings
+from jiesu.model.literals import Literals
 
 _TEMPLATE_CACHE_SIZE = 100_000
 _MISSING = object()
@@ -57,12 +56,9 @@ class Router:
         self.unit_names = unit_names or load_unit_names()
         # Every catalogue keyword in one automaton: the consultation asks for the template of each likely
         # category of one text, and one scan finds the keywords that all those rules test.
-        self._keywords = ahocorasick.Automaton()
-        for rule in catalogue.rules:
-            for word in rule.when.keywords_any:
-                self._keywords.add_word(word, word)
-        if len(self._keywords):
-            self._keywords.make_automaton()
+        self._keywords = Literals(
+            (word, word) for rule in catalogue.rules for word in rule.when.keywords_any if word
+        )
         # (category, street known, keywords present) → template: most texts hold none of the keywords.
         self._template_cache: dict[tuple[str | None, bool, frozenset[str]], str | None] = {}
 
@@ -172,9 +168,8 @@ class Router:
         return templates
 
     def keywords_in(self, folded_text: str) -> frozenset[str]:
-        if not len(self._keywords):
-            return frozenset()
-        return frozenset(word for _, word in self._keywords.iter(folded_text))
+        strings = self._keywords.strings
+        return frozenset(strings[index] for index in self._keywords.present(folded_text))
 
     @staticmethod
     def _applies_given(rule: CatalogueRule, present: frozenset[str], street: str | None) -> bool:

@@ -34,6 +34,11 @@ def test_the_anchor_is_a_literal_every_match_contains(pattern: str, anchor: str 
         ("(甲|乙){0,2}戊", ("戊",)),
         ("(甲.|乙)", None),  # not plain words
         ("燃气|煤气", None),  # a top-level alternation
+        ("(甲|乙)丙|丁", None),  # one after a group too
+        # the group with the longest shortest word: one-character anchors occur in most long texts
+        ("(向|到|去)[^，]{0,8}(纪委|监委)[^，]{0,6}(举报|反映)", ("纪委", "监委")),
+        ("(向|到)法院", ("法院",)),
+        ("(已经|已)起诉", ("起诉",)),
     ],
 )
 def test_anchors_are_literals_one_of_which_every_match_contains(

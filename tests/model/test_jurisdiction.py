@@ -15,6 +15,7 @@ from jiesu.model.jurisdiction import (
     Span,
     default_resolver,
 )
+from jiesu.model.literals import Literals
 from jiesu.model.text import MAX_TEXT_CHARS
 
 
@@ -437,10 +438,19 @@ def test_default_resolver_is_built_once(monkeypatch: pytest.MonkeyPatch) -> None
 # --- the scan itself ---------------------------------------------------------------------------------------
 
 
+def _iter_long(names: Literals[object], text: str) -> list[tuple[int, object]]:
+    """pyahocorasick's leftmost-longest scan over the same names: the reference the scan must agree with."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for string, value in zip(names.strings, names.values, strict=True):
+        automaton.add_word(string, value)
+    automaton.make_automaton()
+    return list(automaton.iter_long(text))
+
+
 def test_longest_matches_are_those_of_iter_long() -> None:
     from dataclasses import dataclass
-
-    import ahocorasick
 
     from jiesu.model import place_names
 
@@ -448,16 +458,24 @@ def test_longest_matches_are_those_of_iter_long() -> None:
     class Word:
         length: int
 
-    automaton = ahocorasick.Automaton()
-    for word in ["八里", "八里庄", "里庄村", "庄村", "朝阳", "朝阳区", "阳区", "区"]:
-        automaton.add_word(word, Word(len(word)))
-    automaton.make_automaton()
-    texts = ["八里庄村朝阳区", "八里里庄村", "朝阳阳区区", "区八里庄", "没有地名", "八里庄村八里庄村区"]
+    names: Literals[object] = Literals(
+        (
+            (word, Word(len(word)))
+            for word in ["八里", "八里庄", "里庄村", "庄村", "朝阳", "朝阳区", "阳区", "区"]
+        ),
+        longest=True,
+    )
+    texts = [
+        "八里庄村朝阳区",
+        "八里里庄村",
+        "朝阳阳区区",
+        "区八里庄",
+        "没有地名",
+        "八里庄村八里庄村区",
+        "😀朝阳区",
+    ]
     for text in texts:
-        ours = place_names.longest_matches(automaton, text)
-        assert [(last, name.length) for last, name in ours] == [
-            (last, name.length) for last, name in automaton.iter_long(text)
-        ], text
+        assert place_names.longest_matches(names, text) == _iter_long(names, text), text  # type: ignore[arg-type]
 
 
 def test_the_resolver_scan_finds_what_iter_long_finds_on_the_seed_corpus(
@@ -466,11 +484,10 @@ def test_the_resolver_scan_finds_what_iter_long_finds_on_the_seed_corpus(
     from jiesu.model import place_names
     from jiesu.model.text import translate_code_points
 
+    names = resolver._automaton
     for row in load_seed_corpus(split="test").to_list():
         folded = translate_code_points(row["text"], resolver._scan_codes)
-        assert place_names.longest_matches(resolver._automaton, folded) == list(
-            resolver._automaton.iter_long(folded)
-        )
+        assert place_names.longest_matches(names, folded) == _iter_long(names, folded)  # type: ignore[arg-type]
 
 
 # --- the jieba dictionary it reads -----------------------------------------------------------------------
