@@ -186,7 +186,7 @@ def _print_second_level(result: CrossValidation, targets: Mapping[str, Sequence[
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from jiesu.evaluation.classification import evaluate_model
+    from jiesu.evaluation.classification import evaluate_decisions, evaluate_model, format_decisions
     from jiesu.evaluation.metrics import format_head
     from jiesu.model.classifier import RequestClassifier
     from jiesu.training.datasets import load_training_data
@@ -204,10 +204,19 @@ def _evaluate(args: argparse.Namespace) -> int:
         for_evaluation=True,
         label_map=specs[0].label_map,
     )
+    if args.report:
+        require_extra("report", "jiesu evaluate --report")  # before the minutes of scoring, not after
     report = evaluate_model(model, data.texts, data.targets)
     report["data"] = data.source
+    units = data.dataset["unit"] if "unit" in data.dataset.column_names else None
+    report["decisions"] = evaluate_decisions(model, data.texts, data.targets, units)
+    print(format_decisions(report["decisions"]))
     for head, metrics in report["heads"].items():
         print(format_head(head, metrics))
+    if args.report:
+        from jiesu.evaluation.model_report import write_model_report
+
+        print(f"report page written to {write_model_report(report, args.report)}")
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -454,6 +463,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--split", default="test", choices=["train", "dev", "test"], help="seed corpus split"
     )
     evaluate.add_argument("--output", type=Path, help="write the JSON report here")
+    evaluate.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help="write a page for people to DIR/index.html (plots, per-class table, the surest errors)",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
     suggest = commands.add_parser("suggest", help="dispatch suggestions for requests (JSON Lines in, out)")
