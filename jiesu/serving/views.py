@@ -31,6 +31,7 @@ _NOT_FREE_TEXT = frozenset(
         "unit_type", "copy_to", "co_handlers", "units", "category", "deadline_tier", "channel",
         "emergency_number", "linked_ticket_id", "reason_code", "decision", "returned_by", "level",
         "previous_unit", "satisfaction", "at", "opened_at", "closed_at", "deadline_at", "after_max_rounds",
+        "reviewer",
     }
 )  # fmt: skip
 
