@@ -100,52 +100,66 @@ class TicketService:
         the wrong role or unit, 409 for a stale version or an action the state does not allow."""
         now = self.clock()
         with self.db.write() as session:
-            _lock_linked_pair(session, ticket_id, body)
-            ticket = load_visible(session, principal, ticket_id)
-            session.expunge(ticket)  # changed below by an explicit versioned UPDATE, not by the ORM
-            from_state = State(ticket.state)
-            rules = Rules(
-                self.workflow,
-                self.reference,
-                now,
-                linked=_linked(session, ticket, body),
-                rejected_return=_rejected_return(session, ticket, action),
-            )
-            change = decide(action, ticket, body, principal, rules)
-            read_version = ticket.version
-            values = {
-                **change.updates,
-                "state": change.to_state.value,
-                "version": read_version + 1,
-                "updated_at": now,
-            }
-            result = session.execute(
-                update(Ticket)
-                .where(Ticket.id == ticket.id, Ticket.version == read_version)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(message(Messages.stale), code="stale_version")
-            for name, value in values.items():
-                setattr(ticket, name, value)
-            session.add(
-                new_event(
-                    principal,
-                    ticket.id,
-                    read_version + 1,
-                    now,
-                    action.value,
-                    from_state,
-                    change.to_state,
-                    change.event_payload,
-                )
-            )
-            if change.relink:
-                _relink(session, ticket)
-            if change.followup is not None:
-                session.add(FollowUp(**vars(change.followup)))
+            ticket = self.apply(session, principal, ticket_id, action, body, now)
         return self.view(principal, ticket, now)
+
+    def apply(
+        self,
+        session: Session,
+        principal: Principal,
+        ticket_id: str,
+        action: Action,
+        body: ActionBody,
+        now: datetime,
+    ) -> Ticket:
+        """`act` inside the caller's write transaction, at `now`; the changed row (not yet viewed). A
+        simulated history (jiesu.demo) applies many actions per transaction through it."""
+        _lock_linked_pair(session, ticket_id, body)
+        ticket = load_visible(session, principal, ticket_id)
+        session.expunge(ticket)  # changed below by an explicit versioned UPDATE, not by the ORM
+        from_state = State(ticket.state)
+        rules = Rules(
+            self.workflow,
+            self.reference,
+            now,
+            linked=_linked(session, ticket, body),
+            rejected_return=_rejected_return(session, ticket, action),
+        )
+        change = decide(action, ticket, body, principal, rules)
+        read_version = ticket.version
+        values = {
+            **change.updates,
+            "state": change.to_state.value,
+            "version": read_version + 1,
+            "updated_at": now,
+        }
+        result = session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.version == read_version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(message(Messages.stale), code="stale_version")
+        for name, value in values.items():
+            setattr(ticket, name, value)
+        session.add(
+            new_event(
+                principal,
+                ticket.id,
+                read_version + 1,
+                now,
+                action.value,
+                from_state,
+                change.to_state,
+                change.event_payload,
+            )
+        )
+        if change.relink:
+            _relink(session, ticket)
+        if change.followup is not None:
+            session.add(FollowUp(**vars(change.followup)))
+        return ticket
 
     # --- views and queries ----------------------------------------------------------------------------
     def view(self, principal: Principal, ticket: Ticket, now: datetime) -> TicketOut:
