@@ -94,7 +94,9 @@ def unit_plot(plt: Any, by_unit: MisdispatchAuditOut, codes: dict[str, str], top
     if overall is not None:
         axis.axvline(overall, color="#555", linestyle="--", linewidth=1)
     axis.set_xlim(0, 1)
-    axis.set_xlabel("first-dispatch accuracy (95% Wilson interval); red: flagged as different; dashed: all units")
+    axis.set_xlabel(
+        "first-dispatch accuracy (95% Wilson interval); red: flagged as different; dashed: all units"
+    )
     axis.set_title(f"The {len(groups)} units with the most first dispatches")
     url = _png(figure)
     plt.close(figure)
