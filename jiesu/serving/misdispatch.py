@@ -94,7 +94,9 @@ def ticket_facts(session: Session, since: datetime, until: datetime) -> list[Tic
         .outerjoin(per_ticket, per_ticket.c.ticket_id == ticket.id)
         .where(ticket.created_at >= since, ticket.created_at < until)
     )
-    names: dict[str, str | None] = dict(session.execute(select(ApiKey.id, ApiKey.name)))
+    names: dict[str, str | None] = {
+        row.id: row.name for row in session.execute(select(ApiKey.id, ApiKey.name))
+    }
     facts = []
     for row in session.execute(query):
         dispatched = row.disposition == "dispatch"
