@@ -9,7 +9,7 @@ EXTRAS := dev,transformer,bench,report
 # scratch environment in which `make constraints` resolves the dependencies anew
 RESOLVE_VENV ?= /tmp/jiesu-resolve-venv
 
-.PHONY: run test test-fast lint install constraints clean
+.PHONY: run demo test test-fast lint install constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/jiesu serve
+
+# A server on a simulated history (30 days × 2,000 requests, simulated once into var/demo.db: minutes).
+DEMO_DB ?= var/demo.db
+demo: $(STAMP)
+	test -f $(DEMO_DB) || $(BIN)/jiesu demo simulate --days 30 --per-day 2000 --database-url sqlite:///$(DEMO_DB)
+	JIESU_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/jiesu serve
 
 # -n auto: one pytest worker per core (xdist); each worker fits the seed model once for the tests that need it.
 test: $(STAMP)

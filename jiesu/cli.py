@@ -502,6 +502,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serving_commands(commands)
 
+    from jiesu.demo.commands import add_demo_commands  # demo simulate
+    from jiesu.serving.audit_commands import add_audit_commands  # audit misdispatch
+
+    add_demo_commands(commands)
+    add_audit_commands(commands)
+
     bench = commands.add_parser("bench", help="benchmarks that print figures next to a baseline")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     classify = bench_commands.add_parser(

@@ -87,6 +87,12 @@ class Messages:
     )
     log_format: Final = "JIESU_LOG_FORMAT={value!r} is not a log format: use text or json"
     manifest_refused: Final = "not recording {names}: changed but still at the recorded version. Bump the version first, so that a version always names one content."
+    # demo and audit
+    simulation_config: Final = "simulation config {path} cannot be used: {problem}"
+    simulation_not_empty: Final = (
+        "{database} already holds {count} ticket(s): simulate into an empty database (or a new file)"
+    )
+    audit_period: Final = "the audit period is empty or reversed: --from {start} is after --to {end}"
     # serving: fixed text, never request text, caller data or raw exception text
     missing_key: Final = "missing API key: send it in the X-API-Key header"
     bad_key: Final = "invalid, expired or revoked API key"

@@ -1,8 +1,9 @@
 """The optional parts of jiesu (pyproject's extras) and the check that one is installed.
 
 The core install serves, suggests, trains and evaluates with the linear backend; `transformer` adds torch
-and transformers, `bench` what `jiesu bench classify` needs, `report` matplotlib for the HTML reports. Code that needs an extra imports it lazily and
-calls `require_extra` first, so a missing extra is one clear error line instead of an ImportError.
+and transformers, `bench` what `jiesu bench classify` needs, `report` matplotlib for the HTML reports (a
+model's evaluation, the audit). Code that needs an extra imports it lazily and calls `require_extra`
+first, so a missing extra is one clear error line instead of an ImportError.
 """
 
 from __future__ import annotations

@@ -21,13 +21,23 @@ from starlette.concurrency import run_in_threadpool
 from jiesu import __version__
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
-from jiesu.serving.deps import AdminDep, AuditDep, IntakeDep, PrincipalDep, RuntimeDep, SettingsDep
+from jiesu.serving.audit_schemas import MisdispatchAuditOut
+from jiesu.serving.deps import (
+    AdminDep,
+    AuditDep,
+    AuditorDep,
+    IntakeDep,
+    PrincipalDep,
+    RuntimeDep,
+    SettingsDep,
+)
 from jiesu.serving.middleware import (
     RequestGuardMiddleware,
     RequestLogMiddleware,
     install_docs,
     install_error_handlers,
 )
+from jiesu.serving.misdispatch import misdispatch_audit
 from jiesu.serving.runtime import load_runtime
 from jiesu.serving.schemas import (
     DispatchAuditOut,
@@ -50,6 +60,7 @@ from jiesu.serving.schemas import (
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.ticket_queries import TicketFilter
 from jiesu.workflow.bodies import ACTION_BODIES, ActionBody
+from jiesu.workflow.misdispatch import GroupBy
 from jiesu.workflow.states import Action, State
 
 log = logging.getLogger(__name__)
@@ -280,6 +291,20 @@ def _router() -> APIRouter:
         reviewer upheld (错派); how often operators overrode the suggestion, and how often tickets came back
         when the suggestion was followed, overridden, or re-dispatched. Not for unit keys."""
         return runtime.tickets.dispatch_audit(date_from, date_to)
+
+    @router.get("/v1/audit/misdispatch", tags=["audit"])
+    def misdispatch(
+        _auditor: AuditorDep,
+        runtime: RuntimeDep,
+        date_from: Annotated[date, Query(alias="from", description="first day (Beijing), inclusive")],
+        date_to: Annotated[date, Query(alias="to", description="last day (Beijing), inclusive")],
+        group_by: GroupBy = "unit",
+    ) -> MisdispatchAuditOut:
+        """Mis-dispatch audit of the tickets created in the period: first-dispatch accuracy, returns and
+        upheld returns, dispatch rounds, days lost, model vs operator, consultations, per group with 95%
+        Wilson intervals, and groups that differ from the rest beyond chance (Holm-corrected). Auditor
+        and admin keys only; no request text or caller data."""
+        return misdispatch_audit(runtime.database, date_from, date_to, group_by)
 
     @router.post("/v1/keys", status_code=201, tags=["keys"])
     def create_key(body: KeyCreate, _admin: AdminDep, runtime: RuntimeDep) -> KeyCreated:

@@ -58,14 +58,19 @@ def load_visible(session: Session, principal: Principal, ticket_id: str) -> Tick
     ticket = session.get(Ticket, ticket_id) if TICKET_ID.fullmatch(ticket_id) else None
     if ticket is None:
         raise NotFound(message(Messages.ticket_not_found))
+    check_visible(session, principal, ticket)
+    return ticket
+
+
+def check_visible(session: Session, principal: Principal, ticket: Ticket) -> None:
+    """404 unless the key may see the ticket: a unit key sees only tickets with its unit."""
     if principal.role is Role.UNIT:
         # Another unit's ticket is "not found", not "forbidden": its existence is not disclosed.
-        visible = session.scalar(
+        visible = session.connection().scalar(
             select(exists().where(TicketUnit.ticket_id == ticket.id, TicketUnit.unit == principal.unit))
         )
         if not visible:
             raise NotFound(message(Messages.ticket_not_found))
-    return ticket
 
 
 def with_unit(unit: str) -> ColumnElement[bool]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from jiesu.data.workflow_settings import WorkflowSettings
 from jiesu.serving.clock import Clock, utcnow
 from jiesu.serving.db import Database
 from jiesu.serving.intake import CreateOutcome, Intake, SuggestManyFn, TicketIntake
-from jiesu.serving.orm import FollowUp, Ticket, TicketEvent, TicketUnit
+from jiesu.serving.orm import Base, FollowUp, Ticket, TicketEvent, TicketUnit
 from jiesu.serving.schemas import (
     DispatchAuditOut,
     RateRow,
@@ -30,6 +30,7 @@ from jiesu.serving.ticket_queries import (
     MAX_PAGE,
     TicketFilter,
     check_dates,
+    check_visible,
     decode_cursor,
     encode_cursor,
     load_visible,
@@ -100,52 +101,74 @@ class TicketService:
         the wrong role or unit, 409 for a stale version or an action the state does not allow."""
         now = self.clock()
         with self.db.write() as session:
-            _lock_linked_pair(session, ticket_id, body)
+            ticket = self.apply(session, principal, ticket_id, action, body, now)
+        return self.view(principal, ticket, now)
+
+    def apply(
+        self,
+        session: Session,
+        principal: Principal,
+        ticket_id: str,
+        action: Action,
+        body: ActionBody,
+        now: datetime,
+        *,
+        loaded: Ticket | None = None,
+    ) -> Ticket:
+        """`act` inside the caller's write transaction, at `now`; the changed row (not yet viewed). A
+        simulated history (jiesu.demo) applies many actions per transaction through it. `loaded`: the
+        row as this caller's last `apply` returned it, instead of reading it again (the versioned UPDATE
+        still refuses the change if it is stale; a unit key's access is still checked). The writes are
+        Core statements: the ORM's unit of work cost more than they do."""
+        _lock_linked_pair(session, ticket_id, body)
+        if loaded is not None and loaded.id == ticket_id:
+            ticket = loaded
+            check_visible(session, principal, ticket)
+        else:
             ticket = load_visible(session, principal, ticket_id)
             session.expunge(ticket)  # changed below by an explicit versioned UPDATE, not by the ORM
-            from_state = State(ticket.state)
-            rules = Rules(
-                self.workflow,
-                self.reference,
-                now,
-                linked=_linked(session, ticket, body),
-                rejected_return=_rejected_return(session, ticket, action),
-            )
-            change = decide(action, ticket, body, principal, rules)
-            read_version = ticket.version
-            values = {
-                **change.updates,
-                "state": change.to_state.value,
-                "version": read_version + 1,
-                "updated_at": now,
-            }
-            result = session.execute(
-                update(Ticket)
-                .where(Ticket.id == ticket.id, Ticket.version == read_version)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise Conflict(message(Messages.stale), code="stale_version")
-            for name, value in values.items():
-                setattr(ticket, name, value)
-            session.add(
-                new_event(
-                    principal,
-                    ticket.id,
-                    read_version + 1,
-                    now,
-                    action.value,
-                    from_state,
-                    change.to_state,
-                    change.event_payload,
-                )
-            )
-            if change.relink:
-                _relink(session, ticket)
-            if change.followup is not None:
-                session.add(FollowUp(**vars(change.followup)))
-        return self.view(principal, ticket, now)
+        from_state = State(ticket.state)
+        rules = Rules(
+            self.workflow,
+            self.reference,
+            now,
+            linked=_linked(session, ticket, body),
+            rejected_return=_rejected_return(session, ticket, action),
+        )
+        change = decide(action, ticket, body, principal, rules)
+        read_version = ticket.version
+        values = {
+            **change.updates,
+            "state": change.to_state.value,
+            "version": read_version + 1,
+            "updated_at": now,
+        }
+        connection = session.connection()
+        result = connection.execute(
+            update(_TICKETS)
+            .where(_TICKETS.c.id == ticket.id, _TICKETS.c.version == read_version)
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise Conflict(message(Messages.stale), code="stale_version")
+        for name, value in values.items():
+            setattr(ticket, name, value)
+        event = new_event(
+            principal,
+            ticket.id,
+            read_version + 1,
+            now,
+            action.value,
+            from_state,
+            change.to_state,
+            change.event_payload,
+        )
+        connection.execute(insert(_EVENTS), {column: getattr(event, column) for column in _EVENT_COLUMNS})
+        if change.relink:
+            _relink(session, ticket)
+        if change.followup is not None:
+            connection.execute(insert(_FOLLOWUPS), vars(change.followup))
+        return ticket
 
     # --- views and queries ----------------------------------------------------------------------------
     def view(self, principal: Principal, ticket: Ticket, now: datetime) -> TicketOut:
@@ -338,11 +361,24 @@ def _rejected_return(session: Session, ticket: Ticket, action: Action) -> Previo
     return rejected_return(events)
 
 
+_TICKETS = Base.metadata.tables[Ticket.__tablename__]
+_EVENTS = Base.metadata.tables[TicketEvent.__tablename__]
+_EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns if column.key != "id")
+_FOLLOWUPS = Base.metadata.tables[FollowUp.__tablename__]
+_UNITS = Base.metadata.tables[TicketUnit.__tablename__]
+
+
 def _relink(session: Session, ticket: Ticket) -> None:
-    session.execute(delete(TicketUnit).where(TicketUnit.ticket_id == ticket.id))
+    connection = session.connection()
+    connection.execute(delete(_UNITS).where(_UNITS.c.ticket_id == ticket.id))
     links = {(ticket.lead_unit, "lead")} if ticket.lead_unit else set()
     links |= {(unit, "co") for unit in ticket.co_handlers}
     links |= {(unit, "copy") for unit in ticket.copy_to}
-    session.add_all(
-        TicketUnit(ticket_id=ticket.id, unit=unit, relation=relation) for unit, relation in sorted(links)
-    )
+    if links:
+        connection.execute(
+            insert(_UNITS),
+            [
+                {"ticket_id": ticket.id, "unit": unit, "relation": relation}
+                for unit, relation in sorted(links)
+            ],
+        )
