@@ -12,7 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from jiesu.extras import require_extra
-from jiesu.serving.audit_render import SHORT, flags_text, percent
+from jiesu.serving.audit_render import SHORT, flags_text, percent, ranked_groups
 from jiesu.serving.audit_schemas import GroupOut, MisdispatchAuditOut, RateOut
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ when overridden, operator right {html.escape(percent(overall.override_operator_r
 ({consult.dispatched_to_a_consulted_unit} to a consulted unit), {consult.closed_without_dispatch} closed without
 dispatch; first-unit accuracy after one {html.escape(percent(consult.first_dispatch_accuracy))}.</p>
 <table><tr>{head}</tr>
-{_rows([overall, *sorted(result.groups, key=lambda g: (not g.flags, -g.dispatched, g.key))])}
+{_rows([overall, *ranked_groups(result)])}
 </table>
 {figures}
 <h2>Units in the plots</h2><table><tr><th>label</th><th>unit</th></tr>{legend}</table>

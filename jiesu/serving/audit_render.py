@@ -77,7 +77,7 @@ def as_table(result: MisdispatchAuditOut, limit: int = 60) -> str:
         + "  ".join(f"{SHORT[name]:<32}" for name in columns)
         + "  rounds  days→final  flags"
     )
-    ranked = sorted(result.groups, key=lambda g: (not g.flags, -g.dispatched, g.key))
+    ranked = ranked_groups(result)
     for group in [result.overall, *ranked[:limit]]:
         rounds = "–" if group.mean_dispatch_rounds is None else f"{group.mean_dispatch_rounds:.2f}"
         days = group.mean_days_to_final_acceptance
@@ -101,3 +101,10 @@ def as_table(result: MisdispatchAuditOut, limit: int = 60) -> str:
         f"{percent(consult.first_dispatch_accuracy)}.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def ranked_groups(result: MisdispatchAuditOut) -> list[GroupOut]:
+    """Weeks in order of time; other groups flagged first, then the largest."""
+    if result.group_by == "week":
+        return sorted(result.groups, key=lambda g: g.key)
+    return sorted(result.groups, key=lambda g: (not g.flags, -g.dispatched, g.key))
