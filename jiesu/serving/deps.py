@@ -59,3 +59,5 @@ AdminDep = Annotated[Principal, Depends(require(Role.ADMIN))]
 IntakeDep = Annotated[Principal, Depends(require(Role.OPERATOR, Role.ADMIN))]
 # Figures across all units: for the hotline's own staff, not for a unit.
 AuditDep = Annotated[Principal, Depends(require(Role.AUDITOR, Role.REVIEWER, Role.OPERATOR, Role.ADMIN))]
+# The mis-dispatch audit: auditors and admins only.
+AuditorDep = Annotated[Principal, Depends(require(Role.AUDITOR, Role.ADMIN))]

@@ -71,6 +71,11 @@ class ServingSettings(BaseSettings):
         default=None, description="apply migrations on start; default: only for the embedded SQLite"
     )
     page_size: int = Field(default=50, ge=1, le=500, description="default page size of ticket lists")
+    model_reload_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="how often the server looks for a newly promoted model in the registry (0: never)",
+    )
 
     @field_validator("host")
     @classmethod
