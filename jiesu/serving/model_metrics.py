@@ -20,7 +20,7 @@ from jiesu.serving.served_model import ServedModel
 from jiesu.serving.ticket_queries import check_dates, local_day_bounds
 from jiesu.training.drift import PSI_WARNING, Histogram
 from jiesu.workflow.errors import InvalidInput, Messages, message
-from jiesu.workflow.promise import ModelMetricsOut, Period, TicketFacts, drift, facts, promise_rows
+from jiesu.workflow.promise import ModelMetricsOut, Period, Rate, TicketFacts, drift, facts, promise_rows
 
 CHUNK = 500
 METHOD = (
@@ -110,3 +110,28 @@ class PromiseService:
     def report(self, date_from: date, date_to: date, period: Period) -> ModelMetricsOut:
         references = ModelReferences.under(self.registry_root, self.served.directory)
         return model_metrics(self.database, references, date_from, date_to, period)
+
+
+def format_table(report: ModelMetricsOut) -> str:
+    """`jiesu audit model` as text: one line per model version and period, then the drift."""
+
+    def shown(r: Rate) -> str:
+        return "-" if r.value is None else f"{r.value:.3f} [{r.low:.3f}, {r.high:.3f}] {r.count}/{r.of}"
+
+    lines = [f"{report.date_from} … {report.date_to}, per {report.period}", report.method, ""]
+    for row in report.rows:
+        promised = "-" if row.promised is None else f"{row.promised:.2f}"
+        flag = "  PROMISE OUTSIDE INTERVAL" if row.promise_outside_interval else ""
+        lines += [
+            f"{row.model_id}  {row.period}  {row.tickets} tickets",
+            f"  without a person {shown(row.without_person)}",
+            f"  overridden {shown(row.overridden)}; returned and upheld {shown(row.returned_upheld)}",
+            f"  accuracy {shown(row.accuracy)} vs promised {promised}{flag}",
+        ]
+    lines.append("")
+    for model in report.drift:
+        for signal in model.signals:
+            index = "-" if signal.psi is None else f"{signal.psi:.3f}"
+            warn = "  WARNING: live traffic has parted from training" if signal.warning else ""
+            lines.append(f"drift {model.model_id} {signal.measure}: PSI {index}{warn}")
+    return "\n".join(lines)

@@ -43,6 +43,9 @@ class ServedModel:
     def suggester(self) -> Suggester:
         return self._current[1]
 
+    def suggest(self, request: SuggestionRequest) -> Suggestion:
+        return self._current[1].suggest(request)
+
     def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[Suggestion]:
         return self._current[1].suggest_many(requests)
 

@@ -34,6 +34,8 @@ def request_for(
 class ManySuggester(Protocol):
     """A `Suggester`, or the app's `ServedModel` that passes each call to the model serving now."""
 
+    def suggest(self, request: SuggestionRequest) -> Suggestion: ...
+
     def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[Suggestion]: ...
 
 

@@ -46,7 +46,7 @@ def reference_histogram(values: npt.ArrayLike, bins: int = BINS) -> Histogram | 
     array = array[np.isfinite(array)]
     if array.size == 0:
         return None
-    quantiles = np.quantile(array, np.linspace(0, 1, bins + 1)[1:-1])
+    quantiles = np.quantile(array, np.linspace(0, 1, bins + 1)[1:-1], method="inverted_cdf")
     edges = sorted({round(float(q), 6) for q in quantiles})
     counts = counts_in(edges, array)
     return Histogram(
