@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -22,15 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from jiesu import __version__
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
-from jiesu.serving.deps import (
-    AdminDep,
-    AuditDep,
-    AuditorDep,
-    IntakeDep,
-    PrincipalDep,
-    RuntimeDep,
-    SettingsDep,
-)
+from jiesu.serving.deps import AdminDep, AuditDep, IntakeDep, PrincipalDep, RuntimeDep, SettingsDep
 from jiesu.serving.middleware import (
     RequestGuardMiddleware,
     RequestLogMiddleware,
@@ -46,8 +38,6 @@ from jiesu.serving.schemas import (
     KeyCreated,
     KeyOut,
     ModelInfo,
-    ModelMetricsOut,
-    Period,
     RatesOut,
     SuggestBatch,
     SuggestItem,
@@ -58,10 +48,11 @@ from jiesu.serving.schemas import (
     TicketOut,
     TicketPage,
 )
+from jiesu.serving.scorecard import scorecard_router
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.ticket_queries import TicketFilter
 from jiesu.workflow.bodies import ACTION_BODIES, ActionBody
-from jiesu.workflow.states import BEIJING_TZ, Action, State
+from jiesu.workflow.states import Action, State
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +96,7 @@ def create_app(
     app.add_middleware(RequestGuardMiddleware, settings=resolved)
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs what the guard refuses too
     app.include_router(_router())
+    app.include_router(scorecard_router())  # GET /v1/metrics/model
     install_docs(app)
     return app
 
@@ -178,22 +170,6 @@ def _router() -> APIRouter:
             margin=meta["margin"],
             max_text_chars=meta["max_text_chars"],
         )
-
-    @router.get("/v1/metrics/model", tags=["metrics"])
-    def model_metrics(
-        _auditor: AuditorDep,
-        runtime: RuntimeDep,
-        date_from: Annotated[date | None, Query(alias="from", description="first day (Beijing)")] = None,
-        date_to: Annotated[date | None, Query(alias="to", description="last day, inclusive")] = None,
-        period: Period = "week",
-    ) -> ModelMetricsOut:
-        """Is the model keeping its promise? Per model version and day or week: the share dispatched
-        without a person, how often those were overridden or returned-and-upheld (95% Wilson
-        intervals), against the accuracy the model's threshold promises; and the drift of decision
-        confidence and unfamiliar-text score from the training data (PSI). Default: the last 28 days.
-        Auditor and admin keys only; no request text or caller data."""
-        end = date_to or datetime.now(BEIJING_TZ).date()
-        return runtime.promise.report(date_from or end - timedelta(days=27), end, period)
 
     @router.post("/v1/suggest", tags=["suggest"])
     async def suggest(

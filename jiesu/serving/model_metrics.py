@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,10 @@ from jiesu.serving.ticket_queries import check_dates, local_day_bounds
 from jiesu.training.drift import PSI_WARNING, Histogram
 from jiesu.workflow.errors import InvalidInput, Messages, message
 from jiesu.workflow.promise import ModelMetricsOut, Period, Rate, TicketFacts, drift, facts, promise_rows
+from jiesu.workflow.states import BEIJING_TZ
 
 CHUNK = 500
+DEFAULT_DAYS = 28
 METHOD = (
     "Per model version and period: tickets whose suggestion would dispatch without a person; of those "
     "dispatched, the share overridden by the operator and the share returned with the return upheld; "
@@ -107,9 +109,12 @@ class PromiseService:
         self.registry_root = registry_root
         self.served = served
 
-    def report(self, date_from: date, date_to: date, period: Period) -> ModelMetricsOut:
+    def report(self, date_from: date | None, date_to: date | None, period: Period) -> ModelMetricsOut:
+        """The report for a period (default: the 28 days to today, Beijing time)."""
+        end = date_to or datetime.now(BEIJING_TZ).date()
+        start = date_from or end - timedelta(days=DEFAULT_DAYS - 1)
         references = ModelReferences.under(self.registry_root, self.served.directory)
-        return model_metrics(self.database, references, date_from, date_to, period)
+        return model_metrics(self.database, references, start, end, period)
 
 
 def format_table(report: ModelMetricsOut) -> str:

@@ -13,8 +13,6 @@ from jiesu.serving.key_schemas import KeyCreate as KeyCreate
 from jiesu.serving.key_schemas import KeyCreated as KeyCreated
 from jiesu.serving.key_schemas import KeyOut as KeyOut
 from jiesu.workflow.bodies import Body, not_blank
-from jiesu.workflow.promise import ModelMetricsOut as ModelMetricsOut
-from jiesu.workflow.promise import Period as Period
 from jiesu.workflow.states import Action, IntakeChannel, State
 
 # --- suggestions -------------------------------------------------------------------------------------
