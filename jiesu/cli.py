@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 from jiesu.errors import JiesuError, Messages, SettingsError, message
 from jiesu.extras import require_extra
 from jiesu.logformat import configure_logging as configure_log_format
+from jiesu.serving.learning_commands import add_learning_bench
+from jiesu.serving.model_commands import add_model_audit_command, add_model_commands, add_train_options
 from jiesu.training.source_options import add_data_options, source_specs
 
 if TYPE_CHECKING:
@@ -107,6 +109,14 @@ def _train(args: argparse.Namespace) -> int:
         raise JiesuError(str(exc)) from exc
     if config.backend == "transformer":
         require_extra("transformer", "jiesu train --backend transformer")
+    if args.from_db:
+        from jiesu.serving.model_commands import train_from_db
+
+        return train_from_db(args, config, source_specs(args))
+    if not args.sources:
+        raise JiesuError("the following arguments are required: --data (or --from-db)")
+    if args.out is None:
+        raise JiesuError("--out is required (only --from-db has a default: the model registry)")
     check_save_target(Path(args.out))  # before minutes of training, not after
     data = load_training_sources(source_specs(args))
     scored = _cv_rows(args, data)
@@ -433,10 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_data_check)
 
     train = commands.add_parser("train", help="train a classifier and write a model directory")
-    add_data_options(train, several=True)
-    train.add_argument(
-        "--out", required=True, type=Path, help="model directory to write (replaced atomically)"
-    )
+    add_data_options(train, several=True, required=False)  # --from-db alone: the seed corpus
+    train.add_argument("--out", type=Path, help="model directory to write (replaced atomically)")
     train.add_argument(
         "--backend", choices=["linear", "transformer"], help="default: linear (or the config's)"
     )
@@ -454,6 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--seed", type=int, help="random seed (default 0 or the config's)")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_train_options(train)  # --from-db
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("evaluate", help="score a model directory on labelled data")
@@ -568,6 +577,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=Path("var/bench/serving.json"), help="JSON results"
     )
     bench_serving.set_defaults(handler=_bench_serving)
+    add_learning_bench(bench_commands)
+    add_model_commands(commands)  # models list|evaluate|promote|rollback
+    add_model_audit_command(commands)  # audit model
     return parser
 
 

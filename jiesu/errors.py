@@ -78,6 +78,23 @@ class Messages:
     model_classes_not_in_taxonomy: Final = "model {path} was trained with taxonomy {trained}; {count} of its {head!r} classes are not in the current taxonomy {current} ({labels}). Retrain it with `jiesu train`."
     model_taxonomy_version: Final = "model {path} was trained with taxonomy {trained}, the shipped one is {current}; every class still exists, so it is used, but retraining with `jiesu train` is advised."
     model_catalogue_version: Final = "model {path} was trained with dispatch catalogue {trained}, the shipped one is {current}; units are suggested from the shipped catalogue."
+    # the model registry and the learning loop
+    registry_unknown_model: Final = (
+        "no model {model!r} in the registry {root}; `jiesu models list` shows the models there."
+    )
+    registry_no_current: Final = (
+        "the registry {root} has no current model yet: promote one with `jiesu models promote ID`."
+    )
+    registry_no_previous: Final = (
+        "nothing to roll back to: the registry's history has no earlier current model."
+    )
+    registry_promotion_refused: Final = "not promoting {model}: it is worse than the current model {current} on {worse} (see `jiesu models evaluate {model}`); pass --force to promote it anyway."
+    registry_not_evaluated: Final = "model {model} has no evaluation against the current model {current}: run `jiesu models evaluate {model}` first, or pass --force."
+    registry_pointer_invalid: Final = "the registry pointer {path} is unreadable ({problem}); restore it from its history or promote a model again."
+    no_settled_tickets: Final = (
+        "the database {database} holds no settled tickets (dispatched and replied) to {purpose}."
+    )
+    no_unseen_settled_tickets: Final = "every settled ticket in the database trained model {model}: there is nothing it has not seen to evaluate it on."
     resource_changed_same_version: Final = "{name} changed but its version is still {version}: bump its version, then record it with `jiesu data check --update-manifest`."
     resource_manifest_stale: Final = "{name} is at version {version} but the manifest records {recorded}: record it with `jiesu data check --update-manifest`."
     resource_not_in_manifest: Final = "{name} is not in the resource manifest: give it a version, then record it with `jiesu data check --update-manifest`."

@@ -73,6 +73,7 @@ class KeywordBackend:
         prepared: PreparedTexts,
         targets: Mapping[str, npt.NDArray[np.int64]],
         classes: Mapping[str, int],
+        sample_weight: npt.NDArray[np.float64] | None = None,
     ) -> None:
         raise NotImplementedError("the keyword backend has fixed rules; it is not trained")
 

@@ -30,7 +30,10 @@ class Backend(Protocol):
         prepared: PreparedTexts,
         targets: Mapping[str, npt.NDArray[np.int64]],
         classes: Mapping[str, int],
-    ) -> None: ...
+        sample_weight: npt.NDArray[np.float64] | None = None,
+    ) -> None:
+        """Fit every head on the rows with its label; `sample_weight` weighs each row's loss."""
+        ...
 
     def scores(self, prepared: PreparedTexts) -> dict[str, npt.NDArray[np.float32]]: ...
 

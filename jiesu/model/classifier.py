@@ -145,17 +145,21 @@ class RequestClassifier:
         *,
         classes: Mapping[str, Sequence[str]] | None = None,
         source: str = "",
+        sample_weight: Sequence[float] | None = None,
     ) -> RequestClassifier:
         """Train the heads named in `y` (head → label per text; None where a row has no label).
 
         `classes` fixes each head's label list (cross-validation folds share the full label space even
-        when a fold lacks a rare label); by default it is the sorted labels present in `y`."""
+        when a fold lacks a rare label); by default it is the sorted labels present in `y`.
+        `sample_weight` (one non-negative number per text; None: all 1) weighs each row in every head's
+        loss: a label whose outcome is surer counts more."""
         if not y:
             raise DataValidationError(["no label columns given: pass at least one head (e.g. category)"])
         unknown = sorted(set(y) - set(HEADS))
         if unknown:
             raise DataValidationError([f"unknown heads {unknown}; known heads are {list(HEADS)}"])
         normalised = self._normalise_all(texts)
+        weights = _checked_weights(sample_weight, len(normalised))
         label_lists: dict[str, list[str]] = {}
         targets: dict[str, npt.NDArray[np.int64]] = {}
         for head, labels in y.items():
@@ -193,7 +197,7 @@ class RequestClassifier:
         self.heads_ = list(label_lists)
         self.backend_: Backend = self._new_backend()
         prepared = self.backend_.prepare(normalised)
-        self.backend_.fit(prepared, targets, {h: len(c) for h, c in label_lists.items()})
+        self.backend_.fit(prepared, targets, {h: len(c) for h, c in label_lists.items()}, weights)
         self.temperatures_ = dict.fromkeys(label_lists, 1.0)
         self.thresholds_: dict[str, float | None] = dict.fromkeys(label_lists)
         self.decision_threshold_: float | None = None
@@ -390,9 +394,11 @@ class RequestClassifier:
             "metrics": self.training_.metrics,
         }
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, extra: Mapping[str, object] | None = None) -> Path:
         """Write the model directory atomically: a temporary sibling, renamed into place when complete.
-        An existing directory is replaced only after the new one is fully written."""
+        An existing directory is replaced only after the new one is fully written. `extra` maps file
+        names to JSON values written beside the model and hashed with it (the settled tickets it learnt
+        from, for the model registry)."""
         self._require_fitted()
         target = Path(directory)
         check_save_target(target)
@@ -406,7 +412,10 @@ class RequestClassifier:
             (staging / METRICS_FILE).write_text(
                 json.dumps(self.training_.metrics, ensure_ascii=False, indent=1), encoding="utf-8"
             )
-            write_metadata(staging, self.metadata(), [*files, METRICS_FILE, JIEBA_DICTIONARY_FILE])
+            for name, value in (extra or {}).items():
+                (staging / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+            listed = [*files, METRICS_FILE, JIEBA_DICTIONARY_FILE, *(extra or {})]
+            write_metadata(staging, self.metadata(), listed)
             if target.exists():
                 backup = target.with_name(f".{target.name}.old")
                 shutil.rmtree(backup, ignore_errors=True)
@@ -547,6 +556,18 @@ def _is_model_directory(directory: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(metadata, dict) and metadata.get("format") == FORMAT
+
+
+def _checked_weights(weights: Sequence[float] | None, n: int) -> npt.NDArray[np.float64] | None:
+    """Sample weights as an array: one finite, non-negative number per text, not all zero."""
+    if weights is None:
+        return None
+    array = np.asarray(weights, dtype=np.float64)
+    if array.shape != (n,):
+        raise DataValidationError([f"sample_weight has {array.size} values for {n} texts"])
+    if not np.isfinite(array).all() or (array < 0).any() or array.sum() <= 0:
+        raise DataValidationError(["sample_weight must be finite, non-negative and not all zero"])
+    return array
 
 
 def _optional_float(value: object) -> float | None:

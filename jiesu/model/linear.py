@@ -50,8 +50,10 @@ class LinearBackend:
         prepared: PreparedTexts,
         targets: Mapping[str, npt.NDArray[np.int64]],
         classes: Mapping[str, int],
+        sample_weight: npt.NDArray[np.float64] | None = None,
     ) -> None:
-        """`targets[head]` holds class indices, -1 where the row has no label for that head."""
+        """`targets[head]` holds class indices, -1 where the row has no label for that head;
+        `sample_weight` (one per row, None: all 1) scales each row's hinge loss (LinearSVC's own)."""
         cfg = self.config
         self.featurizer = TextFeaturizer(cfg.min_df, cfg.max_df, cfg.word_min_count)
         self.featurizer.fit(prepared.texts, prepared.tokens)
@@ -74,7 +76,11 @@ class LinearBackend:
             with warnings.catch_warnings():
                 # A few hundred iterations short of full convergence changes nothing measurable here.
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                svm.fit(features[rows], y[rows])
+                svm.fit(
+                    features[rows],
+                    y[rows],
+                    sample_weight=None if sample_weight is None else sample_weight[rows],
+                )
             self.weights[head], self.intercepts[head] = _full_width(svm, classes[head], features.shape[1])
         self._stacked_cache = None
 

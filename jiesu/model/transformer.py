@@ -88,6 +88,7 @@ class TransformerBackend:
         prepared: PreparedTexts,
         targets: Mapping[str, npt.NDArray[np.int64]],
         classes: Mapping[str, int],
+        sample_weight: npt.NDArray[np.float64] | None = None,
     ) -> None:
         cfg = self.config
         torch.manual_seed(self.seed)
@@ -104,7 +105,10 @@ class TransformerBackend:
             optimizer, int(cfg.warmup_ratio * total_steps), total_steps
         )
         labels = {head: torch.as_tensor(y, dtype=torch.long) for head, y in targets.items()}
-        loss_fn = nn.CrossEntropyLoss(ignore_index=-1)
+        weights = torch.as_tensor(
+            np.ones(len(prepared)) if sample_weight is None else sample_weight, dtype=torch.float32
+        )
+        loss_fn = nn.CrossEntropyLoss(ignore_index=-1, reduction="none")
         generator = torch.Generator().manual_seed(self.seed)
         self.network.train()
         step = 0
@@ -114,7 +118,10 @@ class TransformerBackend:
                 rows = order[start : start + cfg.batch_size]
                 logits = self.network(**self._encode([prepared.texts[i] for i in rows]))
                 losses = [
-                    loss_fn(logits[head], labels[head][rows].to(cfg.device))
+                    _weighted_mean(
+                        loss_fn(logits[head], labels[head][rows].to(cfg.device)),
+                        weights[rows].to(cfg.device) * (labels[head][rows] >= 0).to(cfg.device),
+                    )
                     for head in logits
                     if bool((labels[head][rows] >= 0).any())
                 ]
@@ -183,3 +190,8 @@ class TransformerBackend:
             ) from exc
         backend.network = network.to(config.device).eval()
         return backend
+
+
+def _weighted_mean(losses: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """The rows' losses weighted by `weights` (0 for a row without the head's label), as a mean."""
+    return (losses * weights).sum() / weights.sum().clamp(min=1e-12)

@@ -8,6 +8,7 @@ because it spends CPU on request and exposes the model to whoever can reach the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -57,6 +58,7 @@ from jiesu.serving.schemas import (
     TicketOut,
     TicketPage,
 )
+from jiesu.serving.scorecard import scorecard_router
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.ticket_queries import TicketFilter
 from jiesu.workflow.bodies import ACTION_BODIES, ActionBody
@@ -83,9 +85,12 @@ def create_app(
         app.state.runtime = runtime
         freeze_loaded_objects()  # a full collection over the model stalled every request for ~0.2 s
         log.info("serving model %s on %s", runtime.model.model_id_, runtime.database.dialect)
+        watching = asyncio.create_task(runtime.watcher.run()) if runtime.watcher else None
         try:
             yield
         finally:
+            if watching is not None:
+                watching.cancel()
             runtime.database.dispose()
 
     app = FastAPI(
@@ -102,6 +107,7 @@ def create_app(
     app.add_middleware(RequestGuardMiddleware, settings=resolved)
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs what the guard refuses too
     app.include_router(_router())
+    app.include_router(scorecard_router())  # GET /v1/metrics/model
     install_docs(app)
     return app
 

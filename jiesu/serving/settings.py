@@ -52,6 +52,11 @@ class ServingSettings(BaseSettings):
     model_dir: Path | None = Field(
         default=None, description="model directory; default: the default model (trained if missing)"
     )
+    model_reload_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="how often the server looks for a newly promoted model in the registry (0: never)",
+    )
     host: str = Field(default="127.0.0.1", min_length=1, description="interface the server binds")
     port: int = Field(default=8000, ge=1, le=65535)
     max_text_chars: int = Field(default=20000, ge=1, description="longer request texts are refused (422)")

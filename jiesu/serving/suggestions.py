@@ -4,9 +4,10 @@ model sees it (here and at ticket intake)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from jiesu.errors import InputTextError
-from jiesu.model.suggestion import Suggester, SuggestionRequest
+from jiesu.model.suggestion import SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
 from jiesu.serving.batching import Batcher
 from jiesu.serving.schemas import SuggestItem
@@ -30,11 +31,19 @@ def request_for(
         raise InvalidInput(str(exc)) from None
 
 
+class ManySuggester(Protocol):
+    """A `Suggester`, or the app's `ServedModel` that passes each call to the model serving now."""
+
+    def suggest(self, request: SuggestionRequest) -> Suggestion: ...
+
+    def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[Suggestion]: ...
+
+
 class SuggestService:
     """Stateless suggestions (POST /v1/suggest) from the app's one Suggester. Concurrent HTTP calls are
     coalesced into batches (`batching.Batcher`): the classifier is much cheaper per text in a batch."""
 
-    def __init__(self, suggester: Suggester, reference: Reference) -> None:
+    def __init__(self, suggester: ManySuggester, reference: Reference) -> None:
         self.suggester = suggester
         self.reference = reference
         self.batcher: Batcher[SuggestionRequest, Suggestion] = Batcher(suggester.suggest_many)

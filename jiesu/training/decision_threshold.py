@@ -9,7 +9,7 @@ place is resolved separately and measured by the suggestion benchmark)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,10 @@ class DecisionThreshold:
     rows: int
     coverage: float
     accuracy: float | None
+    # Each measured row's decision confidence: the reference the live distribution is compared with.
+    confidence: npt.NDArray[np.float64] = field(
+        default_factory=lambda: np.zeros(0), repr=False, compare=False
+    )
 
     def to_dict(self) -> dict[str, float | int | None]:
         return {
@@ -82,4 +86,4 @@ def choose_decision_threshold(
         correct[k] = predicted == y[DISPOSITION][row] and (not on_the_matter or same_unit)
     threshold = choose_threshold(confidence, correct, target)
     coverage, accuracy = coverage_at(confidence, correct, threshold)
-    return DecisionThreshold(threshold, len(rows), coverage, accuracy)
+    return DecisionThreshold(threshold, len(rows), coverage, accuracy, confidence)

@@ -23,6 +23,7 @@ from jiesu.model.hierarchy import combine_heads
 from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
 from jiesu.training.decision_threshold import choose_decision_threshold
+from jiesu.training.drift import reference_distributions, weight_summary
 from jiesu.training.folds import Fold, duplicate_groups, grouped_stratified_folds
 from jiesu.training.thresholds import choose_threshold, risk_coverage
 
@@ -97,6 +98,7 @@ def out_of_fold_scores(
     classes: Mapping[str, Sequence[str]],
     progress: bool = False,
     description: str = "folds",
+    sample_weight: Sequence[float] | None = None,
 ) -> OutOfFold:
     """Uncalibrated scores for every row, each from the fold model that did not train on it, and how
     unfamiliar each row was to that model."""
@@ -105,8 +107,9 @@ def out_of_fold_scores(
     }
     unfamiliarity: npt.NDArray[np.float64] | None = np.zeros(len(texts))
     for train_rows, test_rows in tqdm(folds, desc=description, disable=not progress, leave=False):
+        weights = None if sample_weight is None else [sample_weight[i] for i in train_rows]
         model = RequestClassifier(config).fit(
-            [texts[i] for i in train_rows], _subset(y, train_rows), classes=classes
+            [texts[i] for i in train_rows], _subset(y, train_rows), classes=classes, sample_weight=weights
         )
         fold_scores, fold_unseen = model.backend_.scores_and_unfamiliarity(
             model.prepare([texts[i] for i in test_rows])
@@ -144,12 +147,17 @@ def fit_calibrated(
     classes: Mapping[str, Sequence[str]] | None = None,
     source: str = "",
     progress: bool = False,
+    sample_weight: Sequence[float] | None = None,
 ) -> tuple[RequestClassifier, CalibrationReport]:
-    """Fit the final model and calibrate it on inner out-of-fold predictions (see module doc)."""
+    """Fit the final model and calibrate it on inner out-of-fold predictions (see module doc).
+    `sample_weight` weighs each row's loss in every fit (fold models and the final one); temperatures
+    and thresholds are chosen unweighted, on what the model will be judged by: each text once."""
     config = config or ClassifierConfig()
     label_lists = {h: list(c) for h, c in classes.items()} if classes else _label_lists(y)
     folds = grouped_stratified_folds(texts, _stratify_on(y), config.calibration.folds, config.seed)
-    out_of_fold = out_of_fold_scores(texts, y, config, folds, label_lists, progress, "calibration folds")
+    out_of_fold = out_of_fold_scores(
+        texts, y, config, folds, label_lists, progress, "calibration folds", sample_weight
+    )
     scores = out_of_fold.scores
     report = CalibrationReport()
     calibrated: dict[str, npt.NDArray[np.float32]] = {}
@@ -179,7 +187,9 @@ def fit_calibrated(
         report.unfamiliar_threshold = float(
             np.quantile(out_of_fold.unfamiliarity, config.calibration.unfamiliar_quantile)
         )
-    model = RequestClassifier(config).fit(texts, y, classes=label_lists, source=source)
+    model = RequestClassifier(config).fit(
+        texts, y, classes=label_lists, source=source, sample_weight=sample_weight
+    )
     model.temperatures_ = dict(report.temperatures)
     model.thresholds_ = dict(report.thresholds)
     model.decision_threshold_ = report.decision_threshold
@@ -196,6 +206,12 @@ def fit_calibrated(
         "unfamiliar_threshold": report.unfamiliar_threshold,
         "unfamiliar_quantile": config.calibration.unfamiliar_quantile,
     }
+    # What live traffic is compared with (GET /v1/metrics/model): the out-of-fold distributions.
+    model.training_.metrics["reference_distributions"] = reference_distributions(
+        decision.confidence if decision.rows else None, out_of_fold.unfamiliarity
+    )
+    if sample_weight is not None:
+        model.training_.metrics["sample_weight"] = weight_summary(sample_weight)
     return model, report
 
 

@@ -59,12 +59,14 @@ def source_specs(args: argparse.Namespace) -> list[SourceSpec]:
     return specs
 
 
-def add_data_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
+def add_data_options(
+    parser: argparse.ArgumentParser, *, several: bool = False, required: bool = True
+) -> None:
     parser.set_defaults(sources=[], pending_source={})
     parser.add_argument(
         "--data",
         action=SourceOption,
-        required=True,
+        required=required,
         help="CSV/JSONL/JSON/Parquet file, or 'seed' for the seed corpus"
         + (
             "; repeat it to train one model on several sources, each with the options that follow it"

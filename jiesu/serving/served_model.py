@@ -1,0 +1,104 @@
+"""The model that serves suggestions, and the swap to a newly promoted one without a restart.
+
+`ServedModel` holds the classifier and its suggester as one tuple, replaced in one assignment: a request
+reads it once and uses that pair throughout, so every suggestion (and the ticket that stores it, with its
+`versions.model_id`) comes from one model, old or new, never a mix.
+
+`RegistryWatcher` looks at the registry pointer's modification time at most every `interval_s` seconds
+(a stat, in the event loop's background task); when it changed and names another model directory, the
+model is loaded and warmed up in a worker thread, off the request path, and swapped in. A model that
+fails to load leaves the old one serving and logs an error naming the directory and the kind of failure
+(never a request text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+
+from jiesu.errors import JiesuError
+from jiesu.model.classifier import RequestClassifier
+from jiesu.model.suggestion import Suggester, SuggestionRequest
+from jiesu.model.suggestion_types import Suggestion
+from jiesu.training.registry import ModelRegistry
+
+log = logging.getLogger(__name__)
+WARM_UP_TEXT = "朝阳区望京街道小区暖气不热"
+
+
+class ServedModel:
+    def __init__(self, classifier: RequestClassifier, directory: Path | None = None) -> None:
+        self._current = _ready(classifier)
+        self.directory = directory
+
+    @property
+    def classifier(self) -> RequestClassifier:
+        return self._current[0]
+
+    @property
+    def suggester(self) -> Suggester:
+        return self._current[1]
+
+    def suggest(self, request: SuggestionRequest) -> Suggestion:
+        return self._current[1].suggest(request)
+
+    def suggest_many(self, requests: Sequence[SuggestionRequest]) -> list[Suggestion]:
+        return self._current[1].suggest_many(requests)
+
+    def swap(self, classifier: RequestClassifier, directory: Path | None) -> None:
+        """Serve `classifier` from now on (its suggester is built and warmed up before the swap)."""
+        pair = _ready(classifier)
+        self._current = pair  # one assignment: a reader sees the old pair or the new one
+        self.directory = directory
+
+
+def _ready(classifier: RequestClassifier) -> tuple[RequestClassifier, Suggester]:
+    suggester = Suggester.with_reference_data(classifier)
+    suggester.suggest(SuggestionRequest(WARM_UP_TEXT))  # so that the first request is not slow
+    return classifier, suggester
+
+
+class RegistryWatcher:
+    def __init__(self, served: ServedModel, registry: ModelRegistry, interval_s: float) -> None:
+        self.served = served
+        self.registry = registry
+        self.interval_s = interval_s
+        self._seen = self._stamp()
+
+    def _stamp(self) -> float | None:
+        try:
+            return self.registry.pointer_path.stat().st_mtime_ns / 1e9
+        except OSError:
+            return None
+
+    def check(self) -> bool:
+        """Swap in the registry's current model when the pointer changed; True when a model was swapped."""
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return False
+        self._seen = stamp
+        try:
+            directory = self.registry.current_path()
+            if directory is None or directory == self.served.directory:
+                return False
+            classifier = RequestClassifier.load(directory)
+            self.served.swap(classifier, directory)
+        except (JiesuError, OSError, ValueError, KeyError) as exc:
+            log.error(
+                "model reload failed (%s); still serving %s",
+                type(exc).__name__,
+                self.served.classifier.model_id_,
+            )
+            return False
+        log.info("now serving model %s from %s", classifier.model_id_, directory)
+        return True
+
+    async def run(self) -> None:
+        """Check forever, every `interval_s` seconds; the lifespan cancels it."""
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await run_in_threadpool(self.check)

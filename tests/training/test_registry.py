@@ -1,0 +1,132 @@
+"""The model registry: listing, the atomic pointer with its history, promotion refused unless evaluated
+and not worse (or forced), rollback; `jiesu models …` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jiesu.cli import main
+from jiesu.errors import JiesuError
+from jiesu.model.model_dir import FORMAT, FORMAT_VERSION
+from jiesu.training.registry import POINTER_FILE, SETTLED_FILE, ModelRegistry
+
+
+def fake_model(root: Path, name: str, target: float = 0.97, tickets: list[str] | None = None) -> None:
+    """A directory the registry reads as a model (its metadata only: the registry never loads weights)."""
+    directory = root / name
+    directory.mkdir(parents=True)
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "model_id": f"linear-{name}",
+        "created_at": "2026-12-01T00:00:00+00:00",
+        "consultation": {"decision_threshold": 0.9},
+        "training_data": {"source": "seed:train+dev", "rows": 10},
+        "metrics": {
+            "calibration": {
+                "target_accuracy": target,
+                "decision": {"inner_coverage": 0.3, "inner_accuracy": 0.97},
+            }
+        },
+    }
+    (directory / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    if tickets is not None:
+        (directory / SETTLED_FILE).write_text(json.dumps({"ticket_ids": tickets}), encoding="utf-8")
+
+
+@pytest.fixture
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelRegistry:
+    monkeypatch.setenv("JIESU_DATA_DIR", str(tmp_path))
+    root = tmp_path / "models"
+    for name in ("default", "cand-a", "cand-b"):
+        fake_model(root, name, tickets=["t1", "t2"] if name != "default" else None)
+    (root / "evaluations").mkdir()
+    (root / "not-a-model").mkdir()
+    return ModelRegistry(root)
+
+
+def evaluated(registry: ModelRegistry, model: str, current: str, worse: list[str]) -> None:
+    registry.save_evaluation(model, {"candidate": model, "current": current, "worse": worse})
+
+
+def test_lists_models_with_the_current_one_and_its_promise(registry: ModelRegistry) -> None:
+    summaries = {s.id: s for s in registry.summaries()}
+    assert sorted(summaries) == ["cand-a", "cand-b", "default"]  # not-a-model and evaluations are not
+    assert summaries["default"].current
+    assert not summaries["cand-a"].current
+    assert summaries["cand-a"].promised_accuracy == 0.97
+    assert summaries["cand-a"].settled_tickets == 2
+    assert registry.settled_tickets("cand-a") == {"t1", "t2"}
+
+
+def test_promote_and_rollback_keep_a_history(registry: ModelRegistry) -> None:
+    assert registry.current() == "default"
+    assert registry.pointer() is None
+    registry.promote("cand-a")
+    registry.promote("cand-b", forced=True)
+    pointer = registry.pointer()
+    assert pointer is not None
+    assert (pointer.current, pointer.stack) == ("cand-b", ["default", "cand-a"])
+    assert registry.rollback().model == "cand-a"
+    assert registry.rollback().model == "default"
+    with pytest.raises(JiesuError, match="nothing to roll back"):
+        registry.rollback()
+    history = registry.pointer().history  # type: ignore[union-attr]
+    assert [(e.action, e.model, e.previous, e.forced) for e in history] == [
+        ("promote", "cand-a", "default", False),
+        ("promote", "cand-b", "cand-a", True),
+        ("rollback", "cand-a", "cand-b", False),
+        ("rollback", "default", "cand-a", False),
+    ]
+    # Written by rename: no temporary file is left beside the pointer.
+    assert [p.name for p in registry.root.iterdir() if p.name.startswith(f".{POINTER_FILE}")] == []
+
+
+def test_an_unknown_model_or_a_path_is_refused(registry: ModelRegistry) -> None:
+    for name in ("nope", "not-a-model", "../models", ""):
+        with pytest.raises(JiesuError, match="no model"):
+            registry.path(name)
+
+
+def test_promotion_is_refused_when_worse_or_not_evaluated_unless_forced(
+    registry: ModelRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["models", "promote", "cand-a"]) == 2
+    assert "no evaluation" in capsys.readouterr().err
+    evaluated(registry, "cand-a", "default", ["unit_accuracy"])
+    assert main(["models", "promote", "cand-a"]) == 2
+    assert "worse than the current model default on unit_accuracy" in capsys.readouterr().err
+    assert registry.current() == "default"
+    assert main(["models", "promote", "cand-a", "--force"]) == 0
+    assert registry.current() == "cand-a"
+    assert registry.pointer().history[-1].forced  # type: ignore[union-attr]
+
+
+def test_promotion_needs_an_evaluation_against_todays_current(registry: ModelRegistry) -> None:
+    evaluated(registry, "cand-b", "default", [])
+    registry.promote("cand-a")
+    assert main(["models", "promote", "cand-b"]) == 2  # evaluated against default, not cand-a
+    evaluated(registry, "cand-b", "cand-a", [])
+    assert main(["models", "promote", "cand-b"]) == 0
+    assert main(["models", "rollback"]) == 0
+    assert registry.current() == "cand-a"
+
+
+def test_models_list_prints_every_model(registry: ModelRegistry, capsys: pytest.CaptureFixture[str]) -> None:
+    evaluated(registry, "cand-a", "default", [])
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "* default" in out
+    assert "promised accuracy 0.97" in out
+    assert "vs default: not worse" in out
+    assert main(["models", "list", "--json"]) == 0
+    assert [m["id"] for m in json.loads(capsys.readouterr().out)] == ["cand-a", "cand-b", "default"]
+
+
+def test_an_unreadable_pointer_is_an_error_that_says_what_to_do(registry: ModelRegistry) -> None:
+    registry.pointer_path.write_text('{"current": 3}', encoding="utf-8")
+    with pytest.raises(JiesuError, match="unreadable"):
+        registry.current()
