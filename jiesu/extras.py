@@ -1,7 +1,7 @@
 """The optional parts of jiesu (pyproject's extras) and the check that one is installed.
 
 The core install serves, suggests, trains and evaluates with the linear backend; `transformer` adds torch
-and transformers, `bench` what `jiesu bench classify` needs. Code that needs an extra imports it lazily and
+and transformers, `bench` what `jiesu bench classify` needs, `ray` the Ray engine of `jiesu rescore`. Code that needs an extra imports it lazily and
 calls `require_extra` first, so a missing extra is one clear error line instead of an ImportError.
 """
 
@@ -12,12 +12,13 @@ from typing import Literal
 
 from jiesu.errors import Messages, MissingExtraError, message
 
-Extra = Literal["transformer", "bench"]
+Extra = Literal["transformer", "bench", "ray"]
 
 # The modules each extra provides (import names, not distribution names).
 EXTRA_MODULES: dict[Extra, tuple[str, ...]] = {
     "transformer": ("torch", "transformers"),
     "bench": ("skops",),
+    "ray": ("ray",),
 }
 # torch: the CPU build is installed first, or pip pulls a multi-GB CUDA build (DEVELOPERS.md).
 _HINTS: dict[Extra, str] = {"transformer": ", after the CPU build of torch (`pip install torch==2.13.0`)"}
