@@ -27,6 +27,7 @@ MANIFEST = "manifest.json"
 SUMMARY = "summary.json"
 ERRORS = "errors.jsonl"
 SHARDS = "shards"
+CHUNK_ERRORS = "chunk_errors"
 LOCK = ".lock"
 TEMP_MARK = ".tmp-"
 MANIFEST_FORMAT = 1
@@ -80,6 +81,7 @@ def open_output(directory: Path, arguments: dict[str, Any], model_id: str) -> bo
     if any(entry.name != LOCK for entry in directory.iterdir()):
         raise JiesuError(f"{directory} is not empty and holds no re-scoring ({MANIFEST}); give a new folder")
     (directory / SHARDS).mkdir(parents=True, exist_ok=True)
+    (directory / CHUNK_ERRORS).mkdir(exist_ok=True)
     manifest = Manifest(
         format=MANIFEST_FORMAT,
         fingerprint=print_,
@@ -101,7 +103,7 @@ def locked(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise JiesuError(f"{directory} is being written by another re-scoring run") from None
-        for leftover in directory.rglob(f"*{TEMP_MARK}*"):
+        for leftover in directory.rglob(f".*{TEMP_MARK}*"):
             leftover.unlink(missing_ok=True)
         yield
 
@@ -111,11 +113,18 @@ def shard_path(directory: Path, source: InputFile, index: int) -> Path:
 
 
 def errors_path(shard: Path) -> Path:
-    return shard.with_suffix(".errors.jsonl")
+    """A chunk's errors, beside the shards' folder (which holds Parquet files only: it reads as one
+    dataset, `pyarrow.parquet.read_table(DIR / "shards")`)."""
+    return shard.parent.parent / CHUNK_ERRORS / f"{shard.stem}.jsonl"
+
+
+def _temporary(path: Path) -> Path:
+    # A leading dot: Parquet readers skip it when they read the folder while a run writes.
+    return path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f"{path.name}{TEMP_MARK}{os.getpid()}")
+    temporary = _temporary(path)
     temporary.write_bytes(data)
     temporary.replace(path)
 
@@ -125,7 +134,7 @@ def write_chunk(shard: Path, table: pa.Table, errors: Sequence[RowError]) -> Non
     in place, both are."""
     lines = "".join(error.model_dump_json() + "\n" for error in errors)
     write_atomically(errors_path(shard), lines.encode("utf-8"))
-    temporary = shard.with_name(f"{shard.name}{TEMP_MARK}{os.getpid()}")
+    temporary = _temporary(shard)
     pq.write_table(table, temporary, compression="zstd")
     temporary.replace(shard)
 
@@ -140,7 +149,7 @@ def done_records(shard: Path) -> int:
 def gather_errors(directory: Path, shards: Sequence[Path]) -> int:
     """errors.jsonl: every chunk's errors, in input order. Returns how many."""
     count = 0
-    temporary = directory / f"{ERRORS}{TEMP_MARK}{os.getpid()}"
+    temporary = _temporary(directory / ERRORS)
     with temporary.open("wb") as out:
         for shard in shards:
             with errors_path(shard).open("rb") as handle:

@@ -119,7 +119,9 @@ def _csv_records(source: InputFile, columns: Columns) -> Iterator[Record]:
             if header is None:
                 header = [name.strip() for name in values]
                 if _has_surrogates(" ".join(header)):
-                    raise JiesuError(f"{source.display}: the header line is not {source.encoding} text")
+                    raise JiesuError(
+                        f"{source.display}: the header line is not {_named(source.encoding)} text"
+                    )
                 check_columns(source, header, columns)
                 continue
             if not values:
@@ -205,7 +207,7 @@ def _record(
     else:
         record_id = str(raw_id)
         if _has_surrogates(record_id):
-            return error(f"the id is not {source.encoding} text", None)
+            return error(f"the id is not {_named(source.encoding)} text", None)
     text = values.get(columns.text)
     if columns.text not in values:
         return error(f"no text column {columns.text!r}", record_id)
@@ -214,15 +216,19 @@ def _record(
     if not text.strip():
         return error("the text is empty", record_id)
     if _has_surrogates(text):
-        return error(f"the text is not {source.encoding} text (undecodable bytes)", record_id)
+        return error(f"the text is not {_named(source.encoding)} text (undecodable bytes)", record_id)
     labels = []
     for column in (columns.historical_unit, columns.historical_category):
         value = values.get(column) if column else None
         label = None if value is None else str(value).strip() or None
         if label is not None and _has_surrogates(label):
-            return error(f"column {column!r} is not {source.encoding} text", record_id)
+            return error(f"column {column!r} is not {_named(source.encoding)} text", record_id)
         labels.append(label)
     return InputRow(record_id, text, number, labels[0], labels[1])
+
+
+def _named(encoding: str) -> str:
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def _has_surrogates(value: str) -> bool:
