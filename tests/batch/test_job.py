@@ -36,15 +36,19 @@ def test_every_row_once_every_error_once_and_a_summary(seed_model_dir: Path, tmp
     by_unit = summary.unit_agreement_by_unit
     assert sum(agreement.rows for agreement in by_unit.values()) == 60
     assert sum(pair.count for pair in summary.top_disagreements) <= 60 - summary.unit_agreement.agreeing
-    assert summary.consultation_share is not None and 0 <= summary.consultation_share <= 1
+    assert summary.consultation_share is not None
+    assert 0 <= summary.consultation_share <= 1
     table = pq.read_table(output / "shards")
     assert table.column("model_id").to_pylist()[0] == summary.model_id
     rows = {row["id"]: row for row in table.to_pylist()}
-    assert rows["c0"]["category_l2"] == "供暖" and rows["c0"]["category_agrees"] is True
-    assert rows["c0"]["unit"] == "北京市热力集团" and rows["c0"]["unit_agrees"] is True
+    assert rows["c0"]["category_l2"] == "供暖"
+    assert rows["c0"]["category_agrees"] is True
+    assert rows["c0"]["unit"] == "北京市热力集团"
+    assert rows["c0"]["unit_agrees"] is True
     assert rows["c0"]["source"] == str(history.files[0])
     stored = json.loads((output / "summary.json").read_text(encoding="utf-8"))
-    assert stored["rows"] == 60 and stored["timing"]["engine"] == "local"
+    assert stored["rows"] == 60
+    assert stored["timing"]["engine"] == "local"
 
 
 def test_a_resumed_run_scores_only_what_is_missing(seed_model_dir: Path, tmp_path: Path) -> None:
@@ -56,7 +60,8 @@ def test_a_resumed_run_scores_only_what_is_missing(seed_model_dir: Path, tmp_pat
     shards[1].unlink()  # as if killed before this chunk was renamed into place …
     (shards[2].parent / f".{shards[2].name}.tmp-999").write_bytes(b"half a file")  # … with a leftover
     summary = run_job(job, workers=1, progress=False)
-    assert summary.timing is not None and summary.timing.resumed
+    assert summary.timing is not None
+    assert summary.timing.resumed
     assert 0 < summary.timing.rows_scored <= 16
     assert output_ids(output) == dict.fromkeys(history.ids, 1)
     assert sum(error_keys(output).values()) == history.errors
