@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS := dev,transformer,bench
+EXTRAS := dev,transformer,bench,ray
 # scratch environment in which `make constraints` resolves the dependencies anew
 RESOLVE_VENV ?= /tmp/jiesu-resolve-venv
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jiesu
 
-LAYERS = ["data", "model", "training", "evaluation", "workflow", "serving"]
+LAYERS = ["data", "model", "training", "evaluation", "batch", "workflow", "serving"]
 ROOT = Path(jiesu.__file__).parent
 
 
