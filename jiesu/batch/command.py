@@ -7,11 +7,13 @@ import argparse
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jiesu.batch.inputs import expand_inputs
-from jiesu.batch.job import CHUNK_ROWS, RescoreJob
-from jiesu.batch.readers import Columns
+from jiesu.batch.readers import CHUNK_ROWS, Columns
 from jiesu.errors import JiesuError
+
+if TYPE_CHECKING:  # the job imports the model: not at parser-building time (`jiesu keys` stays light)
+    from jiesu.batch.job import RescoreJob
 
 
 def bounded(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
@@ -91,6 +93,9 @@ def file_job(args: argparse.Namespace, model_dir: Path) -> RescoreJob:
         historical_unit=args.historical_unit_column,
         historical_category=args.historical_category_column,
     )
+    from jiesu.batch.inputs import expand_inputs
+    from jiesu.batch.job import RescoreJob
+
     sources = expand_inputs(args.input, delimiter=args.delimiter, encoding=args.encoding)
     return RescoreJob(
         model_dir=model_dir,

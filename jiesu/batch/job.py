@@ -26,7 +26,7 @@ from jiesu.batch.output import (
     write_atomically,
     write_chunk,
 )
-from jiesu.batch.readers import Chunk, Columns, read_chunks
+from jiesu.batch.readers import CHUNK_ROWS, Chunk, Columns, read_chunks
 from jiesu.batch.records import to_table
 from jiesu.batch.scoring import map_in_processes, score_rows, worker_suggester
 from jiesu.batch.summary import RescoreSummary, SummaryBuilder, Timing
@@ -35,7 +35,6 @@ from jiesu.model.model_dir import METADATA_FILE
 from jiesu.model.suggestion import Suggester
 
 Engine = Literal["local", "ray"]
-CHUNK_ROWS = 1000
 
 
 @dataclass(frozen=True)

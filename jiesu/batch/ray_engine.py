@@ -9,6 +9,7 @@ every node (a shared file system)."""
 
 from __future__ import annotations
 
+import functools
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,9 +40,11 @@ def run_on_ray(job: RescoreJob, workers: int, address: str | None) -> Iterator[t
     context.execution_options.preserve_order = False
     context.target_max_block_size = 1  # one block per chunk, so that chunks spread over the actors
     files = [{"source": pickle.dumps(source)} for source in job.sources]
+    reader = functools.partial(
+        _read_chunks, columns=job.columns, output=str(job.output), chunk_rows=job.chunk_rows
+    )
     chunks = ray.data.from_items(files, override_num_blocks=max(len(files), 1)).map_batches(
-        _read_chunks,
-        fn_kwargs={"columns": job.columns, "output": str(job.output), "chunk_rows": job.chunk_rows},
+        reader,
         batch_size=1,
         num_cpus=0,  # reading is light, and the actors hold every CPU: a reader needing one would wait forever
     )

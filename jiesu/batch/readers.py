@@ -23,6 +23,7 @@ from jiesu.errors import JiesuError
 
 TEXT = "text"
 ID = "id"
+CHUNK_ROWS = 1000
 csv.field_size_limit(min(sys.maxsize, 1 << 24))  # one field of 16 MiB at most: a lost quote stops there
 
 
@@ -43,6 +44,7 @@ class InputRow:
     number: int
     historical_unit: str | None = None
     historical_category: str | None = None
+    caller_district: str | None = None  # a prior for the jurisdiction (the database's tickets have one)
 
 
 class RowError(BaseModel):

@@ -42,7 +42,7 @@ def score_rows(
     errors: list[RowError] = []
     for row in rows:
         try:
-            requests.append((row, SuggestionRequest(text=row.text, id=row.id)))
+            requests.append((row, SuggestionRequest(row.text, row.id, row.caller_district)))
         except InputTextError as exc:
             errors.append(_error(row, source, str(exc)))
     out: list[dict[str, Any]] = []
