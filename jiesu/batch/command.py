@@ -60,6 +60,13 @@ def add_rescore_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=["local", "ray"], default="local", help="default local")
     parser.add_argument("--ray-address", help="with --engine ray: the cluster (default: a local Ray)")
     parser.add_argument(
+        "--ray-gpus-per-worker",
+        type=float,
+        default=0.0,
+        metavar="G",
+        help="with --engine ray: GPUs each actor asks for (a transformer model on device cuda; default 0)",
+    )
+    parser.add_argument(
         "--chunk-rows",
         type=bounded(1, 1_000_000, "--chunk-rows"),
         default=CHUNK_ROWS,

@@ -105,6 +105,7 @@ def run_job(
     workers: int | None = None,
     progress: bool = True,
     ray_address: str | None = None,
+    ray_gpus_per_worker: float = 0.0,
 ) -> RescoreSummary:
     """Score whatever is not done yet, then write errors.jsonl and summary.json; returns the summary."""
     from tqdm import tqdm
@@ -123,7 +124,7 @@ def run_job(
             if engine == "ray":
                 from jiesu.batch.ray_engine import run_on_ray
 
-                counts = run_on_ray(job, workers, ray_address)
+                counts = run_on_ray(job, workers, ray_address, ray_gpus_per_worker)
             else:
                 tasks = ((chunk, job.output, job.with_json) for chunk in job.pending())
                 counts = map_in_processes(job.model_dir, _chunk_task, tasks, workers)

@@ -24,8 +24,11 @@ if TYPE_CHECKING:  # the job module imports this one lazily
     from jiesu.batch.job import RescoreJob
 
 
-def run_on_ray(job: RescoreJob, workers: int, address: str | None) -> Iterator[tuple[int, int]]:
-    """(records, rows scored) per chunk scored, in the order Ray finishes them."""
+def run_on_ray(
+    job: RescoreJob, workers: int, address: str | None, gpus_per_worker: float = 0.0
+) -> Iterator[tuple[int, int]]:
+    """(records, rows scored) per chunk scored, in the order Ray finishes them. `gpus_per_worker`: what
+    each actor asks Ray for (a transformer model whose configuration says `device: cuda`)."""
     require_extra("ray", "jiesu rescore --engine ray")
     import logging
 
@@ -58,6 +61,7 @@ def run_on_ray(job: RescoreJob, workers: int, address: str | None) -> Iterator[t
         batch_size=1,
         compute=ActorPoolStrategy(size=workers),
         num_cpus=1,
+        num_gpus=gpus_per_worker,
     )
     for row in scored.iter_rows():
         yield int(row["records"]), int(row["rows"])
