@@ -49,6 +49,7 @@ def expand_inputs(
     """The files that `patterns` (paths or globs) name, sorted and without repeats. A pattern that
     matches nothing, a folder or an unknown extension is a JiesuError naming it."""
     paths: list[Path] = []
+    seen: set[Path] = set()
     for pattern in patterns:
         matched = sorted(glob.glob(pattern, recursive=True)) if glob.has_magic(pattern) else [pattern]  # noqa: PTH207 (absolute and relative globs alike)
         if not matched or not all(Path(name).exists() for name in matched):
@@ -59,7 +60,8 @@ def expand_inputs(
                 raise JiesuError(
                     f"--input {pattern}: {path} is a folder; name its files (a glob: {path}/*.csv)"
                 )
-            if path.resolve() not in {seen.resolve() for seen in paths}:
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
                 paths.append(path)
     if not paths:
         raise JiesuError("no input: give at least one --input")
