@@ -411,28 +411,6 @@ def _bench_real(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench_rescore(args: argparse.Namespace) -> int:
-    from jiesu.batch.bench import format_report, run_benchmark
-    from jiesu.training.default_model import ensure_default_model
-
-    raw = args.data_dir / "messages_raw_1842.jsonl"
-    if not raw.is_file():
-        raise JiesuError(f"{raw} not found: give --data-dir (the Teddy Cup folder) or set JIESU_SHARED_DATA")
-    if not args.no_ray:
-        require_extra("ray", "jiesu bench rescore (the Ray comparison; or --no-ray)")
-    report = run_benchmark(
-        args.model or ensure_default_model(),
-        raw,
-        args.output,
-        rows=args.rows,
-        memory_rows=args.memory_rows or 5 * args.rows,
-        ray_rows=None if args.no_ray else args.ray_rows,
-    )
-    print(format_report(report))
-    print(f"full results in {args.output}")
-    return 0
-
-
 def _bench_serving(args: argparse.Namespace) -> int:
     from jiesu.evaluation.bench_serving import format_report, run_benchmark
 
@@ -603,23 +581,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench_real.add_argument("--no-baseline", action="store_true", help="only this model, no baseline")
     bench_real.add_argument("--output", type=Path, default=Path("var/bench/real.json"), help="JSON results")
     bench_real.set_defaults(handler=_bench_real)
-    bench_rescore = bench_commands.add_parser(
-        "rescore", help="issue 14's targets: re-scoring throughput with 1 and 2 workers, memory, Ray vs local"
-    )
-    bench_rescore.add_argument("--model", type=Path, help="model directory (default: the default model)")
-    bench_rescore.add_argument(
-        "--data-dir", type=Path, default=_default_teddy_dir(), help="Teddy Cup folder (raw messages)"
-    )
-    bench_rescore.add_argument("--rows", type=int, default=200_000, help="rows for the throughput runs")
-    bench_rescore.add_argument(
-        "--memory-rows", type=int, help="rows of the larger run for peak memory (default 5 × --rows)"
-    )
-    bench_rescore.add_argument("--ray-rows", type=int, default=2_000, help="rows of the Ray-vs-local check")
-    bench_rescore.add_argument("--no-ray", action="store_true", help="skip the Ray-vs-local check")
-    bench_rescore.add_argument(
-        "--output", type=Path, default=Path("var/bench/rescore.json"), help="JSON results"
-    )
-    bench_rescore.set_defaults(handler=_bench_rescore)
+    from jiesu.batch.command import add_bench_rescore
+
+    add_bench_rescore(bench_commands, _default_teddy_dir())
     bench_serving = bench_commands.add_parser(
         "serving", help="load benchmark against a server it starts itself"
     )

@@ -112,3 +112,43 @@ def file_job(args: argparse.Namespace, model_dir: Path) -> RescoreJob:
         chunk_rows=args.chunk_rows,
         with_json=args.with_json,
     )
+
+
+def add_bench_rescore(commands: argparse._SubParsersAction[argparse.ArgumentParser], teddy_dir: Path) -> None:
+    """`jiesu bench rescore`: issue 14's targets (jiesu.batch.bench)."""
+    bench = commands.add_parser(
+        "rescore", help="issue 14's targets: re-scoring throughput with 1 and 2 workers, memory, Ray vs local"
+    )
+    bench.add_argument("--model", type=Path, help="model directory (default: the default model)")
+    bench.add_argument("--data-dir", type=Path, default=teddy_dir, help="Teddy Cup folder (raw messages)")
+    bench.add_argument("--rows", type=int, default=200_000, help="rows for the throughput runs")
+    bench.add_argument(
+        "--memory-rows", type=int, help="rows of the larger run for peak memory (default 5 × --rows)"
+    )
+    bench.add_argument("--ray-rows", type=int, default=2_000, help="rows of the Ray-vs-local check")
+    bench.add_argument("--no-ray", action="store_true", help="skip the Ray-vs-local check")
+    bench.add_argument("--output", type=Path, default=Path("var/bench/rescore.json"), help="JSON results")
+    bench.set_defaults(handler=bench_rescore_command)
+
+
+def bench_rescore_command(args: argparse.Namespace) -> int:
+    from jiesu.batch.bench import format_report, run_benchmark
+    from jiesu.extras import require_extra
+    from jiesu.training.default_model import ensure_default_model
+
+    raw = args.data_dir / "messages_raw_1842.jsonl"
+    if not raw.is_file():
+        raise JiesuError(f"{raw} not found: give --data-dir (the Teddy Cup folder) or set JIESU_SHARED_DATA")
+    if not args.no_ray:
+        require_extra("ray", "jiesu bench rescore (the Ray comparison; or --no-ray)")
+    report = run_benchmark(
+        args.model or ensure_default_model(),
+        raw,
+        args.output,
+        rows=args.rows,
+        memory_rows=args.memory_rows or 5 * args.rows,
+        ray_rows=None if args.no_ray else args.ray_rows,
+    )
+    print(format_report(report))
+    print(f"full results in {args.output}")
+    return 0
