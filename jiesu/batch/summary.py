@@ -55,7 +55,9 @@ class RescoreSummary(BaseModel):
     rows: int = Field(description="rows scored")
     errors: int = Field(description="rows refused (listed in errors.jsonl)")
     consultation_share: float | None = Field(description="share of scored rows sent to a person (会商)")
-    low_confidence_share: float | None = Field(description="share held back for low confidence alone")
+    low_confidence_share: float | None = Field(
+        description="share of scored rows with low_confidence among their consultation reasons"
+    )
     consult_reasons: dict[str, int] = Field(description="rows per consultation reason")
     unit_agreement: Agreement = Field(description="over every row with a historical unit")
     category_agreement: Agreement = Field(description="over every row with a historical category")
@@ -89,7 +91,7 @@ class SummaryBuilder:
         for row in range(table.num_rows):
             reasons = columns["consult_reasons"][row] or []
             self.consult += bool(columns["consult_required"][row])
-            self.low_confidence += reasons == ["low_confidence"]
+            self.low_confidence += "low_confidence" in reasons
             self.reasons.update(reasons)
             unit = columns["unit"][row]
             if unit is not None:
@@ -166,7 +168,7 @@ def format_summary(summary: RescoreSummary) -> str:
     lines = [
         f"model {summary.model_id}: {summary.rows:,} rows scored, {summary.errors:,} refused (errors.jsonl)",
         f"sent to a person: {summary.consultation_share or 0:.1%} "
-        f"(low confidence alone: {summary.low_confidence_share or 0:.1%})",
+        f"(low confidence among the reasons: {summary.low_confidence_share or 0:.1%})",
         f"unit agrees with history: {rate(summary.unit_agreement)}; "
         f"category agrees: {rate(summary.category_agreement)}",
     ]

@@ -17,6 +17,8 @@ from jiesu.errors import JiesuError
 from tests.batch.conftest import write_history
 from tests.batch.helpers import error_keys, output_ids
 
+pytestmark = pytest.mark.slow  # every test loads the seed model from disk (~5 s) and scores with it
+
 
 def _job(model_dir: Path, files: list[Path], output: Path, chunk_rows: int = 16) -> RescoreJob:
     columns = Columns(historical_unit="unit", historical_category="category")
