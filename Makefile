@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS := dev,transformer,bench,report
+EXTRAS := dev,transformer,bench,report,ray
 # scratch environment in which `make constraints` resolves the dependencies anew
 RESOLVE_VENV ?= /tmp/jiesu-resolve-venv
 

@@ -341,6 +341,46 @@ def _suggest_interactively(
     return 0
 
 
+def _rescore(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from jiesu.batch.command import file_job, workers_of
+    from jiesu.batch.summary import format_summary
+    from jiesu.training.default_model import ensure_default_model
+
+    if args.from_db:
+        from jiesu.serving.rescore_store import rescore_database
+
+        summary = rescore_database(
+            args.model or ensure_default_model(),
+            database_url=args.database_url,
+            workers=workers_of(args),
+            chunk_rows=args.chunk_rows,
+            output=args.output,
+            progress=not args.no_progress,
+        )
+    else:
+        from jiesu.batch.job import run_job
+
+        if args.engine == "ray":
+            require_extra("ray", "jiesu rescore --engine ray")
+        job = file_job(args, args.model or Path())  # inputs checked before the default model may be trained
+        if args.model is None:
+            job = replace(job, model_dir=ensure_default_model())
+        summary = run_job(
+            job,
+            engine=args.engine,
+            workers=workers_of(args),
+            progress=not args.no_progress,
+            ray_address=args.ray_address,
+            ray_gpus_per_worker=args.ray_gpus_per_worker,
+        )
+    print(format_summary(summary))
+    if args.output is not None:
+        print(f"summary in {args.output / 'summary.json'}")
+    return 0
+
+
 def _bench_classify(args: argparse.Namespace) -> int:
     from jiesu.evaluation.bench_classify import format_report, run_benchmark
     from jiesu.training.default_model import ensure_default_model
@@ -507,6 +547,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     suggest.set_defaults(handler=_suggest)
 
+    from jiesu.batch.command import add_rescore_options
+
+    rescore = commands.add_parser(
+        "rescore", help="re-score historical cases in bulk (files or the database), resumable, summarised"
+    )
+    add_rescore_options(rescore)
+    rescore.set_defaults(handler=_rescore)
+
     from jiesu.serving.commands import add_serving_commands  # serve, db upgrade, keys create/list/revoke
 
     add_serving_commands(commands)
@@ -563,6 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench_real.add_argument("--no-baseline", action="store_true", help="only this model, no baseline")
     bench_real.add_argument("--output", type=Path, default=Path("var/bench/real.json"), help="JSON results")
     bench_real.set_defaults(handler=_bench_real)
+    from jiesu.batch.command import add_bench_rescore
+
+    add_bench_rescore(bench_commands, _default_teddy_dir())
     bench_serving = bench_commands.add_parser(
         "serving", help="load benchmark against a server it starts itself"
     )

@@ -2,8 +2,9 @@
 
 The core install serves, suggests, trains and evaluates with the linear backend; `transformer` adds torch
 and transformers, `bench` what `jiesu bench classify` needs, `report` matplotlib for the HTML reports (a
-model's evaluation, the audit). Code that needs an extra imports it lazily and calls `require_extra`
-first, so a missing extra is one clear error line instead of an ImportError.
+model's evaluation, the audit), `ray` the Ray engine of `jiesu rescore`. Code that needs an extra imports
+it lazily and calls `require_extra` first, so a missing extra is one clear error line instead of an
+ImportError.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from typing import Literal
 
 from jiesu.errors import Messages, MissingExtraError, message
 
-Extra = Literal["transformer", "bench", "report"]
+Extra = Literal["transformer", "bench", "report", "ray"]
 
 # The modules each extra provides (import names, not distribution names).
 EXTRA_MODULES: dict[Extra, tuple[str, ...]] = {
     "transformer": ("torch", "transformers"),
     "bench": ("skops",),
     "report": ("matplotlib",),
+    "ray": ("ray",),
 }
 # torch: the CPU build is installed first, or pip pulls a multi-GB CUDA build (DEVELOPERS.md).
 _HINTS: dict[Extra, str] = {"transformer": ", after the CPU build of torch (`pip install torch==2.13.0`)"}

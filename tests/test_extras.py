@@ -18,8 +18,8 @@ from jiesu.extras import EXTRA_MODULES, require_extra
 def test_the_core_imports_no_extra() -> None:
     code = (
         "import sys, jiesu.cli, jiesu.serving.app, jiesu.model.classifier, jiesu.model.suggestion, "
-        "jiesu.training.pipeline, jiesu.evaluation.bench_classify; "
-        "print(sorted(m for m in ('torch', 'transformers', 'skops') if m in sys.modules))"
+        "jiesu.training.pipeline, jiesu.evaluation.bench_classify, jiesu.batch.job, jiesu.batch.bench; "
+        "print(sorted(m for m in ('torch', 'transformers', 'skops', 'ray') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

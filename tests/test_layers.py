@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jiesu
 
-LAYERS = ["data", "model", "training", "evaluation", "workflow", "serving", "demo"]
+LAYERS = ["data", "model", "training", "evaluation", "batch", "workflow", "serving", "demo"]
 ROOT = Path(jiesu.__file__).parent
 
 

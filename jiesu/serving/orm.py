@@ -167,3 +167,25 @@ class ApiKey(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class RescoredTicket(Base):
+    """What a model suggests for a stored ticket, written by `jiesu rescore --from-db`: one row per (model,
+    ticket), so that the audit compares models on the same history. `record` holds the whole flattened
+    output row (jiesu.batch.records); the columns beside it are what an audit filters and groups on."""
+
+    __tablename__ = "rescored_tickets"
+
+    model_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), primary_key=True, index=True)
+    scored_at: Mapped[datetime]
+    category_l1: Mapped[str | None] = mapped_column(String(64))
+    category_l2: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(128))
+    consult_required: Mapped[bool] = mapped_column(Boolean)
+    historical_unit: Mapped[str | None] = mapped_column(String(128))
+    historical_category: Mapped[str | None] = mapped_column(String(64))
+    unit_agrees: Mapped[bool | None] = mapped_column(Boolean)
+    category_agrees: Mapped[bool | None] = mapped_column(Boolean)
+    record: Mapped[dict[str, Any]]
