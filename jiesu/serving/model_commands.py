@@ -50,7 +50,7 @@ def add_model_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     listing.add_argument("--json", action="store_true", help="JSON instead of a table")
     listing.set_defaults(handler=list_models)
     evaluate = commands.add_parser(
-        "evaluate", help="a candidate against the current model on recent settled tickets it did not train on"
+        "evaluate", help="a candidate against the current model on recent settled tickets neither trained on"
     )
     evaluate.add_argument("model", help="registry id (jiesu models list)")
     evaluate.add_argument("--limit", type=int, default=EVALUATION_LIMIT, help="most recent N tickets")
@@ -132,13 +132,16 @@ def evaluate_model(args: argparse.Namespace) -> int:
     current = models.current()
     if current is None:
         raise JiesuError(message(Messages.registry_no_current, root=models.root))
+    # Neither model may be scored on a ticket it trained on: the current model's own training tickets
+    # would flatter it against the candidate (a candidate's held-out tickets can be among them).
+    seen = models.settled_tickets(args.model) | models.settled_tickets(current)
     database, shown = open_database(args.database_url)
     try:
-        examples = load_settled(database, exclude=models.settled_tickets(args.model), limit=args.limit)
+        examples = load_settled(database, exclude=seen, limit=args.limit)
     finally:
         database.dispose()
     if not examples:
-        raise JiesuError(message(Messages.no_unseen_settled_tickets, model=args.model))
+        raise JiesuError(message(Messages.no_unseen_settled_tickets, model=args.model, current=current))
     result = evaluate(
         (args.model, RequestClassifier.load(candidate_dir)),
         (current, RequestClassifier.load(models.path(current))),
