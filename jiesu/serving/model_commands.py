@@ -125,6 +125,7 @@ def list_models(args: argparse.Namespace) -> int:
 def evaluate_model(args: argparse.Namespace) -> int:
     from jiesu.evaluation.candidate import evaluate, format_evaluation
     from jiesu.model.classifier import RequestClassifier
+    from jiesu.serving.commands import database_errors
     from jiesu.serving.settled import load_settled
 
     models = registry()
@@ -137,7 +138,8 @@ def evaluate_model(args: argparse.Namespace) -> int:
     seen = models.settled_tickets(args.model) | models.settled_tickets(current)
     database, shown = open_database(args.database_url)
     try:
-        examples = load_settled(database, exclude=seen, limit=args.limit)
+        with database_errors(args.database_url):
+            examples = load_settled(database, exclude=seen, limit=args.limit)
     finally:
         database.dispose()
     if not examples:
@@ -183,6 +185,7 @@ def rollback_model(_args: argparse.Namespace) -> int:
 
 def train_from_db(args: argparse.Namespace, config: ClassifierConfig, specs: list[SourceSpec]) -> int:
     """`jiesu train --from-db`: the seed corpus (or --data) plus settled tickets, into the registry."""
+    from jiesu.serving.commands import database_errors
     from jiesu.serving.settled import load_settled
     from jiesu.training.datasets import SEED, load_training_data, load_training_sources
     from jiesu.training.pipeline import fit_calibrated
@@ -194,7 +197,8 @@ def train_from_db(args: argparse.Namespace, config: ClassifierConfig, specs: lis
         raise JiesuError("--holdout must be at least 0 and below 1")
     database, shown = open_database(args.database_url)
     try:
-        settled = load_settled(database)  # the most recently settled first
+        with database_errors(args.database_url):
+            settled = load_settled(database)  # the most recently settled first
     finally:
         database.dispose()
     held = math.ceil(args.holdout * len(settled)) if settled else 0
@@ -220,15 +224,17 @@ def train_from_db(args: argparse.Namespace, config: ClassifierConfig, specs: lis
 
 
 def audit_model(args: argparse.Namespace) -> int:
+    from jiesu.serving.commands import database_errors
     from jiesu.serving.model_metrics import ModelReferences, format_table, model_metrics
 
     date_to = args.date_to or date.today()
     date_from = args.date_from or date_to - timedelta(days=27)
     database, _ = open_database(args.database_url)
     try:
-        report = model_metrics(
-            database, ModelReferences.under(registry().root), date_from, date_to, args.period
-        )
+        with database_errors(args.database_url):
+            report = model_metrics(
+                database, ModelReferences.under(registry().root), date_from, date_to, args.period
+            )
     finally:
         database.dispose()
     print(report.model_dump_json(indent=1) if args.format == "json" else format_table(report))

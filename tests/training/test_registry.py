@@ -208,3 +208,22 @@ def test_evaluate_leaves_out_the_tickets_either_model_trained_on(
     assert main(["models", "evaluate", "cand-c", "--database-url", db]) == 2
     assert seen == [{"t1", "t2", "t9"}]
     assert "nothing" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--from-db", "--no-progress"],
+        ["models", "evaluate", "cand-a"],
+        ["audit", "model"],
+    ],
+)
+def test_a_database_without_the_schema_is_an_error_line(
+    registry: ModelRegistry, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = registry.root.parent / "empty.db"
+    assert main([*argv, "--database-url", f"sqlite:///{empty}"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use the database" in err
+    assert "jiesu db upgrade" in err
+    assert "Traceback" not in err
