@@ -227,3 +227,12 @@ def test_a_database_without_the_schema_is_an_error_line(
     assert "cannot use the database" in err
     assert "jiesu db upgrade" in err
     assert "Traceback" not in err
+
+
+def test_the_promise_report_skips_directories_that_are_not_models(registry: ModelRegistry) -> None:
+    from jiesu.serving.model_metrics import ModelReferences
+
+    (registry.root / "not-a-model" / "metadata.json").write_text('{"note": "a copy"}', encoding="utf-8")
+    (registry.root / "stray.json").write_text("[]", encoding="utf-8")
+    references = ModelReferences.under(registry.root)  # was a KeyError: GET /v1/metrics/model → 500
+    assert sorted(references.promised) == ["linear-cand-a", "linear-cand-b", "linear-default"]
