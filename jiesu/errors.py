@@ -94,7 +94,7 @@ class Messages:
     no_settled_tickets: Final = (
         "the database {database} holds no settled tickets (dispatched and replied) to {purpose}."
     )
-    no_unseen_settled_tickets: Final = "every settled ticket in the database trained model {model}: there is nothing it has not seen to evaluate it on."
+    no_unseen_settled_tickets: Final = "every settled ticket in the database trained model {model} or the current model {current}: there is nothing neither has seen to evaluate it on."
     resource_changed_same_version: Final = "{name} changed but its version is still {version}: bump its version, then record it with `jiesu data check --update-manifest`."
     resource_manifest_stale: Final = "{name} is at version {version} but the manifest records {recorded}: record it with `jiesu data check --update-manifest`."
     resource_not_in_manifest: Final = "{name} is not in the resource manifest: give it a version, then record it with `jiesu data check --update-manifest`."

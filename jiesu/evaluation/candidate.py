@@ -1,5 +1,5 @@
 """A candidate model against the current one, side by side on the same settled tickets (the most recent
-ones the candidate did not train on): first- and second-level accuracy, unit accuracy against the unit
+ones neither model trained on): first- and second-level accuracy, unit accuracy against the unit
 that finally replied, the share that would go without a person and how often those were right.
 
 `worse` names the figures on which the candidate scores below the current model; `jiesu models promote`
@@ -117,7 +117,7 @@ def evaluate(
 def format_evaluation(evaluation: Evaluation) -> str:
     a, b = evaluation.candidate_scores, evaluation.current_scores
     lines = [
-        f"{evaluation.tickets} settled tickets the candidate did not train on "
+        f"{evaluation.tickets} settled tickets neither model trained on "
         f"({evaluation.oldest:%Y-%m-%d} … {evaluation.newest:%Y-%m-%d})"
         if evaluation.oldest and evaluation.newest
         else "no settled tickets",

@@ -10,7 +10,8 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from jiesu.errors import JiesuError, Messages, SettingsError, message
@@ -152,24 +153,31 @@ def reports_database_errors(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import OperationalError, ProgrammingError
-
-        try:
+        with database_errors(getattr(args, "database_url", None)):
             return handler(args)
-        except (OperationalError, ProgrammingError) as exc:
-            url = make_url(load_settings().database_url)
-            shown = url.render_as_string(hide_password=True)
-            reason = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0].rstrip(".")
-            if f'database "{url.database}" does not exist' in reason:
-                hint = f" Create it first, e.g. `createdb -h 127.0.0.1 -U postgres {url.database}`."
-            elif "no such table" in reason or "UndefinedTable" in type(exc.orig).__name__:
-                hint = " Its schema is missing or old: run `jiesu db upgrade` with the same settings."
-            else:
-                hint = ""
-            raise JiesuError(f"cannot use the database {shown}: {reason}.{hint}") from None
 
     return run
+
+
+@contextmanager
+def database_errors(database_url: str | None = None) -> Iterator[None]:
+    """`reports_database_errors` around a block; `database_url` is the command's --database-url, if any."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as exc:
+        url = make_url(load_settings(database_url=database_url).database_url)
+        shown = url.render_as_string(hide_password=True)
+        reason = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0].rstrip(".")
+        if f'database "{url.database}" does not exist' in reason:
+            hint = f" Create it first, e.g. `createdb -h 127.0.0.1 -U postgres {url.database}`."
+        elif "no such table" in reason or "UndefinedTable" in type(exc.orig).__name__:
+            hint = " Its schema is missing or old: run `jiesu db upgrade` with the same settings."
+        else:
+            hint = ""
+        raise JiesuError(f"cannot use the database {shown}: {reason}.{hint}") from None
 
 
 @reports_database_errors

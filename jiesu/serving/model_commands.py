@@ -50,7 +50,7 @@ def add_model_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     listing.add_argument("--json", action="store_true", help="JSON instead of a table")
     listing.set_defaults(handler=list_models)
     evaluate = commands.add_parser(
-        "evaluate", help="a candidate against the current model on recent settled tickets it did not train on"
+        "evaluate", help="a candidate against the current model on recent settled tickets neither trained on"
     )
     evaluate.add_argument("model", help="registry id (jiesu models list)")
     evaluate.add_argument("--limit", type=int, default=EVALUATION_LIMIT, help="most recent N tickets")
@@ -125,6 +125,7 @@ def list_models(args: argparse.Namespace) -> int:
 def evaluate_model(args: argparse.Namespace) -> int:
     from jiesu.evaluation.candidate import evaluate, format_evaluation
     from jiesu.model.classifier import RequestClassifier
+    from jiesu.serving.commands import database_errors
     from jiesu.serving.settled import load_settled
 
     models = registry()
@@ -132,13 +133,17 @@ def evaluate_model(args: argparse.Namespace) -> int:
     current = models.current()
     if current is None:
         raise JiesuError(message(Messages.registry_no_current, root=models.root))
+    # Neither model may be scored on a ticket it trained on: the current model's own training tickets
+    # would flatter it against the candidate (a candidate's held-out tickets can be among them).
+    seen = models.settled_tickets(args.model) | models.settled_tickets(current)
     database, shown = open_database(args.database_url)
     try:
-        examples = load_settled(database, exclude=models.settled_tickets(args.model), limit=args.limit)
+        with database_errors(args.database_url):
+            examples = load_settled(database, exclude=seen, limit=args.limit)
     finally:
         database.dispose()
     if not examples:
-        raise JiesuError(message(Messages.no_unseen_settled_tickets, model=args.model))
+        raise JiesuError(message(Messages.no_unseen_settled_tickets, model=args.model, current=current))
     result = evaluate(
         (args.model, RequestClassifier.load(candidate_dir)),
         (current, RequestClassifier.load(models.path(current))),
@@ -180,6 +185,7 @@ def rollback_model(_args: argparse.Namespace) -> int:
 
 def train_from_db(args: argparse.Namespace, config: ClassifierConfig, specs: list[SourceSpec]) -> int:
     """`jiesu train --from-db`: the seed corpus (or --data) plus settled tickets, into the registry."""
+    from jiesu.serving.commands import database_errors
     from jiesu.serving.settled import load_settled
     from jiesu.training.datasets import SEED, load_training_data, load_training_sources
     from jiesu.training.pipeline import fit_calibrated
@@ -191,7 +197,8 @@ def train_from_db(args: argparse.Namespace, config: ClassifierConfig, specs: lis
         raise JiesuError("--holdout must be at least 0 and below 1")
     database, shown = open_database(args.database_url)
     try:
-        settled = load_settled(database)  # the most recently settled first
+        with database_errors(args.database_url):
+            settled = load_settled(database)  # the most recently settled first
     finally:
         database.dispose()
     held = math.ceil(args.holdout * len(settled)) if settled else 0
@@ -217,15 +224,17 @@ def train_from_db(args: argparse.Namespace, config: ClassifierConfig, specs: lis
 
 
 def audit_model(args: argparse.Namespace) -> int:
+    from jiesu.serving.commands import database_errors
     from jiesu.serving.model_metrics import ModelReferences, format_table, model_metrics
 
     date_to = args.date_to or date.today()
     date_from = args.date_from or date_to - timedelta(days=27)
     database, _ = open_database(args.database_url)
     try:
-        report = model_metrics(
-            database, ModelReferences.under(registry().root), date_from, date_to, args.period
-        )
+        with database_errors(args.database_url):
+            report = model_metrics(
+                database, ModelReferences.under(registry().root), date_from, date_to, args.period
+            )
     finally:
         database.dispose()
     print(report.model_dump_json(indent=1) if args.format == "json" else format_table(report))

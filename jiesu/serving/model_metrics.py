@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from jiesu.model.model_dir import METADATA_FILE
+from jiesu.model.model_dir import FORMAT, METADATA_FILE
 from jiesu.serving.db import Database
 from jiesu.serving.orm import Ticket, TicketEvent
 from jiesu.serving.served_model import ServedModel
@@ -46,6 +46,8 @@ class ModelReferences:
                 meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
+            if not isinstance(meta, dict) or meta.get("format") != FORMAT or "model_id" not in meta:
+                continue  # not a model directory (a copy, notes): the report must not fail on it
             metrics = meta.get("metrics", {})
             self.promised[meta["model_id"]] = metrics.get("calibration", {}).get("target_accuracy")
             stored = metrics.get("reference_distributions") or {}

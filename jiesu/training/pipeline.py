@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm.auto import tqdm
 
+from jiesu.errors import DataValidationError
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.hierarchy import combine_heads
@@ -153,6 +154,10 @@ def fit_calibrated(
     `sample_weight` weighs each row's loss in every fit (fold models and the final one); temperatures
     and thresholds are chosen unweighted, on what the model will be judged by: each text once."""
     config = config or ClassifierConfig()
+    if sample_weight is not None and len(sample_weight) != len(texts):
+        # Checked here, not only by the final fit: a fold would index past a short list (IndexError),
+        # and a long one would be refused only after minutes of fold models.
+        raise DataValidationError([f"sample_weight has {len(sample_weight)} values for {len(texts)} texts"])
     label_lists = {h: list(c) for h, c in classes.items()} if classes else _label_lists(y)
     folds = grouped_stratified_folds(texts, _stratify_on(y), config.calibration.folds, config.seed)
     out_of_fold = out_of_fold_scores(

@@ -7,7 +7,9 @@ Layout under `<data dir>/models/` ($JIESU_DATA_DIR, default ./var):
 - `current.json`: the pointer: the current model, the stack of earlier current models (what `rollback`
   returns to) and the history of every promotion and rollback. Written to a temporary file and renamed
   over the old one (`os.replace`), so a reader sees the old pointer or the new one, never half of one.
-  No pointer yet: the current model is `default`.
+  No pointer yet: the current model is `default`. Promotions and rollbacks hold an exclusive lock on
+  `current.lock` from reading the pointer to renaming the new one, so two at once never lose one.
+  Only a directory that loads (this format version, every file's hash) is made current.
 - `evaluations/<id>.json`: the latest evaluation of a candidate against the then current model.
 
 The running server watches the pointer's modification time (jiesu.serving.served_model).
@@ -15,9 +17,12 @@ The running server watches the pointer's modification time (jiesu.serving.served
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -25,9 +30,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from jiesu.errors import JiesuError, Messages, message
-from jiesu.model.model_dir import FORMAT, METADATA_FILE
+from jiesu.model.model_dir import FORMAT, METADATA_FILE, read_metadata
 
 POINTER_FILE = "current.json"
+LOCK_FILE = "current.lock"
 EVALUATIONS = "evaluations"
 DEFAULT_ID = "default"
 # Beside a model trained from settled tickets: which tickets it learnt from (hashed with the model).
@@ -83,11 +89,12 @@ class ModelRegistry:
     def ids(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if _is_model(p))
+        return sorted(p.name for p in self.root.iterdir() if not p.name.startswith(".") and _is_model(p))
 
     def path(self, model: str) -> Path:
         path = self.root / model
-        if model in ("", ".", "..") or "/" in model or not _is_model(path):
+        # A dot-directory is RequestClassifier.save's staging or backup copy, never a registry entry.
+        if model.startswith(".") or not model or "/" in model or not _is_model(path):
             raise JiesuError(message(Messages.registry_unknown_model, model=model, root=self.root))
         return path
 
@@ -130,25 +137,45 @@ class ModelRegistry:
         current = self.current()
         return None if current is None else self.path(current)
 
+    def loadable_path(self, model: str) -> Path:
+        """The model's directory, checked as a load checks it (format version, metadata and file hashes):
+        a half-copied, edited or older-format directory raises ModelLoadError before it can be served."""
+        path = self.path(model)
+        read_metadata(path)
+        return path
+
     def promote(self, model: str, *, forced: bool = False) -> PointerEvent:
-        self.path(model)  # it must exist
-        pointer = self.pointer()
-        previous = pointer.current if pointer else self.current()
-        stack = [*pointer.stack, pointer.current] if pointer else ([previous] if previous else [])
-        event = PointerEvent(action="promote", model=model, previous=previous, forced=forced, at=_now())
-        history = [*(pointer.history if pointer else []), event]
-        self._write(Pointer(current=model, stack=stack, history=history))
+        self.loadable_path(model)
+        with self._locked():
+            pointer = self.pointer()
+            previous = pointer.current if pointer else self.current()
+            stack = [*pointer.stack, pointer.current] if pointer else ([previous] if previous else [])
+            event = PointerEvent(action="promote", model=model, previous=previous, forced=forced, at=_now())
+            history = [*(pointer.history if pointer else []), event]
+            self._write(Pointer(current=model, stack=stack, history=history))
         return event
 
     def rollback(self) -> PointerEvent:
-        pointer = self.pointer()
-        if pointer is None or not pointer.stack:
-            raise JiesuError(message(Messages.registry_no_previous))
-        back = pointer.stack[-1]
-        self.path(back)
-        event = PointerEvent(action="rollback", model=back, previous=pointer.current, at=_now())
-        self._write(Pointer(current=back, stack=pointer.stack[:-1], history=[*pointer.history, event]))
+        with self._locked():
+            pointer = self.pointer()
+            if pointer is None or not pointer.stack:
+                raise JiesuError(message(Messages.registry_no_previous))
+            back = pointer.stack[-1]
+            self.loadable_path(back)
+            event = PointerEvent(action="rollback", model=back, previous=pointer.current, at=_now())
+            self._write(Pointer(current=back, stack=pointer.stack[:-1], history=[*pointer.history, event]))
         return event
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """An exclusive lock over a read-modify-write of the pointer (other processes' too)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / LOCK_FILE).open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _write(self, pointer: Pointer) -> None:
         write_atomically(self.pointer_path, pointer.model_dump_json(indent=1))

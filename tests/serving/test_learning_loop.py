@@ -144,9 +144,9 @@ def test_a_model_that_fails_to_load_keeps_the_old_one(
     registry: ModelRegistry, app_client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     runtime = app_client.app.state.runtime  # type: ignore[attr-defined]
+    registry.promote("two")  # promote refuses a damaged model: this one is damaged after promotion
     broken = registry.root / "two" / "heads.safetensors"
     broken.write_bytes(b"not the saved weights")
-    registry.promote("two")
     with caplog.at_level(logging.ERROR):
         assert runtime.watcher.check() is False
     assert "model reload failed (ModelLoadError); still serving tiny-one" in caplog.text

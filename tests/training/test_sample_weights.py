@@ -28,3 +28,12 @@ def test_the_heavier_of_two_conflicting_labels_wins() -> None:
 def test_bad_weights_are_refused(weights: list[float]) -> None:
     with pytest.raises(DataValidationError, match="sample_weight"):
         RequestClassifier().fit(TEXTS, {"category": list(CATEGORIES)}, sample_weight=weights)
+
+
+@pytest.mark.parametrize("extra", [-1, 1])
+def test_fit_calibrated_refuses_weights_of_another_length_before_any_fold(extra: int) -> None:
+    from jiesu.training.pipeline import fit_calibrated
+
+    weights = [1.0] * (len(TEXTS) + extra)
+    with pytest.raises(DataValidationError, match="sample_weight has"):
+        fit_calibrated(TEXTS, {"category": list(CATEGORIES)}, sample_weight=weights)
