@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from jiesu import __version__
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
+from jiesu.serving.console import install_console
 from jiesu.serving.deps import AdminDep, AuditDep, IntakeDep, PrincipalDep, RuntimeDep, SettingsDep
 from jiesu.serving.middleware import (
     RequestGuardMiddleware,
@@ -92,6 +93,7 @@ def create_app(
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs what the guard refuses too
     app.include_router(_router())
     install_docs(app)
+    install_console(app)  # the web console at / (jiesu.serving.console)
     return app
 
 
