@@ -80,7 +80,7 @@ class SessionService:
             row = session.execute(query).one_or_none()
         if row is None:
             return None
-        stored, key = row.tuple()
+        stored, key = row[0], row[1]
         if stored.expires_at <= now or key.revoked_at is not None:
             return None
         if key.expires_at is not None and key.expires_at <= now:
