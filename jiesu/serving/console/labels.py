@@ -42,6 +42,35 @@ ACTIONS = {
     "reopen": "重新派单",
     "close": "关闭",
 }
+CLOSURES = {
+    "informed": "已告知法定渠道（不派单）",
+    "answered": "已即时答复",
+    "transferred": "已转接应急",
+    "duplicate": "重复件",
+    "resolved": "已解决",
+    "closed_unresolved": "未解决关闭",
+}
+PAYLOAD = {
+    "unit": "单位",
+    "reason_code": "原因",
+    "reason": "理由",
+    "new_facts": "新情况",
+    "decision": "决定",
+    "result": "办理结果",
+    "report": "协办结果",
+    "answer": "答复",
+    "notice": "告知内容",
+    "channel": "渠道",
+    "number": "号码",
+    "hours": "延长小时",
+    "contacted": "联系上",
+    "satisfaction": "满意度",
+    "resolved": "已解决",
+    "outcome": "会商结果",
+    "units": "会商单位",
+    "level": "层级",
+    "note": "备注",
+}
 DISPOSITIONS = {
     "dispatch": "派单",
     "answer_now": "即时答复",
@@ -95,6 +124,8 @@ CONSULT_REASONS = {
     "risk": "有风险迹象（威胁、自伤、群体事件或可能的紧急情况）",
     "unfamiliar_text": "文本与训练数据差异大",
 }
+# Coded values in event payloads, shown in words on the timeline.
+VALUES = {"uphold": "同意退单", "reject": "驳回", "district": "区级", "city": "市级", **CHANNELS, **RETURN_REASONS}
 DECISIONS = {
     "decision": "派单决定",
     "unit": "承办单位",

@@ -42,21 +42,23 @@ def evidence(suggestion: Suggestion) -> list[tuple[TextSpan, str]]:
 
 
 def highlight(text: str, spans: Iterable[tuple[TextSpan, str]]) -> Markup:
-    """The text, escaped, with each span in a <mark class="kind">; overlapping spans merge (a cue wins
-    over a place). A span that does not match the text (masked, edited) is left out."""
-    kinds: list[str | None] = [None] * len(text)
-    for span, kind in sorted(spans, key=lambda item: item[1] == "place", reverse=True):
+    """The text, escaped, with each span in a <mark class="kind">: one mark per word (adjacent place names
+    stay apart); where spans overlap, the first claims the characters (cues before places). A span that
+    does not match the text (masked, edited) is left out."""
+    owner: list[tuple[int, str] | None] = [None] * len(text)
+    ordered = sorted(spans, key=lambda item: item[1] == "place")
+    for number, (span, kind) in enumerate(ordered):
         if text[span.start : span.end] != span.text:
             continue
         for index in range(span.start, span.end):
-            kinds[index] = kinds[index] or kind
+            owner[index] = owner[index] or (number, kind)
     out: list[str] = []
     start = 0
     for index in range(1, len(text) + 1):
-        if index == len(text) or kinds[index] != kinds[start]:
+        if index == len(text) or owner[index] != owner[start]:
             piece = escape(text[start:index])
-            run = kinds[start]
-            out.append(f'<mark class="{run}">{piece}</mark>' if run else str(piece))
+            run = owner[start]
+            out.append(f'<mark class="{run[1]}">{piece}</mark>' if run else str(piece))
             start = index
     return Markup("".join(out))
 
@@ -76,6 +78,14 @@ def may_take(principal: Principal, ticket: TicketOut, action: Action) -> bool:
 def actions_for(principal: Principal, ticket: TicketOut) -> list[str]:
     """The actions this user may take on this ticket now, in the state machine's order."""
     return [action.value for action in ticket.allowed_actions if may_take(principal, ticket, action)]
+
+
+# The action a user usually takes next, opened on the ticket page: the first of these that is allowed.
+PRIMARY = ("reply", "accept", "review-return", "followup", "dispatch", "report", "consult")
+
+
+def primary_action(actions: Sequence[str]) -> str:
+    return next((action for action in PRIMARY if action in actions), actions[0] if actions else "")
 
 
 def unit_options(suggestion: Suggestion) -> Sequence[str]:

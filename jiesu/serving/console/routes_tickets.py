@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jiesu.serving.console.forms import action_body, action_fields, channel_notices
-from jiesu.serving.console.present import actions_for, evidence, unit_options
+from jiesu.serving.console.present import actions_for, evidence, primary_action, unit_options
 from jiesu.serving.console.sessions import SignedIn
 from jiesu.serving.console.web import (
     FormData,
@@ -94,10 +94,11 @@ async def _ticket_page(
     status: int = 200,
 ) -> HTMLResponse:
     detail = await run_in_threadpool(runtime.tickets.get, user.principal, ticket_id)
+    actions = actions_for(user.principal, detail)
     context: dict[str, Any] = {
         "t": detail,
         "now": runtime.tickets.clock(),
-        "actions": actions_for(user.principal, detail),
+        "actions": actions,
         "spans": evidence(detail.suggestion),
         "units": unit_options(detail.suggestion),
         "reason_codes": runtime.workflow.returns.reason_codes,
@@ -105,7 +106,7 @@ async def _ticket_page(
         "notices": channel_notices(),
         "errors": errors or [],
         "form": form or {},
-        "open_action": open_action,
+        "open_action": open_action or primary_action(actions),
     }
     return render(request, "ticket.html", user, status, **context)
 
