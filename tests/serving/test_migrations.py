@@ -141,7 +141,9 @@ def test_a_suggestion_in_the_old_shape_still_reads_when_a_row_was_written_after_
     assert view.suggestion.deadline.tier == "utility"
 
 
-def test_console_sessions_come_with_0003_and_go_with_its_downgrade_keeping_the_keys(unmigrated_url: str) -> None:
+def test_console_sessions_come_with_0003_and_go_with_its_downgrade_keeping_the_keys(
+    unmigrated_url: str,
+) -> None:
     from sqlalchemy import inspect
 
     from jiesu.serving.orm import ApiKey, ConsoleSession

@@ -7,9 +7,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from jiesu.serving.console import routes_auth, routes_intake, routes_metrics, routes_tickets, routes_work
-from jiesu.serving.console.web import HERE, CsrfRefused, SignInRequired, WrongRole, render
+from jiesu.serving.console.sessions import COOKIE
+from jiesu.serving.console.web import HERE, CsrfRefused, SignInRequired, WrongRole, render, sessions
 
 __all__ = ["install_console"]
 
@@ -25,7 +27,8 @@ def install_console(app: FastAPI) -> None:
         return RedirectResponse("/console/login", status_code=303)
 
     async def wrong_role(request: Request, _exc: Exception) -> HTMLResponse:
-        return render(request, "refused.html", None, 403, reason="此页面不属于您的角色。")
+        user = await run_in_threadpool(sessions(request).find, request.cookies.get(COOKIE))  # for the menu
+        return render(request, "refused.html", user, 403, reason="此页面不属于您的角色。")
 
     async def csrf_refused(request: Request, _exc: Exception) -> HTMLResponse:
         return render(

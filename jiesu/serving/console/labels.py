@@ -89,6 +89,7 @@ CHANNELS = {
     "petition": "信访",
 }
 EMERGENCY = {"110": "110 报警", "119": "119 火警", "120": "120 急救", "122": "122 交通事故"}
+EMERGENCY_NAMES = {"110": "报警", "119": "火警", "120": "急救", "122": "交通事故"}
 UNIT_TYPES = {
     "street": "街道/乡镇",
     "district_government": "区政府",
@@ -124,8 +125,46 @@ CONSULT_REASONS = {
     "risk": "有风险迹象（威胁、自伤、群体事件或可能的紧急情况）",
     "unfamiliar_text": "文本与训练数据差异大",
 }
+# Form fields, named beside the API's field name in an error.
+FIELDS = {
+    "text": "诉求内容",
+    "caller_phone": "来电号码",
+    "caller_name": "来电人",
+    "caller_district": "来电人所在区",
+    "intake_channel": "渠道",
+    "reason_code": "退单原因",
+    "hours": "延长小时数",
+    "result": "办理结果",
+    "report": "协办结果",
+    "answer": "答复内容",
+    "notice": "告知内容",
+    "channel": "法定渠道",
+    "number": "转接号码",
+    "unit": "单位",
+    "units": "会商单位",
+    "linked_ticket_id": "原工单编号",
+}
 # Coded values in event payloads, shown in words on the timeline.
-VALUES = {"uphold": "同意退单", "reject": "驳回", "district": "区级", "city": "市级", **CHANNELS, **RETURN_REASONS}
+VALUES = {
+    "uphold": "同意退单",
+    "reject": "驳回",
+    "district": "区级",
+    "city": "市级",
+    **CHANNELS,
+    **RETURN_REASONS,
+}
+RISKS = {
+    "self_harm": "自伤风险",
+    "threat": "威胁他人",
+    "mass_incident": "群体性事件",
+    "possible_emergency": "可能的紧急情况",
+}
+ORIGINS = {
+    "suggestion": "按建议派单",
+    "override": "话务员改派",
+    "redispatch": "退单后改派",
+    "escalation": "升级派单",
+}
 DECISIONS = {
     "decision": "派单决定",
     "unit": "承办单位",
@@ -137,9 +176,25 @@ DECISIONS = {
 def check_sentence(check: DecisionCheck) -> str:
     """One decision check in plain words: which decision, how sure, and whether it was sure enough."""
     what = DECISIONS.get(check.decision, check.decision)
-    value = f"（{DISPOSITIONS.get(check.value or '', check.value)}）" if check.value else ""
+    value = f"（{decided(check.value)}）" if check.value else ""
     sure = f"{check.confidence:.0%}"
     if check.threshold is None:
         return f"{what}{value}：把握 {sure}"
     verdict = "达到" if check.sure else "未达到"
     return f"{what}{value}：把握 {sure}，{verdict}阈值 {check.threshold:.0%}"
+
+
+def decided(value: str | None) -> str:
+    """A decision's value in words: a unit as it is; emergency:119 → 转接应急 119; legal_channel:arbitration
+    → 告知法定渠道，不派单 · 仲裁."""
+    if not value:
+        return "—"
+    label, _, detail = value.partition(":")
+    if label not in DISPOSITIONS:
+        return value
+    return f"{DISPOSITIONS[label]} · {CHANNELS.get(detail, detail)}" if detail else DISPOSITIONS[label]
+
+
+def risk(cue: str) -> str:
+    kind, _, word = cue.partition(":")
+    return f"{RISKS.get(kind, kind)}（{word}）" if word else RISKS.get(kind, kind)

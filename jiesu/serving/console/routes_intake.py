@@ -121,10 +121,10 @@ async def take(request: Request, user: IntakeUser, runtime: RuntimeDep) -> Respo
     values = _values(form)
     found: Suggestion | None = None
     try:
+        found = await _suggest(runtime, request, values["text"], values["caller_district"])
         body = TicketCreate.model_validate(
             {name: values[name] for name in CALLER if values[name].strip() or name == "text"}
         )
-        found = await _suggest(runtime, request, body.text, values["caller_district"])
         action, fields = _plan(first(form, "do") or "confirm", found, values)
         action_body(action, fields)  # refused here, before a ticket exists, when a field is wrong
         ticket: TicketOut

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
+from jiesu.serving.console import labels
 from jiesu.serving.console.charts import bars
 from jiesu.serving.console.sessions import SignedIn
 from jiesu.serving.console.web import RuntimeDep, error_lines, page_for, render
@@ -48,9 +49,10 @@ def _charts(rates: RatesOut, dispatch: DispatchAuditOut) -> dict[str, Markup]:
     rows = rates.rows
     units = dispatch.units
     origins = sorted(dispatch.suggestions.by_origin.items())
+    periods = len({row.period_start for row in rows}) > 1
     return {
         "rates": bars(
-            [f"{row.unit}（{row.period_start[5:]}起）" for row in rows],
+            [f"{row.unit}（{row.period_start[5:]}起）" if periods else row.unit for row in rows],
             [
                 ("响应率", [row.response_rate for row in rows]),
                 ("解决率", [row.resolution_rate for row in rows]),
@@ -60,10 +62,13 @@ def _charts(rates: RatesOut, dispatch: DispatchAuditOut) -> dict[str, Markup]:
         ),
         "dispatch": bars(
             [unit.unit for unit in units],
-            [("错派率", [unit.mis_dispatch_rate for unit in units])],
+            [
+                ("退单率", [unit.returned / unit.dispatched if unit.dispatched else None for unit in units]),
+                ("错派率", [unit.mis_dispatch_rate for unit in units]),
+            ],
         ),
         "origins": bars(
-            [name for name, _ in origins],
+            [labels.ORIGINS.get(name, name) for name, _ in origins],
             [("错派率", [origin.mis_dispatch_rate for _, origin in origins])],
         ),
     }

@@ -139,6 +139,7 @@ def error_lines(exc: ServiceError | ValidationError) -> list[str]:
         lines = ["the request is invalid; see details"]
         for error in exc.errors():
             where = ".".join(str(part) for part in error.get("loc", ()))
+            where = f"{labels.FIELDS[where]}（{where}）" if where in labels.FIELDS else where
             lines.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
         return lines
     lines = [exc.message]

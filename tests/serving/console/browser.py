@@ -76,7 +76,9 @@ def serve(database: Path) -> Iterator[LiveServer]:
     upgrade(url)
     app = create_app(ServingSettings(database_url=url), classifier=keyword_classifier())
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -102,7 +104,9 @@ def launch(executable: str) -> Iterator[Browser]:
 
 def sign_in(browser: Browser, server: LiveServer, role: Role, unit: str | None = None) -> Page:
     """A new browser context (its own cookies) signed in through the sign-in form."""
-    context = browser.new_context(base_url=server.url, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        base_url=server.url, locale="zh-CN", viewport={"width": 1366, "height": 900}
+    )
     page = context.new_page()
     page.goto("/console/login")
     page.fill("#api_key", server.key(role, unit))

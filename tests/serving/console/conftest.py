@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
@@ -31,10 +31,10 @@ class Browser:
     csrf: str
     key_id: str
 
-    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+    def get(self, path: str, **kwargs: Any) -> httpx2.Response:
         return self.client.get(path, follow_redirects=False, **kwargs)
 
-    def post(self, path: str, data: dict[str, str], **kwargs: Any) -> httpx.Response:
+    def post(self, path: str, data: dict[str, str], **kwargs: Any) -> httpx2.Response:
         return self.client.post(path, data={"csrf": self.csrf, **data}, follow_redirects=False, **kwargs)
 
 
@@ -66,9 +66,7 @@ class Console:
 
 
 @pytest.fixture
-def console(
-    migrated_sqlite: Path, tmp_path: Path, keyword_model: RequestClassifier
-) -> Iterator[Console]:
+def console(migrated_sqlite: Path, tmp_path: Path, keyword_model: RequestClassifier) -> Iterator[Console]:
     path = tmp_path / "jiesu.db"
     shutil.copyfile(migrated_sqlite, path)
     api = start_api(f"sqlite:///{path}", keyword_model)

@@ -60,11 +60,13 @@ def test_the_unit_picker_finds_units_by_pinyin_initials_and_name(
 
 def test_a_district_name_lists_that_districts_units(units: UnitIndex) -> None:
     found = units.search("延庆区", limit=50)
-    assert found and all(entry.district == "延庆区" for entry in found)
+    assert found
+    assert all(entry.district == "延庆区" for entry in found)
     assert units.search("  ") == []
 
 
 def test_a_chart_draws_one_bar_per_value_and_writes_none_as_a_dash() -> None:
     svg = str(bars(["甲单位", "乙单位"], [("响应率", [0.5, None])]))
     assert svg.count('height="10"') == 2  # the bars (the legend's square is 12 high)
-    assert "50%" in svg and "—" in svg
+    assert "50%" in svg
+    assert "—" in svg

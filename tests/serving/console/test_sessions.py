@@ -15,7 +15,9 @@ from tests.serving.console.conftest import Console, login_csrf
 
 
 def _cookie_header(response_headers: list[tuple[str, str]]) -> str:
-    return next(value for name, value in response_headers if name == "set-cookie" and value.startswith(COOKIE))
+    return next(
+        value for name, value in response_headers if name == "set-cookie" and value.startswith(COOKIE)
+    )
 
 
 def test_a_key_signs_in_with_a_strict_http_only_expiring_cookie(console: Console) -> None:
