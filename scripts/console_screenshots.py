@@ -40,19 +40,21 @@ DEMO = [
     ("朝阳区望京街道小区暖气片漏水，楼下都泡了", ["dispatch", "return"]),
     ("西城区金融街街道小区暖气不热", ["dispatch", "accept", "reply"]),
     ("丰台区方庄地区小区暖气不热，问了物业也不管", ["dispatch", "accept", "reply", "followup"]),
+    ("朝阳区望京街道望京西园三区暖气不热，物业说是自管锅炉", ["dispatch", "return", "review-return"]),
 ]
 FIELDS: dict[str, dict[str, Any]] = {
     "return": {"reason_code": "not_our_duty", "reason": "小区为自管锅炉，不属热力集团供热范围"},
     "reply": {"result": "已联系物业恢复供热，室温22度"},
     "followup": {"contacted": True, "resolved": True, "satisfaction": "基本满意"},
+    "review-return": {"decision": "uphold", "unit": "朝阳区望京街道办事处", "reason": "自管锅炉由属地街道协调"},
 }
 
 
 def seed(runtime: Runtime) -> dict[str, str]:
     """Demo tickets; the first three of each kind ten days old. Returns ticket ids by their last action."""
     keys = runtime.keys
-    principals = {role: keys.authenticate(keys.create(KeyCreate(role=role)).key) for role in (Role.OPERATOR,)}
-    operator = principals[Role.OPERATOR]
+    operator = keys.authenticate(keys.create(KeyCreate(role=Role.OPERATOR)).key)
+    reviewer = keys.authenticate(keys.create(KeyCreate(role=Role.REVIEWER)).key)
     ids: dict[str, str] = {}
     real_clock = runtime.tickets.clock
     for number, (text, steps) in enumerate(DEMO * 2):
@@ -63,7 +65,7 @@ def seed(runtime: Runtime) -> dict[str, str]:
         )
         ticket, _ = runtime.tickets.create(operator, body, f"demo-{number}")
         for step in steps:
-            who = operator
+            who = reviewer if step == "review-return" else operator
             if step in ("accept", "return", "reply"):
                 lead = ticket.lead_unit or UNIT
                 who = keys.authenticate(keys.create(KeyCreate(role=Role.UNIT, unit=lead)).key)
