@@ -25,12 +25,14 @@ ARBITRATION_TEXT = "我已经申请劳动仲裁了，仲裁委已经受理，公
 SUGGESTION_WITHIN_MS = 300
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it
+# is open, and other modules' tests that call asyncio.run() on the same worker would fail.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     yield from launch(require_chromium())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     require_chromium()  # no server to start where the tests skip
     yield from serve(tmp_path_factory.mktemp("console") / "jiesu.db")

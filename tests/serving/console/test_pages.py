@@ -122,3 +122,20 @@ def test_a_ticket_through_the_forms_from_intake_to_the_dashboard(console: Consol
     assert OTHER_UNIT in dashboard
     assert "100.0%" in dashboard
     assert "<svg" in dashboard
+
+
+def test_a_co_handler_named_at_dispatch_reports_from_its_ticket_page(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    created = operator.post("/console/intake", {"text": HEATING_TEXT, "do": "consult", "units": HEATING_UNIT})
+    ticket_id = TICKET.search(operator.get(created.headers["location"]).text)
+    assert ticket_id is not None
+    path = f"/console/tickets/{ticket_id.group(1)}"
+    assert operator.post(f"{path}/act/consult", {"outcome": "热力集团主办，城管委协办"}).status_code == 303
+    dispatched = operator.post(f"{path}/act/dispatch", {"co_handlers": OTHER_UNIT})
+    assert dispatched.status_code == 303
+    co = console.browser(Role.UNIT, OTHER_UNIT)
+    page = co.get(path).text
+    assert 'id="act-report"' in page
+    assert 'id="act-accept"' not in page
+    assert co.post(f"{path}/act/report", {"report": "已督促物业检修"}).status_code == 303
+    assert "已督促物业检修" in operator.get(path).text
