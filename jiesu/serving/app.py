@@ -23,6 +23,7 @@ from jiesu import __version__
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
 from jiesu.serving.audit_schemas import MisdispatchAuditOut
+from jiesu.serving.console import install_console
 from jiesu.serving.deps import (
     AdminDep,
     AuditDep,
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(_router())
     app.include_router(scorecard_router())  # GET /v1/metrics/model
     install_docs(app)
+    install_console(app)  # the web console at / (jiesu.serving.console)
     return app
 
 

@@ -189,3 +189,16 @@ class RescoredTicket(Base):
     unit_agrees: Mapped[bool | None] = mapped_column(Boolean)
     category_agrees: Mapped[bool | None] = mapped_column(Boolean)
     record: Mapped[dict[str, Any]]
+
+
+class ConsoleSession(Base):
+    """A signed-in browser of the web console (jiesu.serving.console): the sha256 of the cookie's random
+    token, the API key it was opened with (revoking or expiring the key ends it) and its CSRF token."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -76,6 +76,12 @@ class ServingSettings(BaseSettings):
         default=None, description="apply migrations on start; default: only for the embedded SQLite"
     )
     page_size: int = Field(default=50, ge=1, le=500, description="default page size of ticket lists")
+    console_session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 30,
+        description="a web console sign-in lasts this long (or until its key ends)",
+    )
 
     @field_validator("host")
     @classmethod

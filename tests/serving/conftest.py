@@ -36,7 +36,7 @@ from jiesu.workflow.states import Role
 from tests.keyword_classifier import keyword_classifier
 
 PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test", "connect_timeout": 3}
-TABLES = "rescored_tickets, ticket_events, followups, ticket_units, tickets, api_keys"
+TABLES = "console_sessions, rescored_tickets, ticket_events, followups, ticket_units, tickets, api_keys"
 
 # Units the keyword model (and the seed model) route these texts to, and two others for re-dispatch and escalation.
 HEATING_TEXT = "朝阳区望京街道小区暖气不热，家里只有十五度"

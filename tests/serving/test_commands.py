@@ -37,9 +37,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_db_upgrade_on_the_default_sqlite(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["db", "upgrade"]) == 0
-    assert "revision 0003" in capsys.readouterr().out
+    assert "revision 0004" in capsys.readouterr().out
     database = Database(f"sqlite:///{data_dir / 'jiesu.db'}")
-    assert current_revision(database.engine) == "0003"
+    assert current_revision(database.engine) == "0004"
     database.dispose()
 
 

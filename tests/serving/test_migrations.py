@@ -139,3 +139,30 @@ def test_a_suggestion_in_the_old_shape_still_reads_when_a_row_was_written_after_
     assert (view.suggestion.versions.model_id, view.suggestion.versions.catalogue) == ("m-2026-11", "2026.11")
     assert view.suggestion.deadline is not None
     assert view.suggestion.deadline.tier == "utility"
+
+
+def test_console_sessions_come_with_0004_and_go_with_its_downgrade_keeping_the_keys(
+    unmigrated_url: str,
+) -> None:
+    from sqlalchemy import inspect
+
+    from jiesu.serving.orm import ApiKey, ConsoleSession
+
+    upgrade(unmigrated_url, "0003")
+    engine = create_engine(unmigrated_url)
+    now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    key = {"id": str(uuid.uuid4()), "prefix": "jsk_abcdefgh", "key_hash": "0" * 64, "role": "operator"}
+    with engine.begin() as connection:
+        connection.execute(insert(ApiKey).values(**key, unit=None, name=None, created_at=now))
+    assert "console_sessions" not in inspect(engine).get_table_names()
+    upgrade(unmigrated_url)
+    with engine.begin() as connection:
+        session = {"id": "1" * 64, "key_id": key["id"], "csrf": "c", "created_at": now, "expires_at": now}
+        connection.execute(insert(ConsoleSession).values(**session))
+    downgrade(unmigrated_url, "0003")
+    assert "console_sessions" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert connection.execute(select(ApiKey.id)).scalar_one() == key["id"]
+    upgrade(unmigrated_url)
+    assert "console_sessions" in inspect(engine).get_table_names()
+    engine.dispose()

@@ -46,7 +46,7 @@ def test_schema_matches_the_orm_and_is_at_head(services: Services) -> None:
     with services.database.engine.connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diffs == []
-    assert current_revision(services.database.engine) == "0003"
+    assert current_revision(services.database.engine) == "0004"
 
 
 def test_full_walk_keeps_suggestion_decision_and_history(actors: Actors, clock: FakeClock) -> None:

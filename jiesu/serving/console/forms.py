@@ -1,0 +1,49 @@
+"""Form fields → the API's bodies: the same pydantic models, so a console form gets the API's errors.
+Empty fields are left out (the body's default applies); numbers, yes/no and lists are converted."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jiesu.data.disposition_rules import load_disposition_rules
+from jiesu.serving.console.web import FormData, first
+from jiesu.workflow.bodies import ACTION_BODIES, ActionBody
+
+INT_FIELDS = frozenset({"version", "hours"})
+BOOL_FIELDS = frozenset({"contacted", "resolved", "valid"})
+LIST_FIELDS = frozenset({"units", "copy_to", "co_handlers"})
+
+
+def _value(name: str, raw: str) -> Any:
+    if name in INT_FIELDS:
+        return int(raw) if raw.strip().lstrip("-").isdigit() else raw  # not a number: the body says so
+    if name in BOOL_FIELDS:
+        return raw == "true"
+    if name in LIST_FIELDS:
+        return [part.strip() for part in raw.replace("，", ",").replace("\n", ",").split(",") if part.strip()]
+    return raw
+
+
+def action_fields(action: str, form: FormData) -> dict[str, Any]:
+    """The fields of `action`'s body found (non-empty) in the form."""
+    names = ACTION_BODIES[action].model_fields
+    fields: dict[str, Any] = {}
+    for name in names:
+        raw = first(form, name)
+        if raw.strip() or (name in BOOL_FIELDS and name in form):
+            fields[name] = _value(name, raw)
+    if action == "review-return" and fields.get("decision") == "reject":
+        fields.pop("unit", None)  # the review form offers a unit for upholding; a rejection takes none
+    return fields
+
+
+def action_body(action: str, fields: dict[str, Any]) -> ActionBody:
+    """The API's body of `action` (pydantic ValidationError when a field is invalid)."""
+    return ACTION_BODIES[action].model_validate(fields)
+
+
+@cache
+def channel_notices() -> dict[str, str]:
+    """What the operator reads out for each legal channel (disposition.json)."""
+    return {channel.id: channel.notice for channel in load_disposition_rules().channels}

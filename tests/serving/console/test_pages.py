@@ -1,0 +1,148 @@
+"""Console pages over HTTP (no browser): each role reaches only its pages, a unit only its tickets, bad
+input gets the API's errors with everything typed kept, and a ticket's whole life through the forms."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jiesu.workflow.states import Role
+from tests.serving.conftest import HEATING_TEXT, HEATING_UNIT, OTHER_UNIT
+from tests.serving.console.conftest import Browser, Console
+
+PAGES = {
+    "/console/intake": {Role.OPERATOR, Role.ADMIN},
+    "/console/inbox": {Role.UNIT},
+    "/console/review": {Role.REVIEWER},
+    "/console/tickets": {Role.OPERATOR, Role.REVIEWER, Role.AUDITOR, Role.ADMIN},
+    "/console/dashboard": {Role.AUDITOR, Role.REVIEWER, Role.ADMIN},
+    "/console/audit": {Role.AUDITOR, Role.REVIEWER, Role.ADMIN},
+    "/console/units?q=cyq": {Role.OPERATOR, Role.REVIEWER, Role.ADMIN},
+}
+TICKET = re.compile(r"/console/tickets/([0-9a-f-]{36})")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_its_pages_and_no_others(console: Console, role: Role) -> None:
+    browser = console.browser(role, HEATING_UNIT if role is Role.UNIT else None)
+    for path, roles in PAGES.items():
+        status = browser.get(path).status_code
+        assert status == (200 if role in roles else 403), (path, status)
+
+
+def _take(operator: Browser, text: str = HEATING_TEXT, **fields: str) -> str:
+    done = operator.post("/console/intake", {"text": text, "do": "confirm", **fields})
+    assert done.status_code == 303, done.text
+    found = TICKET.search(operator.get(done.headers["location"]).text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_unit_sees_only_its_own_tickets(console: Console) -> None:
+    ticket_id = _take(console.browser(Role.OPERATOR))
+    lead = console.browser(Role.UNIT, HEATING_UNIT)
+    other = console.browser(Role.UNIT, OTHER_UNIT)
+    assert ticket_id in lead.get("/console/inbox").text
+    assert ticket_id not in other.get("/console/inbox").text
+    assert lead.get(f"/console/tickets/{ticket_id}").status_code == 200
+    assert other.get(f"/console/tickets/{ticket_id}").status_code == 404
+    refused = other.post(f"/console/tickets/{ticket_id}/act/accept", {"version": "2"})
+    assert refused.status_code == 404
+
+
+def test_bad_intake_input_gets_the_apis_error_and_keeps_what_was_typed(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    typed = {"text": HEATING_TEXT, "caller_phone": "not a phone", "caller_name": "李四", "do": "confirm"}
+    page = operator.post("/console/intake", typed)
+    assert page.status_code == 422
+    assert "来电号码（caller_phone）: String should match pattern" in page.text
+    assert f">{HEATING_TEXT}</textarea>" in page.text
+    assert 'value="not a phone"' in page.text
+    assert 'value="李四"' in page.text
+    assert operator.get("/console/tickets").text.count("/console/tickets/") == 0  # nothing was created
+
+
+def test_an_override_without_a_reason_is_refused_after_creation_and_finishes_on_the_same_ticket(
+    console: Console,
+) -> None:
+    operator = console.browser(Role.OPERATOR)
+    fields = {"text": HEATING_TEXT, "unit": OTHER_UNIT, "intake_id": "call-1", "do": "confirm"}
+    page = operator.post("/console/intake", fields)
+    assert page.status_code == 422
+    assert "overriding the suggested unit needs a reason" in page.text
+    ticket_id = re.search(r'name="ticket_id" value="([0-9a-f-]{36})"', page.text)
+    assert ticket_id is not None
+    assert f'value="{OTHER_UNIT}"' in page.text
+    done = operator.post("/console/intake", {**fields, "ticket_id": ticket_id.group(1), "reason": "片区划分"})
+    assert done.headers["location"] == f"/console/intake?done={ticket_id.group(1)}"
+    assert OTHER_UNIT in operator.get(done.headers["location"]).text
+
+
+def test_a_return_without_a_reason_code_keeps_the_form_as_typed(console: Console) -> None:
+    ticket_id = _take(console.browser(Role.OPERATOR))
+    unit = console.browser(Role.UNIT, HEATING_UNIT)
+    page = unit.post(f"/console/tickets/{ticket_id}/act/return", {"version": "2", "reason": "不是供热问题"})
+    assert page.status_code == 422
+    assert "退单原因（reason_code）: Field required" in page.text
+    assert "不是供热问题</textarea>" in page.text
+
+
+def test_a_ticket_through_the_forms_from_intake_to_the_dashboard(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    ticket_id = _take(operator)
+    lead = console.browser(Role.UNIT, HEATING_UNIT)
+    returned = lead.post(
+        f"/console/tickets/{ticket_id}/act/return",
+        {"version": "2", "reason_code": "not_our_duty", "reason": "小区自管锅炉"},
+    )
+    assert returned.status_code == 303
+    reviewer = console.browser(Role.REVIEWER)
+    queue = reviewer.get("/console/review").text
+    assert "不属本单位职责" in queue
+    assert "小区自管锅炉" in queue
+    upheld = reviewer.post(
+        f"/console/tickets/{ticket_id}/act/review-return",
+        {"version": "3", "decision": "uphold", "unit": OTHER_UNIT, "next": "/console/review"},
+    )
+    assert upheld.headers["location"] == "/console/review"
+    new_unit = console.browser(Role.UNIT, OTHER_UNIT)
+    assert new_unit.post(f"/console/tickets/{ticket_id}/act/accept", {"version": "4"}).status_code == 303
+    assert (
+        new_unit.post(f"/console/tickets/{ticket_id}/act/reply", {"result": "已协调供热"}).status_code == 303
+    )
+    assert ticket_id in operator.get("/console/tickets?state=replied").text
+    followup = {"contacted": "true", "resolved": "true", "satisfaction": "满意", "valid": "true"}
+    assert operator.post(f"/console/tickets/{ticket_id}/act/followup", followup).status_code == 303
+    page = operator.get(f"/console/tickets/{ticket_id}").text
+    assert "已关闭" in page
+    assert page.count('class="timeline"') == 1
+    assert "回访" in page
+    auditor = console.browser(Role.AUDITOR)
+    dashboard = auditor.get("/console/dashboard").text
+    assert OTHER_UNIT in dashboard
+    assert "100.0%" in dashboard
+    assert "<svg" in dashboard
+    # The mis-dispatch audit (GET /v1/audit/misdispatch): the first unit, with intervals, for auditors only.
+    audit = auditor.get("/console/audit").text
+    assert "首派准确率" in audit
+    assert HEATING_UNIT in audit.split('id="misdispatch-report"')[1].split("</div>")[0]
+    assert "n=1" in audit
+    assert "首派准确率" not in reviewer.get("/console/audit").text  # reviewers get the return figures only
+
+
+def test_a_co_handler_named_at_dispatch_reports_from_its_ticket_page(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    created = operator.post("/console/intake", {"text": HEATING_TEXT, "do": "consult", "units": HEATING_UNIT})
+    ticket_id = TICKET.search(operator.get(created.headers["location"]).text)
+    assert ticket_id is not None
+    path = f"/console/tickets/{ticket_id.group(1)}"
+    assert operator.post(f"{path}/act/consult", {"outcome": "热力集团主办，城管委协办"}).status_code == 303
+    dispatched = operator.post(f"{path}/act/dispatch", {"co_handlers": OTHER_UNIT})
+    assert dispatched.status_code == 303
+    co = console.browser(Role.UNIT, OTHER_UNIT)
+    page = co.get(path).text
+    assert 'id="act-report"' in page
+    assert 'id="act-accept"' not in page
+    assert co.post(f"{path}/act/report", {"report": "已督促物业检修"}).status_code == 303
+    assert "已督促物业检修" in operator.get(path).text
