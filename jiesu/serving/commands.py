@@ -158,7 +158,8 @@ def reports_database_errors(handler: Handler) -> Handler:
         try:
             return handler(args)
         except (OperationalError, ProgrammingError) as exc:
-            url = make_url(load_settings().database_url)
+            # the database the command used: its --database-url where it has one, else the settings'
+            url = make_url(load_settings(database_url=getattr(args, "database_url", None)).database_url)
             shown = url.render_as_string(hide_password=True)
             reason = (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0].rstrip(".")
             if f'database "{url.database}" does not exist' in reason:
