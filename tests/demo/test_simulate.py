@@ -3,13 +3,14 @@ recovers the behaviour it was configured with."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from jiesu.demo.commands import default_start
 from jiesu.demo.config import SimulationConfig, load_simulation_config
 from jiesu.demo.simulate import SimulationResult, simulate
 from jiesu.errors import SettingsError
@@ -107,3 +108,8 @@ def test_the_audit_recovers_the_configured_rates_within_their_intervals(
     for metric, expected in EXPECTED.items():
         rate = getattr(overall, metric)
         assert rate.low <= expected <= rate.high, (metric, expected, rate)
+
+
+def test_the_default_history_ends_yesterday_in_beijing() -> None:
+    # 17:00 UTC on 1 March is 01:00 on 2 March in Beijing: yesterday there is 1 March.
+    assert default_start(3, datetime(2026, 3, 1, 17, 0, tzinfo=UTC)) == date(2026, 2, 27)
