@@ -74,7 +74,7 @@ def ticket_facts(session: Session, since: datetime, until: datetime) -> list[Tic
             ticket.created_at >= since, ticket.created_at < until, event.action.in_([a.value for a in _READ])
         )
         .group_by(event.ticket_id)
-        .subquery()
+        .cte("per_ticket")
     )
     # The final unit's acceptance: its first after the ticket was last sent to a unit (a re-acceptance
     # after a reopening or a rejected return is not when the ticket reached the unit that handled it).
