@@ -45,3 +45,21 @@ def test_a_rate_without_tickets_is_not_plotted_as_zero() -> None:
     assert isnan(values[0])
     assert values[1] == 0.5
     assert [round(e[1], 6) for e in errors] == [0.4, 0.4]
+
+
+def test_table_columns_line_up_under_chinese_unit_names() -> None:
+    import unicodedata
+
+    rows = [facts("A", "A")] * 3 + [facts("北京市热力集团", "北京市热力集团")] * 2
+    result = MisdispatchAuditOut.model_validate(
+        {**vars(audit(rows, "unit")), "from_date": "2026-03-01", "to_date": "2026-03-31"}
+    )
+    lines = as_table(result).splitlines()
+    rows_shown = [line for line in lines if line.startswith(("all ", "A ", "北京市热力集团"))]
+
+    def column(line: str, text: str) -> int:  # terminal columns before `text`: CJK characters take two
+        before = line[: line.index(text)]
+        return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in before)
+
+    assert len(rows_shown) == 3
+    assert len({column(line, "%") for line in rows_shown}) == 1
