@@ -25,9 +25,14 @@ run: $(STAMP)
 	$(BIN)/jiesu serve
 
 # A server on a simulated history (30 days × 2,000 requests, simulated once into var/demo.db: minutes).
+# The simulation writes a .partial file renamed when it completes: an interrupted one is started afresh,
+# never served as if it were the whole history (the simulation commits as it goes).
 DEMO_DB ?= var/demo.db
 demo: $(STAMP)
-	test -f $(DEMO_DB) || $(BIN)/jiesu demo simulate --days 30 --per-day 2000 --database-url sqlite:///$(DEMO_DB)
+	test -f $(DEMO_DB) || { rm -f $(DEMO_DB).partial $(DEMO_DB).partial-wal $(DEMO_DB).partial-shm && \
+	  $(BIN)/jiesu demo simulate --days 30 --per-day 2000 --database-url sqlite:///$(DEMO_DB).partial && \
+	  mv $(DEMO_DB).partial $(DEMO_DB); }
+	@echo "an auditor's key for this history: JIESU_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/jiesu keys create --role auditor"
 	JIESU_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/jiesu serve
 
 # -n auto: one pytest worker per core (xdist); each worker fits the seed model once for the tests that need it.

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from jiesu.workflow.states import BEIJING_TZ
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,12 @@ def _positive(value: str) -> int:
     return number
 
 
+def default_start(days: int, now: datetime) -> date:
+    """The first day of a `days`-day history whose last day is yesterday in Beijing (the simulation's
+    days are Beijing's, whatever the host's time zone)."""
+    return now.astimezone(BEIJING_TZ).date() - timedelta(days=days)
+
+
 def simulate_command(args: argparse.Namespace) -> int:
     from jiesu.demo.config import load_simulation_config
     from jiesu.demo.simulate import simulate
@@ -59,7 +67,7 @@ def simulate_command(args: argparse.Namespace) -> int:
 
         model_dir = ensure_default_model()
     suggester = Suggester.with_reference_data(RequestClassifier.load(model_dir))
-    start = args.start or date.today() - timedelta(days=args.days)
+    start = args.start or default_start(args.days, datetime.now(UTC))
     database = Database(settings.database_url)
     try:
         database.upgrade()

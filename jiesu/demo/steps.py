@@ -18,7 +18,7 @@ from jiesu.serving.tickets import TicketService
 from jiesu.workflow.actors import Principal
 from jiesu.workflow.bodies import ACTION_BODIES
 from jiesu.workflow.reference import ESCALATION_TYPES
-from jiesu.workflow.states import Action, State
+from jiesu.workflow.states import Action, State, add_working_days
 
 Next = list[tuple[timedelta, str]]
 
@@ -157,6 +157,8 @@ class Steps:
             returning = wrong and self._chance(behaviour.refile_after_rejection)
         else:
             returning = self._chance(behaviour.return_when_wrong if wrong else behaviour.return_when_right)
+        if returning and self._return_window_passed(row):
+            returning = False  # the workflow refuses a late return: the unit has to handle the ticket
         if returning:
             code = self.rng.choices(self.reason_codes, self.reason_weights)[0]
             extra = {"new_facts": "补充核实情况：现场确认非本单位管辖"} if ticket.rejected_in_round else {}
@@ -168,6 +170,11 @@ class Steps:
         if self._chance(behaviour.extend_rate):
             return [(timedelta(hours=1), "extend")]
         return [(self._reply_delay(row), "reply")]
+
+    def _return_window_passed(self, row: Ticket) -> bool:
+        assert row.dispatched_at is not None
+        days = self.service.workflow.returns.window_working_days
+        return self._now > add_working_days(row.dispatched_at, days)
 
     def _reply_delay(self, row: Ticket) -> timedelta:
         assert row.deadline_at is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -44,10 +45,11 @@ def _pyplot() -> Any:
 
 
 def _errors(rates: list[RateOut]) -> tuple[list[float], list[list[float]]]:
-    values = [rate.rate or 0.0 for rate in rates]
-    low = [max(v - (r.low if r.low is not None else v), 0.0) for v, r in zip(values, rates, strict=True)]
-    high = [max((r.high if r.high is not None else v) - v, 0.0) for v, r in zip(values, rates, strict=True)]
-    return values, [low, high]
+    """Points and error bars; a rate of no tickets is NaN, which matplotlib leaves out (not 0%)."""
+    values = [rate.rate if rate.rate is not None else math.nan for rate in rates]
+    low = [r.rate - r.low if r.rate is not None and r.low is not None else 0.0 for r in rates]
+    high = [r.high - r.rate if r.rate is not None and r.high is not None else 0.0 for r in rates]
+    return values, [[max(e, 0.0) for e in low], [max(e, 0.0) for e in high]]
 
 
 def time_plot(plt: Any, weekly: MisdispatchAuditOut) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, and_, case, func, select, type_coerce
+from sqlalchemy import JSON, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from jiesu.serving.audit_schemas import MisdispatchAuditOut
@@ -32,6 +32,12 @@ def ticket_facts(session: Session, since: datetime, until: datetime) -> list[Tic
     event, ticket = TicketEvent, Ticket
     first_unit = _json(ticket.decision, "unit").as_string()
     is_action = {action: event.action == action.value for action in _READ}
+    # The events that give the ticket a (new) lead unit: the dispatch, an upheld return, an escalation.
+    sent_to_a_unit = or_(
+        is_action[Action.DISPATCH],
+        is_action[Action.ESCALATE],
+        and_(is_action[Action.REVIEW_RETURN], _json(event.payload, "decision").as_string() == "uphold"),
+    )
     per_ticket = (
         select(
             event.ticket_id.label("ticket_id"),
@@ -62,12 +68,21 @@ def ticket_facts(session: Session, since: datetime, until: datetime) -> list[Tic
                 )
             ).label("upheld_first"),
             func.sum(case((is_action[Action.ESCALATE], 1), else_=0)).label("escalations"),
-            func.max(case((is_action[Action.ACCEPT], event.at))).label("final_accept_at"),
+            func.max(case((sent_to_a_unit, event.version))).label("last_sent_version"),
         )
         .join(ticket, ticket.id == event.ticket_id)
         .where(
             ticket.created_at >= since, ticket.created_at < until, event.action.in_([a.value for a in _READ])
         )
+        .group_by(event.ticket_id)
+        .cte("per_ticket")
+    )
+    # The final unit's acceptance: its first after the ticket was last sent to a unit (a re-acceptance
+    # after a reopening or a rejected return is not when the ticket reached the unit that handled it).
+    accepted = (
+        select(event.ticket_id.label("ticket_id"), func.min(event.at).label("final_accept_at"))
+        .join(per_ticket, per_ticket.c.ticket_id == event.ticket_id)
+        .where(event.action == Action.ACCEPT.value, event.version > per_ticket.c.last_sent_version)
         .group_by(event.ticket_id)
         .subquery()
     )
@@ -90,9 +105,10 @@ def ticket_facts(session: Session, since: datetime, until: datetime) -> list[Tic
             per_ticket.c.returned_by_first,
             per_ticket.c.upheld_first,
             per_ticket.c.escalations,
-            per_ticket.c.final_accept_at,
+            accepted.c.final_accept_at,
         )
         .outerjoin(per_ticket, per_ticket.c.ticket_id == ticket.id)
+        .outerjoin(accepted, accepted.c.ticket_id == ticket.id)
         .where(ticket.created_at >= since, ticket.created_at < until)
     )
     names: dict[str, str | None] = {

@@ -35,7 +35,10 @@ DEFINITIONS = {
     "return_rate": "dispatched tickets the first unit returned (派单异议)",
     "upheld_return_rate": "of those, tickets where the reviewer upheld the first unit's return",
     "mean_dispatch_rounds": "units a dispatched ticket was sent to (re-dispatches and escalations count)",
-    "mean_days_to_final_acceptance": "days from the first dispatch to the final unit's acceptance (settled)",
+    "mean_days_to_final_acceptance": (
+        "days from the first dispatch to the final unit's acceptance: its first after the ticket was last "
+        "sent to a unit (settled)"
+    ),
     "mean_days_lost": "the same, over settled tickets that did not stay with their first unit",
     "accepted_suggestion": "first dispatches to the suggested unit, of those with a suggested unit",
     "override_operator_right": "overridden suggestions whose operator's unit was the final unit (settled)",

@@ -3,13 +3,14 @@ recovers the behaviour it was configured with."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from jiesu.demo.commands import default_start
 from jiesu.demo.config import SimulationConfig, load_simulation_config
 from jiesu.demo.simulate import SimulationResult, simulate
 from jiesu.errors import SettingsError
@@ -107,3 +108,25 @@ def test_the_audit_recovers_the_configured_rates_within_their_intervals(
     for metric, expected in EXPECTED.items():
         rate = getattr(overall, metric)
         assert rate.low <= expected <= rate.high, (metric, expected, rate)
+
+
+def test_the_default_history_ends_yesterday_in_beijing() -> None:
+    # 17:00 UTC on 1 March is 01:00 on 2 March in Beijing: yesterday there is 1 March.
+    assert default_start(3, datetime(2026, 3, 1, 17, 0, tzinfo=UTC)) == date(2026, 2, 27)
+
+
+def test_a_unit_past_its_return_window_handles_the_ticket(tmp_path: Path, suggester: Suggester) -> None:
+    # Return after 20 h, rejection 10 h later, refiling 20 h after that: 50 h after a Monday dispatch,
+    # past the 2-working-day window. The workflow refuses such a return; the simulated unit accepts.
+    late = SimulationConfig.model_validate(
+        {
+            "model": {"suggestion_accuracy": 0.0},
+            "operators": {"override_when_wrong": 0.0, "consult_rate": 0.0},
+            "units": {"return_when_wrong": 1.0, "refile_after_rejection": 1.0,
+                      "return_delay": {"low": 19.9, "high": 20.0}},
+            "reviewers": {"uphold_when_wrong": 0.0, "review_delay": {"low": 9.9, "high": 10.0}},
+        }
+    )  # fmt: skip
+    _, result = _run(tmp_path / "late.db", suggester, days=3, per_day=10, config=late)
+    assert result.actions["return"] > 0
+    assert result.actions["accept"] > 0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from jiesu.workflow.states import Role
+from jiesu.workflow.states import BEIJING_TZ, Role
 from tests.serving.conftest import HEATING_TEXT, HEATING_UNIT, Api
 
 PHONE = "13912345678"
@@ -22,7 +22,8 @@ def test_audit_roles_and_no_caller_data(api: Api) -> None:
     assert api.client.post(f"/v1/tickets/{ticket}/dispatch", json={}, headers=operator).status_code == 200
     unit = api.key(Role.UNIT, HEATING_UNIT)
     assert api.client.post(f"/v1/tickets/{ticket}/accept", json={}, headers=unit).status_code == 200
-    today = datetime.now(UTC).date().isoformat()
+    # The audit's days are Beijing's: from 16:00 UTC, UTC's date is a day behind and misses the ticket.
+    today = datetime.now(BEIJING_TZ).date().isoformat()
     query = {"from": "2020-01-01", "to": today, "group_by": "unit"}
     for role in (Role.AUDITOR, Role.ADMIN):
         answer = api.client.get("/v1/audit/misdispatch", params=query, headers=api.key(role))
@@ -43,6 +44,13 @@ def test_audit_roles_and_no_caller_data(api: Api) -> None:
         "/v1/audit/misdispatch", params={**query, "group_by": "colour"}, headers=api.key(Role.AUDITOR)
     )
     assert bad.status_code == 422
+    auditor = api.key(Role.AUDITOR)
+    for dates, says in [({"from": today, "to": "2020-01-01"}, "from must not be after to"),
+                        ({"from": "1900-01-01", "to": today}, "dates must lie between"),
+                        ({"from": "2026-02-30", "to": today}, "day value is outside"), ({"to": today}, "required")]:  # fmt: skip
+        answer = api.client.get("/v1/audit/misdispatch", params=dates, headers=auditor)
+        assert answer.status_code == 422
+        assert says in answer.text
 
 
 def test_audit_is_documented(api: Api) -> None:
