@@ -5,7 +5,7 @@ to the roles that endpoint serves."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,7 +22,7 @@ from jiesu.serving.misdispatch import misdispatch_audit
 from jiesu.serving.runtime import Runtime
 from jiesu.serving.schemas import DispatchAuditOut, RatesOut
 from jiesu.workflow.errors import InvalidInput, ServiceError
-from jiesu.workflow.states import BEIJING_TZ, Role
+from jiesu.workflow.states import Role
 
 router = APIRouter()
 AuditUser = Annotated[SignedIn, Depends(page_for(Role.AUDITOR, Role.REVIEWER, Role.ADMIN))]
@@ -73,17 +73,12 @@ def _charts(rates: RatesOut, dispatch: DispatchAuditOut) -> dict[str, Markup]:
     }
 
 
-AUDIT_DAYS = 30  # the period of the mis-dispatch audit when the form names none, as `jiesu audit`
-
-
-def audit_report(
-    runtime: Runtime, user: SignedIn, start: date | None, end: date | None
-) -> MisdispatchAuditOut | None:
-    """The mis-dispatch audit by unit (GET /v1/audit/misdispatch), for the roles that endpoint serves."""
+def audit_report(runtime: Runtime, user: SignedIn, start: date, end: date) -> MisdispatchAuditOut | None:
+    """The mis-dispatch audit by unit (GET /v1/audit/misdispatch), for the roles that endpoint serves, over
+    the page's period (the dispatch figures' when the form names none: the current assessment period)."""
     if user.principal.role not in (Role.AUDITOR, Role.ADMIN):
         return None
-    end = end or datetime.now(BEIJING_TZ).date()
-    return misdispatch_audit(runtime.database, start or end - timedelta(days=AUDIT_DAYS - 1), end, "unit")
+    return misdispatch_audit(runtime.database, start, end, "unit")
 
 
 async def _page(request: Request, user: SignedIn, runtime: Runtime, name: str, audit: bool) -> HTMLResponse:
@@ -100,8 +95,10 @@ async def _page(request: Request, user: SignedIn, runtime: Runtime, name: str, a
     try:
         start, end = _day(values["from"]), _day(values["to"])
         context.update(await run_in_threadpool(_figures, runtime, user, start, end))
-        if audit:
-            context["report"] = await run_in_threadpool(audit_report, runtime, user, start, end)
+        if audit and context["dispatch"] is not None:
+            shown: DispatchAuditOut = context["dispatch"]
+            period = (start or date.fromisoformat(shown.from_date), end or date.fromisoformat(shown.to_date))
+            context["report"] = await run_in_threadpool(audit_report, runtime, user, *period)
     except ServiceError as exc:
         context["errors"], status = error_lines(exc), exc.status
     return render(request, name, user, status, **context)
