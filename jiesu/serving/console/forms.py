@@ -17,7 +17,9 @@ LIST_FIELDS = frozenset({"units", "copy_to", "co_handlers"})
 
 def _value(name: str, raw: str) -> Any:
     if name in INT_FIELDS:
-        return int(raw) if raw.strip().lstrip("-").isdigit() else raw  # not a number: the body says so
+        digits = raw.strip().removeprefix("-")
+        # ASCII digits only (int() refuses ² and the like), and a length the body can answer about.
+        return int(raw) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else raw
     if name in BOOL_FIELDS:
         return raw == "true"
     if name in LIST_FIELDS:

@@ -146,3 +146,24 @@ def test_a_co_handler_named_at_dispatch_reports_from_its_ticket_page(console: Co
     assert 'id="act-accept"' not in page
     assert co.post(f"{path}/act/report", {"report": "已督促物业检修"}).status_code == 303
     assert "已督促物业检修" in operator.get(path).text
+
+
+def test_console_responses_carry_security_headers_and_pages_are_not_cached(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    page = operator.get("/console/intake")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-store"  # pages show caller names and numbers
+    static = operator.get("/console/static/htmx.min.js")
+    assert static.headers["x-content-type-options"] == "nosniff"
+    assert "cache-control" not in static.headers or static.headers["cache-control"] != "no-store"
+
+
+def test_a_version_field_that_only_looks_numeric_gets_the_apis_error_not_a_500(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    ticket_id = _take(operator)
+    lead = console.browser(Role.UNIT, HEATING_UNIT)
+    for odd in ("²", "9" * 5000):
+        answer = lead.post(f"/console/tickets/{ticket_id}/act/accept", {"version": odd})
+        assert answer.status_code in (409, 422), odd
