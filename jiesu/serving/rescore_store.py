@@ -133,26 +133,36 @@ def _score_page(rows: list[InputRow]) -> tuple[list[dict[str, Any]], list[RowErr
 
 
 def _store(database: Database, records: list[dict[str, Any]]) -> None:
+    """One page in one transaction. A row this model already has for the ticket is kept: two runs at
+    once may score the same page, and the second must not fail on the key (the scores are the same)."""
+    if not records:
+        return
+    if database.dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     now = datetime.now(UTC)
+    rows = [
+        {
+            "model_id": record["model_id"],
+            "ticket_id": record["id"],
+            "scored_at": now,
+            "category_l1": record["category_l1"],
+            "category_l2": record["category_l2"],
+            "disposition": record["disposition"],
+            "unit": record["unit"],
+            "consult_required": record["consult_required"],
+            "historical_unit": record["historical_unit"],
+            "historical_category": record["historical_category"],
+            "unit_agrees": record["unit_agrees"],
+            "category_agrees": record["category_agrees"],
+            "record": record,
+        }
+        for record in records
+    ]
+    statement = insert(RescoredTicket).on_conflict_do_nothing(index_elements=["model_id", "ticket_id"])
     with database.write() as session:
-        session.add_all(
-            RescoredTicket(
-                model_id=record["model_id"],
-                ticket_id=record["id"],
-                scored_at=now,
-                category_l1=record["category_l1"],
-                category_l2=record["category_l2"],
-                disposition=record["disposition"],
-                unit=record["unit"],
-                consult_required=record["consult_required"],
-                historical_unit=record["historical_unit"],
-                historical_category=record["historical_category"],
-                unit_agrees=record["unit_agrees"],
-                category_agrees=record["category_agrees"],
-                record=record,
-            )
-            for record in records
-        )
+        session.execute(statement, rows)  # executemany: batched, within the driver's parameter limits
 
 
 def _summary(database: Database, model_id: str, errors: int, timing: Timing) -> RescoreSummary:

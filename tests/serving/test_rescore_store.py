@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select
 
+from jiesu.batch.records import COLUMNS
 from jiesu.serving.db import downgrade, upgrade
 from jiesu.serving.orm import RescoredTicket
-from jiesu.serving.rescore_store import rescore_database
+from jiesu.serving.rescore_store import _store, rescore_database
 from jiesu.workflow.states import Action
 from tests.serving.conftest import HEATING_UNIT, OTHER_UNIT, Services
 from tests.serving.flows import Actors
@@ -61,3 +62,20 @@ def test_the_migration_adds_and_removes_the_table(tmp_path: Path) -> None:
     downgrade(url, "0002")
     assert "rescored_tickets" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_a_page_that_two_runs_scored_is_stored_once(services: Services) -> None:
+    """Two `--from-db` runs of one model at once read the same unscored tickets: the later write keeps
+    the row already there instead of failing the run on the primary key."""
+    ticket = Actors(services).create()
+    record = dict.fromkeys(COLUMNS) | {
+        "id": ticket.id,
+        "model_id": "model-a",
+        "disposition": "dispatch",
+        "consult_required": False,
+    }
+    _store(services.database, [record])
+    _store(services.database, [record | {"unit": "another unit"}])
+    with services.database.read() as session:
+        rows = session.scalars(select(RescoredTicket)).all()
+    assert [(row.ticket_id, row.unit) for row in rows] == [(ticket.id, None)]
