@@ -14,6 +14,7 @@ from jiesu.batch.inputs import expand_inputs
 from jiesu.batch.job import RescoreJob, run_job
 from jiesu.batch.output import CHUNK_ERRORS, SHARDS, input_identity, open_output
 from jiesu.batch.readers import Columns, read_chunks
+from jiesu.cli import main
 from jiesu.errors import JiesuError
 
 TEXT = "朝阳区望京街道小区暖气不热，家里只有十五度"
@@ -77,3 +78,12 @@ def test_a_quote_never_closed_names_the_lines_it_swallowed(tmp_path: Path) -> No
     assert error.number == 3
     assert "lines 3 to 10" in error.reason
     assert [row.id for row in chunk.rows] == ["1"]
+
+
+def test_options_that_from_db_would_ignore_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rescore", "--from-db", "--engine", "ray"]) == 2
+    assert "--from-db runs on the local engine" in capsys.readouterr().err
+    assert main(["rescore", "--from-db", "--input", "history.csv"]) == 2
+    assert "--from-db reads the serving database, not --input" in capsys.readouterr().err
+    assert main(["rescore", "--input", "history.csv", "--database-url", "sqlite://"]) == 2
+    assert "--database-url goes with --from-db" in capsys.readouterr().err
