@@ -121,7 +121,7 @@ def _csv_records(source: InputFile, columns: Columns) -> Iterator[Record]:
                 continue
             end = reader.line_num
             if header is None:
-                header = [name.strip() for name in values]
+                header = _header(values)
                 if _has_surrogates(" ".join(header)):
                     raise JiesuError(
                         f"{source.display}: the header line is not {_named(source.encoding)} text"
@@ -231,6 +231,12 @@ def _record(
     return InputRow(record_id, text, number, labels[0], labels[1])
 
 
+def _header(values: list[str]) -> list[str]:
+    """Column names without surrounding spaces, nor a byte-order mark (a UTF-8 file read with --encoding
+    utf-8 keeps it in its first name, which would hide an `id` column)."""
+    return [name.strip().lstrip("\ufeff").strip() for name in values]
+
+
 def _named(encoding: str) -> str:
     return "utf-8" if encoding == "utf-8-sig" else encoding
 
@@ -258,7 +264,7 @@ def check_sources(sources: Sequence[InputFile], columns: Columns) -> None:
                 except csv.Error as exc:
                     raise JiesuError(f"{source.display}: the header line cannot be read: {exc}") from None
             if values is not None:  # an empty file has no rows either
-                check_columns(source, [name.strip() for name in values], columns)
+                check_columns(source, _header(values), columns)
         elif source.format == "parquet":
             schema = pq.read_schema(source.path)
             check_columns(source, sorted(schema.names), columns)

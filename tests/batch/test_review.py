@@ -13,7 +13,7 @@ import pytest
 from jiesu.batch.inputs import expand_inputs
 from jiesu.batch.job import RescoreJob, run_job
 from jiesu.batch.output import CHUNK_ERRORS, SHARDS, input_identity, open_output
-from jiesu.batch.readers import Columns, read_chunks
+from jiesu.batch.readers import Columns, check_sources, read_chunks
 from jiesu.cli import main
 from jiesu.errors import JiesuError
 
@@ -87,3 +87,12 @@ def test_options_that_from_db_would_ignore_are_refused(capsys: pytest.CaptureFix
     assert "--from-db reads the serving database, not --input" in capsys.readouterr().err
     assert main(["rescore", "--input", "history.csv", "--database-url", "sqlite://"]) == 2
     assert "--database-url goes with --from-db" in capsys.readouterr().err
+
+
+def test_a_byte_order_mark_read_as_utf_8_does_not_hide_the_id_column(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(f"\ufeffid,text\nA-7,{TEXT}\n".encode())
+    [source] = expand_inputs([str(path)], encoding="utf-8")  # --encoding utf-8 on a file with a BOM
+    check_sources([source], Columns(id="id"))
+    [chunk] = read_chunks(source, Columns(), 100)
+    assert [row.id for row in chunk.rows] == ["A-7"]
