@@ -4,6 +4,7 @@ the inputs that changed; a quote never closed names the lines it swallowed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,6 +15,7 @@ from jiesu.batch.inputs import expand_inputs
 from jiesu.batch.job import RescoreJob, run_job
 from jiesu.batch.output import CHUNK_ERRORS, SHARDS, input_identity, open_output
 from jiesu.batch.readers import Columns, check_sources, read_chunks
+from jiesu.batch.scoring import _start_worker
 from jiesu.cli import main
 from jiesu.errors import JiesuError
 
@@ -96,3 +98,12 @@ def test_a_byte_order_mark_read_as_utf_8_does_not_hide_the_id_column(tmp_path: P
     check_sources([source], Columns(id="id"))
     [chunk] = read_chunks(source, Columns(), 100)
     assert [row.id for row in chunk.rows] == ["A-7"]
+
+
+def test_a_worker_whose_run_died_while_it_started_exits_before_loading_the_model(tmp_path: Path) -> None:
+    """The kernel's signal on the parent's death is only asked for once the worker runs its initializer,
+    seconds after it was spawned: a run killed in between must not leave it scoring queued chunks."""
+    with pytest.raises(SystemExit):
+        _start_worker(str(tmp_path / "no-model"), parent=-1)
+    with pytest.raises(JiesuError, match="no-model"):  # its parent alive: it goes on to load the model
+        _start_worker(str(tmp_path / "no-model"), parent=os.getppid())
