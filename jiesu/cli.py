@@ -348,6 +348,12 @@ def _rescore(args: argparse.Namespace) -> int:
     from jiesu.batch.summary import format_summary
     from jiesu.training.default_model import ensure_default_model
 
+    if args.from_db and args.input:
+        raise JiesuError("--from-db reads the serving database, not --input: give one or the other")
+    if args.from_db and args.engine != "local":
+        raise JiesuError("--from-db runs on the local engine only (--workers processes): leave out --engine")
+    if args.database_url and not args.from_db:
+        raise JiesuError("--database-url goes with --from-db (files are scored into --output)")
     if args.from_db:
         from jiesu.serving.rescore_store import rescore_database
 

@@ -26,7 +26,7 @@ from jiesu.batch.output import (
     write_atomically,
     write_chunk,
 )
-from jiesu.batch.readers import CHUNK_ROWS, Chunk, Columns, read_chunks
+from jiesu.batch.readers import CHUNK_ROWS, Chunk, Columns, check_sources, read_chunks
 from jiesu.batch.records import to_table
 from jiesu.batch.scoring import map_in_processes, score_rows, worker_suggester
 from jiesu.batch.summary import RescoreSummary, SummaryBuilder, Timing
@@ -112,6 +112,7 @@ def run_job(
 
     workers = workers or os.cpu_count() or 1
     started, clock = datetime.now(UTC), time.perf_counter()
+    check_sources(job.sources, job.columns)
     model_id = model_id_of(job.model_dir)
     with locked(job.output):
         resumed = open_output(job.output, job.arguments(), model_id)

@@ -75,10 +75,11 @@ def open_output(directory: Path, arguments: dict[str, Any], model_id: str) -> bo
             )
             raise JiesuError(
                 f"{directory} holds a re-scoring with other arguments or inputs (differing: "
-                f"{', '.join(changed)}); resume with the same ones, or give another --output"
+                f"{', '.join(changed)}{_inputs_changed(manifest.arguments, arguments)}); "
+                "resume with the same ones, or give another --output"
             )
         return True
-    if any(entry.name != LOCK for entry in directory.iterdir()):
+    if any(not _left_by_a_start(entry) for entry in directory.iterdir()):
         raise JiesuError(f"{directory} is not empty and holds no re-scoring ({MANIFEST}); give a new folder")
     (directory / SHARDS).mkdir(parents=True, exist_ok=True)
     (directory / CHUNK_ERRORS).mkdir(exist_ok=True)
@@ -91,6 +92,32 @@ def open_output(directory: Path, arguments: dict[str, Any], model_id: str) -> bo
     )
     write_atomically(path, manifest.model_dump_json(indent=1).encode("utf-8"))
     return False
+
+
+def _left_by_a_start(entry: Path) -> bool:
+    """The lock, and the empty folders a run killed before it wrote its manifest leaves behind."""
+    if entry.name == LOCK:
+        return True
+    return entry.name in (SHARDS, CHUNK_ERRORS) and entry.is_dir() and not any(entry.iterdir())
+
+
+def _inputs_changed(before: dict[str, Any], now: dict[str, Any]) -> str:
+    """Which inputs a resumed run finds new, gone or changed since (size or time), for the message."""
+    if before.get("inputs") == now.get("inputs"):
+        return ""
+    old = {entry["path"]: entry for entry in before.get("inputs", [])}
+    new = {entry["path"]: entry for entry in now.get("inputs", [])}
+    parts = [
+        ("new", [path for path in new if path not in old]),
+        ("gone", [path for path in old if path not in new]),
+        ("changed since", [path for path in new if path in old and new[path] != old[path]]),
+    ]
+    return "".join(f"; {what}: {_some(paths)}" for what, paths in parts if paths)
+
+
+def _some(paths: list[str], shown: int = 5) -> str:
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
 
 
 @contextmanager

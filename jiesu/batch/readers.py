@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -109,17 +109,19 @@ def _csv_records(source: InputFile, columns: Columns) -> Iterator[Record]:
                 return
             except csv.Error as exc:
                 end = reader.line_num
+                # A quote never closed swallows every line up to where the reader gave up: name them all.
+                span = f" (lines {start} to {end} are not read)" if end > start else ""
                 yield RowError(
                     source=source.display,
                     position=position,
                     number=start,
                     id=None,
-                    reason=f"broken quoting: {exc}",
+                    reason=f"broken quoting: {exc}{span}",
                 )
                 continue
             end = reader.line_num
             if header is None:
-                header = [name.strip() for name in values]
+                header = _header(values)
                 if _has_surrogates(" ".join(header)):
                     raise JiesuError(
                         f"{source.display}: the header line is not {_named(source.encoding)} text"
@@ -229,6 +231,12 @@ def _record(
     return InputRow(record_id, text, number, labels[0], labels[1])
 
 
+def _header(values: list[str]) -> list[str]:
+    """Column names without surrounding spaces, nor a byte-order mark (a UTF-8 file read with --encoding
+    utf-8 keeps it in its first name, which would hide an `id` column)."""
+    return [name.strip().lstrip("\ufeff").strip() for name in values]
+
+
 def _named(encoding: str) -> str:
     return "utf-8" if encoding == "utf-8-sig" else encoding
 
@@ -239,6 +247,40 @@ def _has_surrogates(value: str) -> bool:
     except UnicodeEncodeError:  # bytes the file's encoding could not decode, kept as lone surrogates
         return True
     return False
+
+
+def check_sources(sources: Sequence[InputFile], columns: Columns) -> None:
+    """Every CSV header and Parquet schema has the columns the command names, and a Parquet text column
+    holds text: checked before anything is scored, since a mistake found only when the run reaches the
+    last of many files stops it there, and correcting it changes the run (its shards cannot be resumed)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for source in sources:
+        if source.format == "csv":
+            with source.path.open(encoding=source.encoding, errors="surrogateescape", newline="") as handle:
+                try:
+                    values = next(csv.reader(handle, delimiter=source.delimiter, strict=True), None)
+                except csv.Error as exc:
+                    raise JiesuError(f"{source.display}: the header line cannot be read: {exc}") from None
+            if values is not None:  # an empty file has no rows either
+                check_columns(source, _header(values), columns)
+        elif source.format == "parquet":
+            schema = pq.read_schema(source.path)
+            check_columns(source, sorted(schema.names), columns)
+            kind = schema.field(columns.text).type
+            if pa.types.is_dictionary(kind):
+                kind = kind.value_type
+            textual = (
+                pa.types.is_string,
+                pa.types.is_large_string,
+                pa.types.is_string_view,
+                pa.types.is_null,
+            )
+            if not any(is_text(kind) for is_text in textual):
+                raise JiesuError(
+                    f"{source.display}: column {columns.text!r} holds {kind}, not text (--text-column)"
+                )
 
 
 def check_columns(source: InputFile, present: list[str], columns: Columns) -> None:

@@ -4,6 +4,7 @@ load the model once (the pattern of `jiesu.model.suggest_io.suggest_lines_in_pro
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -100,9 +101,11 @@ def worker_suggester() -> Suggester:
     return _worker_suggester
 
 
-def _start_worker(model_dir: str) -> None:
+def _start_worker(model_dir: str, parent: int) -> None:
     global _worker_suggester
     die_with_parent()
+    if os.getppid() != parent:  # the run died before the line above: no signal will come
+        raise SystemExit(f"the re-scoring run (process {parent}) is gone")
     _worker_suggester = load_suggester(model_dir)
 
 
@@ -118,7 +121,8 @@ def map_in_processes(
         yield from map(task, items)
         return
     context = multiprocessing.get_context("spawn")  # a clean process: no state inherited from the caller
-    with context.Pool(workers, initializer=_start_worker, initargs=(str(model_dir),)) as pool:
+    initargs = (str(model_dir), os.getpid())
+    with context.Pool(workers, initializer=_start_worker, initargs=initargs) as pool:
         in_flight: deque[AsyncResult[R]] = deque()
         for item in items:
             in_flight.append(pool.apply_async(task, (item,)))

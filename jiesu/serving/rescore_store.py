@@ -4,7 +4,8 @@ dispatched with (its first `dispatch` event), so that the audit can compare mode
 
 Tickets are read in pages by id, leaving out those this model has scored already; each page is scored (in
 a process pool, each worker loading the model once) and written in one transaction. A run that is killed
-loses at most the pages in flight, and the next run picks up the tickets still missing."""
+loses at most the pages in flight, and the next run picks up the tickets still missing. Each run also
+gives the rows of tickets dispatched since they were scored their historical unit and category."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sqlalchemy import exists, select
 from jiesu.batch.job import model_id_of
 from jiesu.batch.output import SUMMARY, write_atomically
 from jiesu.batch.readers import InputRow, RowError
-from jiesu.batch.records import SCHEMA
+from jiesu.batch.records import SCHEMA, category_agrees, unit_agrees
 from jiesu.batch.scoring import map_in_processes, score_rows, worker_suggester
 from jiesu.batch.summary import RescoreSummary, SummaryBuilder, Timing
 from jiesu.errors import JiesuError
@@ -67,6 +68,7 @@ def rescore_database(
                 scored += len(records)
                 failed += len(errors)
                 bar.update(len(records) + len(errors))
+        _refresh_labels(database, model_id, chunk_rows)
         seconds = time.perf_counter() - clock
         timing = Timing(
             engine="local",
@@ -128,31 +130,82 @@ def _first_dispatches(session: Any, ticket_ids: list[str]) -> dict[str, dict[str
     return first
 
 
+def _refresh_labels(database: Database, model_id: str, size: int) -> int:
+    """Rows this model scored while their ticket waited for its dispatch get the dispatch it has had
+    since (a rerun does not score them again: the suggestion does not depend on it). Returns how many."""
+    refreshed = 0
+    last = ""
+    while True:
+        with database.write() as session:
+            rows = session.scalars(
+                select(RescoredTicket)
+                .where(
+                    RescoredTicket.model_id == model_id,
+                    RescoredTicket.ticket_id > last,
+                    RescoredTicket.historical_unit.is_(None),
+                    RescoredTicket.historical_category.is_(None),
+                )
+                .order_by(RescoredTicket.ticket_id)
+                .limit(size)
+            ).all()
+            if not rows:
+                return refreshed
+            dispatched = _first_dispatches(session, [row.ticket_id for row in rows])
+            for row in rows:
+                payload = dispatched.get(row.ticket_id)
+                if not payload or (payload.get("unit") is None and payload.get("category") is None):
+                    continue
+                record = dict(row.record)
+                record["historical_unit"] = payload.get("unit")
+                record["historical_category"] = payload.get("category")
+                record["unit_agrees"] = unit_agrees(record["historical_unit"], record["unit"])
+                record["category_agrees"] = category_agrees(
+                    record["historical_category"], record["category_l1"], record["category_l2"]
+                )
+                row.historical_unit = record["historical_unit"]
+                row.historical_category = record["historical_category"]
+                row.unit_agrees = record["unit_agrees"]
+                row.category_agrees = record["category_agrees"]
+                row.record = record
+                refreshed += 1
+            last = rows[-1].ticket_id
+
+
 def _score_page(rows: list[InputRow]) -> tuple[list[dict[str, Any]], list[RowError]]:
     return score_rows(worker_suggester(), rows, SOURCE)
 
 
 def _store(database: Database, records: list[dict[str, Any]]) -> None:
+    """One page in one transaction. A row this model already has for the ticket is kept: two runs at
+    once may score the same page, and the second must not fail on the key (the scores are the same)."""
+    if not records:
+        return
+    if database.dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     now = datetime.now(UTC)
+    rows = [
+        {
+            "model_id": record["model_id"],
+            "ticket_id": record["id"],
+            "scored_at": now,
+            "category_l1": record["category_l1"],
+            "category_l2": record["category_l2"],
+            "disposition": record["disposition"],
+            "unit": record["unit"],
+            "consult_required": record["consult_required"],
+            "historical_unit": record["historical_unit"],
+            "historical_category": record["historical_category"],
+            "unit_agrees": record["unit_agrees"],
+            "category_agrees": record["category_agrees"],
+            "record": record,
+        }
+        for record in records
+    ]
+    statement = insert(RescoredTicket).on_conflict_do_nothing(index_elements=["model_id", "ticket_id"])
     with database.write() as session:
-        session.add_all(
-            RescoredTicket(
-                model_id=record["model_id"],
-                ticket_id=record["id"],
-                scored_at=now,
-                category_l1=record["category_l1"],
-                category_l2=record["category_l2"],
-                disposition=record["disposition"],
-                unit=record["unit"],
-                consult_required=record["consult_required"],
-                historical_unit=record["historical_unit"],
-                historical_category=record["historical_category"],
-                unit_agrees=record["unit_agrees"],
-                category_agrees=record["category_agrees"],
-                record=record,
-            )
-            for record in records
-        )
+        session.execute(statement, rows)  # executemany: batched, within the driver's parameter limits
 
 
 def _summary(database: Database, model_id: str, errors: int, timing: Timing) -> RescoreSummary:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, select
 
+from jiesu.batch.records import COLUMNS
 from jiesu.serving.db import downgrade, upgrade
 from jiesu.serving.orm import RescoredTicket
-from jiesu.serving.rescore_store import rescore_database
+from jiesu.serving.rescore_store import _refresh_labels, _store, rescore_database
 from jiesu.workflow.states import Action
 from tests.serving.conftest import HEATING_UNIT, OTHER_UNIT, Services
 from tests.serving.flows import Actors
@@ -61,3 +62,43 @@ def test_the_migration_adds_and_removes_the_table(tmp_path: Path) -> None:
     downgrade(url, "0002")
     assert "rescored_tickets" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_a_page_that_two_runs_scored_is_stored_once(services: Services) -> None:
+    """Two `--from-db` runs of one model at once read the same unscored tickets: the later write keeps
+    the row already there instead of failing the run on the primary key."""
+    ticket = Actors(services).create()
+    record = dict.fromkeys(COLUMNS) | {
+        "id": ticket.id,
+        "model_id": "model-a",
+        "disposition": "dispatch",
+        "consult_required": False,
+    }
+    _store(services.database, [record])
+    _store(services.database, [record | {"unit": "another unit"}])
+    with services.database.read() as session:
+        rows = session.scalars(select(RescoredTicket)).all()
+    assert [(row.ticket_id, row.unit) for row in rows] == [(ticket.id, None)]
+
+
+def test_a_ticket_dispatched_after_it_was_rescored_gets_its_historical_unit(services: Services) -> None:
+    """A rerun scores only tickets this model has not scored; one that was waiting for its dispatch then
+    must still get the unit it was dispatched to, or the audit never compares it with what was done."""
+    actors = Actors(services)
+    waiting = actors.create()
+    record = dict.fromkeys(COLUMNS) | {
+        "id": waiting.id,
+        "model_id": "model-a",
+        "disposition": "dispatch",
+        "consult_required": False,
+        "unit": HEATING_UNIT,
+    }
+    _store(services.database, [record])
+    actors.act(actors.operator, waiting.id, Action.DISPATCH)
+    assert _refresh_labels(services.database, "model-a", 10) == 1
+    with services.database.read() as session:
+        row = session.scalars(select(RescoredTicket)).one()
+    assert (row.historical_unit, row.unit_agrees) == (HEATING_UNIT, True)
+    assert row.record["historical_unit"] == HEATING_UNIT
+    assert row.record["unit_agrees"] is True
+    assert _refresh_labels(services.database, "model-a", 10) == 0
