@@ -24,6 +24,7 @@ from jiesu.model.classifier import RequestClassifier
 from jiesu.model.memory import freeze_loaded_objects
 from jiesu.serving.audit_schemas import MisdispatchAuditOut
 from jiesu.serving.console import install_console
+from jiesu.serving.console.headers import ConsoleHeaders
 from jiesu.serving.deps import (
     AdminDep,
     AuditDep,
@@ -105,6 +106,7 @@ def create_app(
     )
     app.state.settings = resolved
     install_error_handlers(app)
+    app.add_middleware(ConsoleHeaders)  # innermost: the console's security headers, on its paths only
     app.add_middleware(RequestGuardMiddleware, settings=resolved)
     app.add_middleware(RequestLogMiddleware)  # outermost: it logs what the guard refuses too
     app.include_router(_router())

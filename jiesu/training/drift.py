@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 BINS = 10
 PSI_WARNING = 0.2
+# Below this many live values the deciles are noise (2 values put 80% of the bins at zero): no warning.
+MIN_LIVE = 200
 # An empty bin would make the log infinite: shares are floored here (a common choice for PSI).
 FLOOR = 1e-4
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from jiesu.evaluation.proportions import wilson
-from jiesu.training.drift import PSI_WARNING, Histogram, live_histogram, psi
+from jiesu.training.drift import MIN_LIVE, PSI_WARNING, Histogram, live_histogram, psi
 from jiesu.workflow.states import BEIJING_TZ
 
 Period = Literal["day", "week"]
@@ -66,7 +66,9 @@ class DriftSignal(BaseModel):
     reference: Histogram | None = Field(description="out-of-fold distribution saved at training time")
     live: Histogram | None
     psi: float | None = Field(description="population stability index, live against reference")
-    warning: bool = Field(description=f"PSI over {PSI_WARNING}: live traffic has parted from training")
+    warning: bool = Field(
+        description=f"PSI over {PSI_WARNING} on at least {MIN_LIVE} live values: live traffic has parted from training"
+    )
 
 
 class ModelDrift(BaseModel):
@@ -204,7 +206,7 @@ def drift(
                     reference=reference,
                     live=live,
                     psi=index,
-                    warning=index is not None and index > PSI_WARNING,
+                    warning=index is not None and index > PSI_WARNING and len(values) >= MIN_LIVE,
                 )
             )
         out.append(ModelDrift(model_id=model_id, suggestions=len(own), signals=signals))

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from jiesu.errors import SettingsError
 from jiesu.logformat import JsonFormatter, configure_logging, log_format
+from jiesu.serving.console.headers import ConsoleHeaders
 from jiesu.serving.middleware import RequestGuardMiddleware, RequestLogMiddleware, install_error_handlers
 from jiesu.serving.settings import ServingSettings, load_settings
 from jiesu.workflow.states import Role
@@ -296,4 +297,4 @@ def test_json_lines_carry_exceptions_on_one_line() -> None:
 
 def test_request_log_middleware_is_outermost(api: Api) -> None:
     middleware: list[Any] = [item.cls for item in api.app.user_middleware]
-    assert middleware == [RequestLogMiddleware, RequestGuardMiddleware]
+    assert middleware == [RequestLogMiddleware, RequestGuardMiddleware, ConsoleHeaders]

@@ -130,3 +130,12 @@ def test_drift_warns_when_live_confidence_parts_from_training() -> None:
     assert confidence.psi > 0.2
     assert unfamiliar.psi is None
     assert not unfamiliar.warning
+
+
+def test_a_handful_of_live_values_shows_the_index_but_does_not_warn() -> None:
+    reference = reference_histogram([i / 100 for i in range(50, 100)])
+    live = [_ticket("m1", 0) for _ in range(2)]  # two suggestions a day after start: noise, not drift
+    confidence = drift(live, {"m1": {"decision_confidence": reference, "unfamiliarity": None}})[0].signals[0]
+    assert confidence.psi is not None
+    assert confidence.psi > 0.2
+    assert not confidence.warning

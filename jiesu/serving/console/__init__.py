@@ -10,7 +10,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from jiesu.serving.console import routes_auth, routes_intake, routes_metrics, routes_tickets, routes_work
-from jiesu.serving.console.headers import ConsoleHeaders
 from jiesu.serving.console.sessions import COOKIE
 from jiesu.serving.console.web import HERE, CsrfRefused, SignInRequired, WrongRole, render, sessions
 
@@ -43,4 +42,3 @@ def install_console(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(WrongRole, wrong_role)
     app.add_exception_handler(CsrfRefused, csrf_refused)
-    app.add_middleware(ConsoleHeaders)
