@@ -220,6 +220,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     report["data"] = data.source
     units = data.dataset["unit"] if "unit" in data.dataset.column_names else None
     report["decisions"] = evaluate_decisions(model, data.texts, data.targets, units)
+    if "id" in data.dataset.column_names:  # the bad-case list names each row as the data does
+        ids = data.dataset["id"]
+        for metrics in report["heads"].values():
+            for error in metrics["confident_errors"]:
+                error["id"] = ids[error["row"]]
     print(format_decisions(report["decisions"]))
     for head, metrics in report["heads"].items():
         print(format_head(head, metrics))

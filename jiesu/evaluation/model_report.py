@@ -79,11 +79,16 @@ def _head_section(head: str, metrics: dict[str, Any], names_drawn: bool) -> list
     out.append(heading(f"{head}: the {len(errors)} errors it was surest of"))
     out.append(
         table(
-            ["row", "confidence", "true", "predicted", "text"],
-            [[e["row"], e["confidence"], e["true"], e["predicted"], _clip(e["text"])] for e in errors],
+            ["id (row)", "confidence", "true", "predicted", "text"],
+            [[_row_name(e), e["confidence"], e["true"], e["predicted"], _clip(e["text"])] for e in errors],
         )
     )
     return out
+
+
+def _row_name(error: dict[str, Any]) -> str:
+    """The row's id where the data has one (to find it and relabel it), with its position."""
+    return f"{error['id']} ({error['row']})" if error.get("id") is not None else str(error["row"])
 
 
 def _clip(text: str) -> str:

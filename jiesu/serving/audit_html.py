@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from jiesu.extras import require_extra
-from jiesu.serving.audit_render import SHORT, flags_text, percent, ranked_groups
+from jiesu.serving.audit_render import SHORT, flags_text, not_dispatched_text, percent, ranked_groups
 from jiesu.serving.audit_schemas import GroupOut, MisdispatchAuditOut, RateOut
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def render_html(
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{CSS}</style></head>
 <body><h1>{html.escape(title)}</h1>
 <p>{result.tickets} tickets created in the period, {result.dispatched} dispatched; not dispatched:
-{html.escape(str(result.not_dispatched))}.</p>
+{html.escape(not_dispatched_text(result))}.</p>
 <p class=note>Rates: count/total with 95% Wilson intervals. Flagged rows (shaded): {html.escape(result.method)}.</p>
 <p>Model vs operator, settled tickets: model alone {html.escape(percent(overall.model_alone_accuracy))};
 when overridden, operator right {html.escape(percent(overall.override_operator_right))}, model right

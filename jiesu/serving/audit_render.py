@@ -66,7 +66,7 @@ def as_table(result: MisdispatchAuditOut, limit: int = 60) -> str:
     """Groups with the most dispatches first (at most `limit`; every flagged group is shown)."""
     lines = [
         f"Mis-dispatch audit {result.from_date} – {result.to_date}, by {result.group_by}: "
-        f"{result.tickets} tickets, {result.dispatched} dispatched, not dispatched {result.not_dispatched}",
+        f"{result.tickets} tickets, {result.dispatched} dispatched, not dispatched: {not_dispatched_text(result)}",
         f"Rates: count/total with 95% Wilson intervals. Flags: {result.method}.",
         "",
     ]
@@ -121,3 +121,8 @@ def ranked_groups(result: MisdispatchAuditOut) -> list[GroupOut]:
     if result.group_by == "week":
         return sorted(result.groups, key=lambda g: g.key)
     return sorted(result.groups, key=lambda g: (not g.flags, -g.dispatched, g.key))
+
+
+def not_dispatched_text(result: MisdispatchAuditOut) -> str:
+    """The tickets not dispatched, by first decision: "answer_now 23, emergency 4" (or "none")."""
+    return ", ".join(f"{name} {count}" for name, count in result.not_dispatched.items()) or "none"

@@ -93,7 +93,9 @@ def test_the_report_page_is_one_file_with_its_plots_and_the_surest_errors(
     assert [e["confidence"] for e in errors] == sorted((e["confidence"] for e in errors), reverse=True)
     assert all(e["true"] != e["predicted"] and e["text"] == texts[e["row"]] for e in errors)
 
+    errors[0]["id"] = rows[errors[0]["row"]]["id"]  # as `jiesu evaluate` names them where the data has ids
     page = write_model_report(report, tmp_path / "report").read_text(encoding="utf-8")
+    assert f"{errors[0]['id']} ({errors[0]['row']})" in page
     assert page.count('src="data:image/png;base64,') == len(report["heads"])  # one figure per head, inline
     assert "http" not in re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)  # nothing fetched
     assert errors[0]["true"] in page
