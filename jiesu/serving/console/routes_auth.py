@@ -73,7 +73,7 @@ async def login(request: Request) -> Response:
     try:
         token, user = await run_in_threadpool(sessions(request).open, first(form, "api_key"))
     except Unauthorized as exc:
-        return _login_page(request, exc.message, 401)
+        return _login_page(request, f"密钥无效、已过期或已吊销（{exc.message}）。", 401)
     response = RedirectResponse(HOMES[user.principal.role], status_code=303)
     response.set_cookie(
         COOKIE,
