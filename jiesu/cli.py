@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from jiesu.argtypes import whole_number
 from jiesu.errors import JiesuError, Messages, SettingsError, message
 from jiesu.extras import require_extra
 from jiesu.logformat import configure_logging as configure_log_format
@@ -78,23 +79,8 @@ def _classifier_config(args: argparse.Namespace) -> ClassifierConfig:
     return config
 
 
-def _whole_number(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
-    """An argparse type: a whole number in [minimum, maximum], else a message naming `what`."""
-
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-        if not minimum <= number <= maximum:
-            raise argparse.ArgumentTypeError(f"{what} must be between {minimum} and {maximum}, got {number}")
-        return number
-
-    return parse
-
-
-_worker_count = _whole_number(1, 256, "--workers")
-_fold_count = _whole_number(2, 1000, "--cv (cross-validation folds)")
+_worker_count = whole_number(1, 256, "--workers")
+_fold_count = whole_number(2, 1000, "--cv (cross-validation folds)")
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -5,30 +5,15 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jiesu.argtypes import whole_number
 from jiesu.batch.readers import CHUNK_ROWS, Columns
 from jiesu.errors import JiesuError
 
 if TYPE_CHECKING:  # the job imports the model: not at parser-building time (`jiesu keys` stays light)
     from jiesu.batch.job import RescoreJob
-
-
-def bounded(minimum: int, maximum: int, what: str) -> Callable[[str], int]:
-    """An argparse type: a whole number in [minimum, maximum], else a message naming `what`."""
-
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-        if not minimum <= number <= maximum:
-            raise argparse.ArgumentTypeError(f"{what} must be between {minimum} and {maximum}, got {number}")
-        return number
-
-    return parse
 
 
 def add_rescore_options(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +39,7 @@ def add_rescore_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", help="text encoding (default: detected, UTF-8 or GB18030)")
     parser.add_argument(
         "--workers",
-        type=bounded(1, 256, "--workers"),
+        type=whole_number(1, 256, "--workers"),
         help="processes (Ray: actors), each with its own model (default: one per core)",
     )
     parser.add_argument("--engine", choices=["local", "ray"], default="local", help="default local")
@@ -68,7 +53,7 @@ def add_rescore_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--chunk-rows",
-        type=bounded(1, 1_000_000, "--chunk-rows"),
+        type=whole_number(1, 1_000_000, "--chunk-rows"),
         default=CHUNK_ROWS,
         help=f"records per chunk and shard (default {CHUNK_ROWS}); resuming needs the same value",
     )
