@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
+from jiesu.terminal import fit
 from jiesu.training.calibration import expected_calibration_error
 from jiesu.training.thresholds import risk_coverage
 
@@ -107,7 +108,7 @@ def format_head(name: str, metrics: dict[str, Any], *, per_class: bool = True, m
         items = sorted(metrics["per_class"].items(), key=lambda item: -item[1]["support"])[:max_classes]
         for label, row in items:
             lines.append(
-                f"   {label:<24} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['support']:>6}"
+                f"   {fit(label, 24)} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['support']:>6}"
             )
         if len(metrics["per_class"]) > max_classes:
             lines.append(f"   … {len(metrics['per_class']) - max_classes} more classes in the JSON report")

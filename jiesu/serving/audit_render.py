@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 
 from jiesu.serving.audit_schemas import GroupOut, MisdispatchAuditOut, RateOut
+from jiesu.terminal import fit
+from jiesu.terminal import width as columns_of
 
 RATES = (
     "first_dispatch_accuracy",
@@ -71,7 +72,7 @@ def as_table(result: MisdispatchAuditOut, limit: int = 60) -> str:
         "",
     ]
     columns = ("first_dispatch_accuracy", "return_rate", "upheld_return_rate", "accepted_suggestion")
-    width = max([_width(group.key) for group in result.groups] + [5])
+    width = max([columns_of(group.key) for group in result.groups] + [5])
     width = min(width, 40)
     lines.append(
         f"{'group':<{width}}  {'disp.':>6}  "
@@ -83,7 +84,7 @@ def as_table(result: MisdispatchAuditOut, limit: int = 60) -> str:
         rounds = "–" if group.mean_dispatch_rounds is None else f"{group.mean_dispatch_rounds:.2f}"
         days = group.mean_days_to_final_acceptance
         lines.append(
-            f"{_fit(group.key, width)}  {group.dispatched:>6}  "
+            f"{fit(group.key, width)}  {group.dispatched:>6}  "
             + "  ".join(f"{percent(getattr(group, name)):<32}" for name in columns)
             + f"  {rounds:>6}  {'–' if days is None else f'{days:.2f}':>10}  {flags_text(group)}"
         )
@@ -102,18 +103,6 @@ def as_table(result: MisdispatchAuditOut, limit: int = 60) -> str:
         f"{percent(consult.first_dispatch_accuracy)}.",
     ]
     return "\n".join(lines) + "\n"
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _fit(text: str, width: int) -> str:
-    """`text` cut and padded to `width` terminal columns."""
-    while _width(text) > width:
-        text = text[:-1]
-    return text + " " * (width - _width(text))
 
 
 def ranked_groups(result: MisdispatchAuditOut) -> list[GroupOut]:
