@@ -106,11 +106,15 @@ def has_cjk_font() -> bool:
     return any(name in installed for name in CJK_FONTS)
 
 
-def figure_html(figure: Figure, alt: str) -> str:
-    """The figure as an <img> with a PNG data URI."""
+def png_data_uri(figure: Figure) -> str:
+    """The figure as a PNG data URI, for an <img> that needs no file beside the page."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "Glyph missing" where no CJK font is installed
-        figure.savefig(buffer, format="png")
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{encoded}">'
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def figure_html(figure: Figure, alt: str) -> str:
+    """The figure as an <img> with a PNG data URI."""
+    return f'<img alt="{escape(alt)}" src="{png_data_uri(figure)}">'

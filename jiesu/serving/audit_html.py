@@ -5,19 +5,17 @@ text or caller data is on the page (the audit holds none)."""
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from jiesu.extras import require_extra
+from jiesu.evaluation.html import new_figure, png_data_uri
 from jiesu.serving.audit_render import SHORT, flags_text, not_dispatched_text, percent, ranked_groups
 from jiesu.serving.audit_schemas import GroupOut, MisdispatchAuditOut, RateOut
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
@@ -28,22 +26,6 @@ p.note{color:#555;font-size:13px}
 TIME_METRICS = ("first_dispatch_accuracy", "return_rate", "upheld_return_rate", "accepted_suggestion")
 
 
-def _png(figure: Figure) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _pyplot() -> Any:
-    require_extra("report", "an HTML audit report (--format html)")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _errors(rates: list[RateOut]) -> tuple[list[float], list[list[float]]]:
     """Points and error bars; a rate of no tickets is NaN, which matplotlib leaves out (not 0%)."""
     values = [rate.rate if rate.rate is not None else math.nan for rate in rates]
@@ -52,8 +34,9 @@ def _errors(rates: list[RateOut]) -> tuple[list[float], list[list[float]]]:
     return values, [[max(e, 0.0) for e in low], [max(e, 0.0) for e in high]]
 
 
-def time_plot(plt: Any, weekly: MisdispatchAuditOut) -> str:
-    figure, axis = plt.subplots(figsize=(8, 4))
+def time_plot(weekly: MisdispatchAuditOut) -> str:
+    figure = new_figure(8, 4)
+    axis = figure.subplots()
     weeks = [group.key for group in weekly.groups]
     for offset, metric in enumerate(TIME_METRICS):
         values, errors = _errors([getattr(group, metric) for group in weekly.groups])
@@ -64,9 +47,7 @@ def time_plot(plt: Any, weekly: MisdispatchAuditOut) -> str:
     axis.set_ylabel("rate (95% Wilson interval)")
     axis.set_title("Rates by week of first dispatch")
     axis.legend(fontsize=8)
-    url = _png(figure)
-    plt.close(figure)
-    return url
+    return png_data_uri(figure)
 
 
 def unit_codes(by_unit: MisdispatchAuditOut, top: int = 25) -> dict[str, str]:
@@ -82,9 +63,10 @@ def unit_codes(by_unit: MisdispatchAuditOut, top: int = 25) -> dict[str, str]:
     return {name: f"U{i + 1:02d}" for i, name in enumerate(dict.fromkeys(names))}
 
 
-def unit_plot(plt: Any, by_unit: MisdispatchAuditOut, codes: dict[str, str], top: int = 25) -> str:
+def unit_plot(by_unit: MisdispatchAuditOut, codes: dict[str, str], top: int = 25) -> str:
     groups = sorted(by_unit.groups, key=lambda g: -g.dispatched)[:top][::-1]
-    figure, axis = plt.subplots(figsize=(8, max(3, 0.3 * len(groups) + 1)))
+    figure = new_figure(8, max(3, 0.3 * len(groups) + 1))
+    axis = figure.subplots()
     values, errors = _errors([group.first_dispatch_accuracy for group in groups])
     flagged = [any(flag.metric == "first_dispatch_accuracy" for flag in group.flags) for group in groups]
     colors = ["#d9534f" if flag else "#337ab7" for flag in flagged]
@@ -100,12 +82,10 @@ def unit_plot(plt: Any, by_unit: MisdispatchAuditOut, codes: dict[str, str], top
         "first-dispatch accuracy (95% Wilson interval); red: flagged as different; dashed: all units"
     )
     axis.set_title(f"The {len(groups)} units with the most first dispatches")
-    url = _png(figure)
-    plt.close(figure)
-    return url
+    return png_data_uri(figure)
 
 
-def confusion_plot(plt: Any, result: MisdispatchAuditOut, codes: dict[str, str], top: int = 15) -> str:
+def confusion_plot(result: MisdispatchAuditOut, codes: dict[str, str], top: int = 15) -> str:
     moved = Counter[str]()
     for cell in result.confusion:
         if cell.first_unit != cell.final_unit:
@@ -117,7 +97,8 @@ def confusion_plot(plt: Any, result: MisdispatchAuditOut, codes: dict[str, str],
     for cell in result.confusion:
         if cell.first_unit in index and cell.final_unit in index:
             matrix[index[cell.first_unit]][index[cell.final_unit]] = float(cell.tickets)
-    figure, axis = plt.subplots(figsize=(7, 6))
+    figure = new_figure(7, 6)
+    axis = figure.subplots()
     import matplotlib.colors
 
     image = axis.imshow(matrix, cmap="viridis", norm=matplotlib.colors.SymLogNorm(linthresh=1))
@@ -128,9 +109,7 @@ def confusion_plot(plt: Any, result: MisdispatchAuditOut, codes: dict[str, str],
     axis.set_ylabel("first unit")
     axis.set_title("Settled tickets: first unit -> final unit (units most involved in re-dispatch)")
     figure.colorbar(image, ax=axis, label="tickets (symmetric log scale)")
-    url = _png(figure)
-    plt.close(figure)
-    return url
+    return png_data_uri(figure)
 
 
 def _cell(rate: RateOut) -> str:
@@ -156,12 +135,11 @@ def _rows(groups: list[GroupOut]) -> str:
 def render_html(
     result: MisdispatchAuditOut, weekly: MisdispatchAuditOut, by_unit: MisdispatchAuditOut
 ) -> str:
-    plt = _pyplot()
     codes = unit_codes(by_unit)
     images = [
-        ("Rates over time", time_plot(plt, weekly)),
-        ("Per-unit first-dispatch accuracy", unit_plot(plt, by_unit, codes)),
-        ("First unit → final unit", confusion_plot(plt, by_unit, codes)),
+        ("Rates over time", time_plot(weekly)),
+        ("Per-unit first-dispatch accuracy", unit_plot(by_unit, codes)),
+        ("First unit → final unit", confusion_plot(by_unit, codes)),
     ]
     legend = "".join(f"<tr><td>{code}</td><td>{html.escape(name)}</td></tr>" for name, code in codes.items())
     title = f"Mis-dispatch audit {result.from_date} – {result.to_date} by {result.group_by}"
