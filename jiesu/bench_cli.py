@@ -55,6 +55,8 @@ def _bench_real(args: argparse.Namespace) -> int:
         args.output,
         baseline_revision=revision,
         real_source=str(real_data / RAW_FILE),
+        # The report half's crosswalk figures are learnt on the dev half (jiesu.evaluation.crosswalk).
+        crosswalk_texts=load_real_texts(real_data, "dev") if args.half == "report" else (),
     )
     print(format_report(report))
     print(f"full results in {args.output}")

@@ -43,6 +43,7 @@ from typing import Any
 from jiesu.data.corpus import load_seed_corpus
 from jiesu.errors import JiesuError
 from jiesu.evaluation import real_complaints as complaints_set
+from jiesu.evaluation.crosswalk import Crosswalk, score_through
 from jiesu.evaluation.real_text import REPO_ROOT, Half, RealText
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion import Suggester, SuggestionRequest
@@ -83,6 +84,10 @@ FIGURES = (
     # Issue 17: ordinary web messages are almost never emergencies; each transfer suggested is listed
     # (by cue, not text, on the report half) in the note.
     Figure("real", "emergency_share", "suggested as emergency transfer", 0.003, at_most=True),
+    # Their first-level boundaries, learnt on the dev half (jiesu.evaluation.crosswalk): how much of the
+    # gap is where the two taxonomies draw their lines. Shown for this model only.
+    Figure("real", "crosswalk_l1_accuracy", "first-level accuracy, their boundaries†", None),
+    Figure("real", "crosswalk_auto_l1_accuracy", "the same, without a person†", None),
     Figure("seed", "auto_share", "share without a person", 0.60),
     Figure("seed", "auto_unit_disposition", "unit + disposition right, without person", 0.97),
     Figure("seed", "unit_accuracy", "unit accuracy, rows the gold dispatches", None),
@@ -342,7 +347,10 @@ def run_benchmark(
     cache_root: Path = BASELINE_CACHE,
     repo: Path = REPO_ROOT,
     complaints_file: Path | None = complaints_set.COMPLAINTS_FILE,
+    crosswalk_texts: Sequence[RealText] = (),
 ) -> dict[str, Any]:
+    """`crosswalk_texts`: the dev half, to learn the crosswalk from when `texts` is the report half (on
+    the dev half itself the crosswalk is scored leave-one-out)."""
     started = time.perf_counter()
     rows = load_seed_corpus(split="test").to_list()
     # The real complaint set (legal channels and places): the same half, scored after the seed rows.
@@ -384,14 +392,17 @@ def run_benchmark(
     report["baseline"] = baseline
     model = RequestClassifier.load(model_dir)
     suggester = Suggester.with_reference_data(model)
-    ours: list[Answer] = []
-    for start in range(0, len(requests), BATCH):
-        batch = [SuggestionRequest(text=text, id=i) for i, text in requests[start : start + BATCH]]
-        ours += [suggestion.model_dump(mode="json") for suggestion in suggester.suggest_many(batch)]
+    ours = _suggest_all(suggester, requests)
+    real = score_real(labels, ours[: len(texts)])
+    if half == "dev":
+        real |= _through_crosswalk(labels, ours[: len(texts)], labels, ours, leave_one_out=True)
+    elif crosswalk_texts:
+        learnt_from = _suggest_all(suggester, [(item.id, item.text) for item in crosswalk_texts])
+        real |= _through_crosswalk([item.label for item in crosswalk_texts], learnt_from, labels, ours)
     report["candidate"] = {
         "model_id": model.model_id_,
         "model_dir": str(model_dir),
-        "real": score_real(labels, ours[: len(texts)]),
+        "real": real,
         "seed": score_seed(rows, ours[len(texts) : seed_end]),
         "complaints": complaints_set.score_complaints(complaints, ours[seed_end:]),
     }
@@ -405,6 +416,30 @@ def run_benchmark(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     return report
+
+
+def _suggest_all(suggester: Suggester, requests: Sequence[tuple[str, str]]) -> list[Answer]:
+    answers: list[Answer] = []
+    for start in range(0, len(requests), BATCH):
+        batch = [SuggestionRequest(text=text, id=i) for i, text in requests[start : start + BATCH]]
+        answers += [suggestion.model_dump(mode="json") for suggestion in suggester.suggest_many(batch)]
+    return answers
+
+
+def _through_crosswalk(
+    fit_labels: Sequence[str],
+    fit_answers: Sequence[Answer],
+    labels: Sequence[str],
+    answers: Sequence[Answer],
+    *,
+    leave_one_out: bool = False,
+) -> dict[str, Any]:
+    """First-level figures through a crosswalk learnt on (fit_labels, fit_answers), for the first
+    len(labels) answers; `leave_one_out` when those are the texts it was learnt from (the dev half)."""
+    crosswalk = Crosswalk.fit(fit_labels, fit_answers)
+    scored = answers[: len(labels)]
+    alone = [(s := _suggestion(a)) is not None and not own_reasons(s) for a in scored]
+    return score_through(crosswalk, labels, scored, alone, leave_one_out=leave_one_out)
 
 
 def _complaints(path: Path | None, half: Half) -> tuple[list[complaints_set.RealComplaint], dict[str, Any]]:
@@ -437,9 +472,9 @@ def figure_value(figures: Mapping[str, Any], figure: Figure) -> float | None:
 
 # --- the table -----------------------------------------------------------------------------------------
 def _shown(figures: Mapping[str, Any] | None, figure: Figure) -> str:
-    if figures is None:
+    item = None if figures is None else figures[figure.section].get(figure.key)
+    if item is None:  # not run, or a figure only this model has (the crosswalk's)
         return "—"
-    item = figures[figure.section][figure.key]
     if item["value"] is None:
         return f"n/a (0/{item['n']})" if "hits" in item else "n/a"
     if figure.key == "not_dispatched":
@@ -497,6 +532,11 @@ def format_report(report: Mapping[str, Any]) -> str:
             else ""
         )
         lines.append(f"not dispatched, {name}: {shown}{extra}")
+    lines.append(
+        "† each suggested second level read as the other city's first-level label most often given to "
+        "the dev half's texts that got it (leave-one-out on the dev half): a measurement of taxonomy "
+        "boundaries, not part of a suggestion"
+    )
     lines.append(
         "* these texts are anonymised (A市) and name no Beijing place: the place reasons "
         f"({', '.join(sorted(PLACE_REASONS))}) are left out, and only the model's own reasons send a text "

@@ -255,3 +255,15 @@ def test_benchmark_without_baseline_writes_no_report_texts(seed_model_dir: Path,
     dev = run_benchmark(seed_model_dir, texts, "dev", tmp_path / "dev.json", baseline_revision=None)
     assert dev["baseline"] is None
     assert "dev_errors" in dev
+    assert dev["candidate"]["real"]["crosswalk_l1_accuracy"]["n"] == 2  # leave-one-out on the dev half
+    assert "crosswalk_l1_accuracy" not in result["candidate"]["real"]  # no dev half given: not shown
+    assert "—" in next(line for line in table.splitlines() if "their boundaries" in line)
+    crossed = run_benchmark(
+        seed_model_dir,
+        texts[:1],
+        "report",
+        tmp_path / "x.json",
+        baseline_revision=None,
+        crosswalk_texts=texts,
+    )
+    assert crossed["candidate"]["real"]["crosswalk_l1_accuracy"]["hits"] == 1  # learnt on both, read on one
