@@ -5,7 +5,6 @@ subcommands). Imports are lazy: `jiesu --help` loads none of them."""
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from jiesu.extras import require_extra
@@ -74,8 +73,11 @@ def _bench_serving(args: argparse.Namespace) -> int:
 
 
 def _default_teddy_dir() -> Path:
-    shared = os.environ.get("JIESU_SHARED_DATA")
-    return Path(shared) / "teddycup2020" if shared else Path("..") / "shared" / "data" / "teddycup2020"
+    """The Teddy Cup folder of the shared data, found as `jiesu bench real` finds it (beside the
+    repository, not the working directory)."""
+    from jiesu.evaluation.real_text import default_real_data_dir
+
+    return default_real_data_dir() / "teddycup2020"
 
 
 def add_bench_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
