@@ -149,3 +149,19 @@ def test_a_complaint_about_the_arbitration_committee_is_not_an_arbitration_case(
         head("dispatch", 0.6, ("legal_channel:arbitration", 0.3)),
     )
     assert (case.label, case.channel) == ("legal_channel", "arbitration")
+
+
+def test_materials_and_time_limits_are_a_consultation_only_when_asked_about(
+    resolver: DispositionResolver,
+) -> None:
+    # Asked about: a consultation.
+    for text in ("申请行政复议的材料有哪些？", "申请劳动仲裁的时效是多久"):
+        decision = decide(resolver, text, head("legal_channel:reconsideration", 0.7))
+        assert decision.label == "answer_now", text
+    # Named in a statement (a deadline missed, materials already posted): not a question.
+    for text in (
+        "区政府以超过复议申请期限为由不予受理，我又向法院提起了行政诉讼",
+        "本机关已收到您向本机关提交的行政复议申请材料",
+    ):
+        decision = decide(resolver, text, head("answer_now", 0.8, ("dispatch", 0.1)))
+        assert decision.label == "legal_channel", text

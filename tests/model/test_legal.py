@@ -136,3 +136,39 @@ def test_a_review_outranks_what_it_reviews_and_priority_breaks_ties() -> None:
     ) == ("arbitration")
     weak_only = LegalFinding({"petition": [(0, 2)], "discipline": [(3, 5), (6, 8)]}, frozenset(), False)
     assert LegalJudge.choose(weak_only, {"petition": 0.05}) == "discipline"  # below the belief floor
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        # A suit told in the perfective, with no court named (issue 17, second round).
+        ("小区业主去年起诉了开发商，可配套学校到现在还没建", "litigation"),
+        # The court hearing the case now, in Traditional characters.
+        ("鎮政府強拆了我的果園，現在法院在審理賠償的事", "litigation"),
+        ("开发商把业主告了，法院正在审理", "litigation"),
+        # The claims of a case already before the arbitration committee, told by someone else.
+        ("她的仲裁请求是确认劳动关系并支付工伤待遇", "arbitration"),
+        # The commission tells that it received a report letter, several words between.
+        ("街道纪工委收到了一封来自辖区居民的举报信，反映社区用房被转租", "discipline"),
+        # A reconsideration application submitted, told by the reconsideration body.
+        ("本机关已收到您向本机关提交的行政复议申请材料", "reconsideration"),
+        # Petitioning in Beijing told as 来京, and a petitioner named as such.
+        ("他是来京上访的农民，反映村干部卖地", "petition"),
+        ("记者陪着两位上访农民去了信访办", "petition"),
+    ],
+)
+def test_second_round_phrasing_is_strong_evidence(judge: LegalJudge, text: str, channel: str) -> None:
+    assert channel in strong(judge, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "再不退押金我就起诉了",  # a threat: 就起诉了
+        "物业说要起诉了，我们该怎么办",  # the other side's intention
+        "你们起诉了吗？",  # a question about whether someone sued
+        "法院在审理案件时应当听取双方意见",  # a general statement: no case is being heard now
+    ],
+)
+def test_threats_and_questions_about_a_suit_are_not_a_suit(judge: LegalJudge, text: str) -> None:
+    assert "litigation" not in strong(judge, text)
