@@ -67,6 +67,36 @@ def test_a_look_alike_is_not_transferred_even_by_a_sure_emergency_head(
     assert decision.possible_emergencies == ["119"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今年小区已经发生了三起入室盗窃，物业一直不整改",  # a count of incidents: a report
+        "电梯困人后，维保单位按规定多长时间必须到场？",  # a procedure: what happens after
+        "刚才跟别人的车剐了一下，没人受伤，能自己协商吗",  # nobody hurt
+        "刚才跟别人的车剐了一下，很轻微",  # a light scrape
+        "路口的隔离护栏前天被车撞倒了，一直没人修",  # an object knocked down, not a person
+        "山上的拦石网有的地方被石头压塌了",  # a structure crushed
+    ],
+)
+def test_reports_of_incidents_and_damage_to_things_are_not_transferred(
+    resolver: DispositionResolver, text: str
+) -> None:
+    decision = decide(resolver, text, head("dispatch", 0.9, ("emergency:110", 0.05)))
+    assert decision.label == "dispatch"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("刚才小区门口发生了一起车祸，一个老人被车撞倒了，躺在地上不动", "122"),  # one incident, now
+        ("我们楼下发生了火灾，楼道里全是烟，现在还在烧", "119"),
+    ],
+)
+def test_an_incident_told_now_still_transfers(resolver: DispositionResolver, text: str, number: str) -> None:
+    decision = decide(resolver, text, head("dispatch", 0.9, ("emergency:" + number, 0.05)))
+    assert decision.label == "emergency"
+
+
 def test_a_sure_head_without_any_cue_still_transfers_for_a_person_to_confirm(
     resolver: DispositionResolver,
 ) -> None:
