@@ -43,7 +43,11 @@ FIGURATIVE_REACH = 12
 # "now" word near the cue.
 EMERGENCY_SUPPORT = 0.2
 
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_SENTENCE_MARKS = "。！？!?；;\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
+# A year anywhere earlier in the cue's sentence dates it: a call about something happening now does not
+# name the year ("2005年11月8日上午…持刀将他们赶出" in a long complaint is a retelling).
+_DATED = re.compile(r"(?:19|20)\d{2}年")
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,9 @@ class EmergencyJudge:
         # The cue itself counts as "before": a loose cue can hold a marker (闻着有时候有股煤气味).
         before = _SENTENCE_END.split(folded[max(0, start - PAST_WINDOW) : end])[-1]
         if self._before is not None and self._before.search(before):
+            return Told.NOT_NOW
+        sentence_start = max(folded.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
+        if _DATED.search(folded, sentence_start, start):
             return Told.NOT_NOW
         after = _SENTENCE_END.split(folded[end : end + AFTER_WINDOW])[0]
         if self._after is not None and self._after.search(after):

@@ -76,6 +76,7 @@ def test_a_look_alike_is_not_transferred_even_by_a_sure_emergency_head(
         "刚才跟别人的车剐了一下，很轻微",  # a light scrape
         "路口的隔离护栏前天被车撞倒了，一直没人修",  # an object knocked down, not a person
         "山上的拦石网有的地方被石头压塌了",  # a structure crushed
+        "2005年11月8日上午,开发商雇人将还在睡觉的一家人持刀赶出,强行推倒房屋",  # dated: a retelling
     ],
 )
 def test_reports_of_incidents_and_damage_to_things_are_not_transferred(
