@@ -28,6 +28,7 @@ class JurisdictionWords(BaseModel):
     generic_community_shorts: Words
     outside_stop: Words
     extra_outside: dict[str, str]
+    outside_name_next: Words
     outside_suffixes: Words
     residence_before: Words
     destination_before: Words
@@ -80,6 +81,7 @@ class JurisdictionWords(BaseModel):
             *self.number_stop_next,
             *self.number_stop_before,
             *self.commute_before,
+            *self.outside_name_next,
         ]
         return frozenset("".join(words))
 

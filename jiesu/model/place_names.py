@@ -118,7 +118,9 @@ def build_automaton(
                     meanings.get(key, []),
                     explicit=key in district_keys,
                     weak=key in weak_keys,
-                    stop_next=_stop_next(key, words, district_keys),
+                    stop_next=_stop_next(
+                        key, words, district_keys, outside_only=key not in meanings and region is not None
+                    ),
                     region=region,
                     check_swallow=key in lexicon.hidden,
                     check_cross=key in crossed,
@@ -129,12 +131,16 @@ def build_automaton(
     return Literals(entries, longest=True), alphabet, lexicon
 
 
-def _stop_next(key: str, words: JurisdictionWords, district_keys: set[str]) -> tuple[str, ...]:
+def _stop_next(
+    key: str, words: JurisdictionWords, district_keys: set[str], *, outside_only: bool = False
+) -> tuple[str, ...]:
     """What, right after the name, shows it is no place: 大兴土木 for a district short, 798元 for a name
-    that ends in a digit."""
+    that ends in a digit, 新疆大厦 or 黄冈中学 for a name of a place outside Beijing (Beijing has many
+    buildings, restaurants and schools named after provinces and cities)."""
     if key in district_keys:
         return words.district_short_stop_next.get(key, ())
-    return words.number_stop_next if key[-1:].isdigit() else ()
+    digits = words.number_stop_next if key[-1:].isdigit() else ()
+    return (*digits, *words.outside_name_next) if outside_only else digits
 
 
 def scan_table(alphabet: frozenset[str]) -> dict[int, int]:

@@ -92,6 +92,16 @@ def test_short_names_inside_other_words_are_no_place(resolver: JurisdictionResol
     assert resolver.resolve(text).district is None
 
 
+def test_a_building_or_school_named_after_an_outside_place_is_no_outside_place(
+    resolver: JurisdictionResolver,
+) -> None:
+    school = resolver.resolve("针对垡头华侨城配套小学一事，开发商建成后开办了黄冈中学。")
+    assert (school.district, school.street) == ("朝阳区", "垡头街道")
+    building = resolver.resolve("我在新疆大厦门口打车被拒载")
+    assert building.in_beijing is not False  # a Beijing building, not Xinjiang
+    assert resolver.resolve("我老家在黄冈，想问社保怎么转").in_beijing is False  # the city itself still is
+
+
 def test_everyday_street_short_needs_a_place_word(resolver: JurisdictionResolver) -> None:
     assert resolver.resolve("我家住的是平房，漏雨").reason == "no_place_found"
     result = resolver.resolve("朝阳平房这边有人倒渣土")
