@@ -250,9 +250,19 @@ class JurisdictionResolver:
         """The names found in `folded` (the scan form of `text`), minus those the context rules out."""
         hits: list[_Hit] = []
         previous: _Hit | None = None
+        # Beijing names met right after an outside name belong to its address (辉县市百泉镇, 辽宁朝阳):
+        # they and their later mentions (百泉纪委) are that place's, not Beijing's.
+        claimed: set[PlaceName] = set()
+        address_end = -1  # where the last outside name, or a name claimed by it, ends
         for last, name in longest_matches(self._automaton, folded):
             end = last + 1
             start = end - name.length
+            if name in claimed:
+                continue
+            if start == address_end and name.region is None and not name.beijing:
+                claimed.add(name)
+                address_end = end
+                continue
             if name.stop_next and folded.startswith(name.stop_next, end):
                 continue
             if name.districts and folded.startswith(self._rail_line_next, end):  # 亦庄线, 房山线: rail lines
@@ -281,6 +291,8 @@ class JurisdictionResolver:
                 hit.support_only = True
             hits.append(hit)
             previous = hit
+            if name.region is not None:
+                address_end = end
         return hits
 
     def _factor(self, folded: str, start: int, end: int, outside: bool) -> float:

@@ -102,6 +102,15 @@ def test_a_building_or_school_named_after_an_outside_place_is_no_outside_place(
     assert resolver.resolve("我老家在黄冈，想问社保怎么转").in_beijing is False  # the city itself still is
 
 
+def test_beijing_names_in_an_outside_address_are_that_places(resolver: JurisdictionResolver) -> None:
+    # 百泉 is also a street of 延庆区; here it follows 辉县市, and its later mention is the same town.
+    village = resolver.resolve("辉县市百泉镇张雷村村民反映，他们曾向百泉镇纪委举报村支书")
+    assert (village.in_beijing, village.region, village.district) == (False, "河南省", None)
+    assert resolver.resolve("我是辽宁朝阳的，想问一下社保怎么转").in_beijing is False
+    home = resolver.resolve("老家河北燕郊，现在我住朝阳区双井")  # not adjacent: Beijing still counts
+    assert (home.district, home.street) == ("朝阳区", "双井街道")
+
+
 def test_everyday_street_short_needs_a_place_word(resolver: JurisdictionResolver) -> None:
     assert resolver.resolve("我家住的是平房，漏雨").reason == "no_place_found"
     result = resolver.resolve("朝阳平房这边有人倒渣土")
