@@ -172,6 +172,8 @@ def format_summary(summary: RescoreSummary) -> str:
         f"unit agrees with history: {rate(summary.unit_agreement)}; "
         f"category agrees: {rate(summary.category_agreement)}",
     ]
+    if summary.top_disagreements:
+        lines.append("most frequent disagreements (rows, historical unit → suggested unit):")
     for pair in summary.top_disagreements[:5]:
         lines.append(f"  {pair.count:>7,}  {pair.historical_unit} → {pair.suggested_unit or '(no unit)'}")
     if summary.timing and summary.timing.rows_per_second:
