@@ -68,6 +68,7 @@ class RegistryWatcher:
         self.registry = registry
         self.interval_s = interval_s
         self._seen = self._stamp()
+        self._failed: float | None = None  # the pointer stamp whose model last failed to load
 
     def _stamp(self) -> float | None:
         try:
@@ -80,20 +81,27 @@ class RegistryWatcher:
         stamp = self._stamp()
         if stamp == self._seen:
             return False
-        self._seen = stamp
         try:
             directory = self.registry.current_path()
             if directory is None or directory == self.served.directory:
+                self._seen = stamp
                 return False
             classifier = RequestClassifier.load(directory)
             self.served.swap(classifier, directory)
         except (JiesuError, OSError, ValueError, KeyError) as exc:
-            log.error(
-                "model reload failed (%s); still serving %s",
-                type(exc).__name__,
-                self.served.classifier.model_id_,
-            )
+            # Not marked seen: the next check tries again (a disk that was full, a file being replaced),
+            # but the error is logged once per pointer change, not at every interval.
+            if stamp != self._failed:
+                log.error(
+                    "model reload failed (%s); still serving %s; retrying every %.0f s",
+                    type(exc).__name__,
+                    self.served.classifier.model_id_,
+                    self.interval_s,
+                )
+            self._failed = stamp
             return False
+        self._seen = stamp
+        self._failed = None
         log.info("now serving model %s from %s", classifier.model_id_, directory)
         return True
 

@@ -146,11 +146,17 @@ def test_a_model_that_fails_to_load_keeps_the_old_one(
     runtime = app_client.app.state.runtime  # type: ignore[attr-defined]
     registry.promote("two")  # promote refuses a damaged model: this one is damaged after promotion
     broken = registry.root / "two" / "heads.safetensors"
+    weights = broken.read_bytes()
     broken.write_bytes(b"not the saved weights")
     with caplog.at_level(logging.ERROR):
         assert runtime.watcher.check() is False
+        assert runtime.watcher.check() is False  # tried again, not logged again
     assert "model reload failed (ModelLoadError); still serving tiny-one" in caplog.text
+    assert caplog.text.count("model reload failed") == 1
     assert _ticket_model(app_client, "still one") == "tiny-one"
+    broken.write_bytes(weights)  # repaired in place: the pointer did not change, the retry loads it
+    assert runtime.watcher.check() is True
+    assert _ticket_model(app_client, "now two") == "tiny-two"
 
 
 @pytest.mark.slow
