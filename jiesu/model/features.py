@@ -169,7 +169,9 @@ class TextFeaturizer:
             token for token, count in counts.items() if count >= self.word_min_count
         )
         self.chars = KeyedTfidf(self.min_df, self.max_df).fit(*char_ngram_keys(texts), len(texts))
-        self.words = KeyedTfidf(self.min_df, self.max_df).fit(*word_ngram_keys(*self._ids(tokens)), len(texts))
+        self.words = KeyedTfidf(self.min_df, self.max_df).fit(
+            *word_ngram_keys(*self._ids(tokens)), len(texts)
+        )
         return self
 
     def _ids(self, tokens: Sequence[Sequence[str]]) -> tuple[Rows, Rows]:
