@@ -61,6 +61,8 @@ class DispositionResolver:
         self._enquiry = re.compile("|".join(rules.enquiry_cues)) if rules.enquiry_cues else None
         self._not_yet = CueIndex({"not_yet": rules.not_yet_cues}) if rules.not_yet_cues else None
         self._risk = {kind: re.compile("|".join(cues)) for kind, cues in rules.risk_cues.items() if cues}
+        # The kinds one of whose cues may occur: most texts hold none, and each alternation is a scan.
+        self._risk_kinds = CueIndex(rules.risk_cues)
         # Which cue groups could match is found in one pass over the text (see jiesu.model.cues); the
         # groups' regex alternations then run only where their anchors occur. Only the emergency groups:
         # the legal channels' cues are read by self.legal, on the text without pinyin glosses.
@@ -232,9 +234,11 @@ class DispositionResolver:
 
     def risk_cues(self, folded: str) -> list[str]:
         """`kind:word` for every risk cue present (self_harm, threat, mass_incident)."""
+        kinds = self._risk_kinds.candidates(folded)
         return [
             f"{kind}:{match.group(0)}"
             for kind, pattern in self._risk.items()
+            if kind in kinds
             for match in pattern.finditer(folded)
         ]
 
