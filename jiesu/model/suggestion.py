@@ -108,17 +108,31 @@ class Suggester:
                 for text, prediction in zip(folded, predictions, strict=True)
             ],
         )
+        # Each analysis over the whole batch before the next: its automata and tables stay in the CPU's
+        # caches (text by text, each evicted the others': the place-name scan took twice as long).
+        originals = [request.text[:MAX_TEXT_CHARS] for request in requests]  # what the classifier saw
+        places = [
+            self.resolver.resolve(original, request.caller_district)
+            for original, request in zip(originals, requests, strict=True)
+        ]
+        decisions = [
+            self.disposition.decide(text, original, prediction.heads.get("disposition"))
+            for text, original, prediction in zip(folded, originals, predictions, strict=True)
+        ]
         return [
-            self._one(request, prediction, text, own_parts)
-            for request, prediction, text, own_parts in zip(requests, predictions, folded, parts, strict=True)
+            self._one(*analysed)
+            for analysed in zip(requests, predictions, folded, parts, places, decisions, strict=True)
         ]
 
     def _one(
-        self, request: SuggestionRequest, prediction: Prediction, folded: str, parts: list[Part]
+        self,
+        request: SuggestionRequest,
+        prediction: Prediction,
+        folded: str,
+        parts: list[Part],
+        jurisdiction: Jurisdiction,
+        decision: DispositionDecision,
     ) -> Suggestion:
-        original = request.text[:MAX_TEXT_CHARS]  # analyses see what the classifier saw
-        jurisdiction = self.resolver.resolve(original, request.caller_district)
-        decision = self.disposition.decide(folded, original, prediction.heads.get("disposition"))
         l2 = prediction.category_l2
         routing = RoutingResult(None)
         if decision.label == "dispatch":
