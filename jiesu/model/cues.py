@@ -12,6 +12,7 @@ from jiesu.model.literals import Literals
 Cue = tuple[str, re.Pattern[str]]  # (group name, regex)
 _QUANTIFIERS = "?*{+"
 _META = set("\\.^$|()[]{}?*+")
+_INLINE_FLAG = re.compile(r"\(\?[aiLmsux]")
 
 
 def literal_anchor(pattern: str) -> str | None:
@@ -19,6 +20,16 @@ def literal_anchor(pattern: str) -> str | None:
 
     Only top-level literals count (not inside groups or classes), a character followed by a quantifier
     is optional, and a top-level alternation has no anchor."""
+    runs = _top_level_runs(pattern)
+    best = max(runs, key=len) if runs else ""
+    return best or None
+
+
+def _top_level_runs(pattern: str) -> list[str] | None:
+    """Every run of plain top-level characters that every match contains (some may be empty); None if
+    `pattern` has a top-level alternation or an inline flag (which may make a literal match other text)."""
+    if _INLINE_FLAG.search(pattern):
+        return None
     depth = 0
     runs: list[str] = []
     run: list[str] = []
@@ -53,8 +64,7 @@ def literal_anchor(pattern: str) -> str | None:
             run = []
         index += 1
     runs.append("".join(run))
-    best = max(runs, key=len)
-    return best or None
+    return runs
 
 
 def literal_anchors(pattern: str) -> tuple[str, ...] | None:
@@ -63,7 +73,7 @@ def literal_anchors(pattern: str) -> tuple[str, ...] | None:
     ((一审|二审|再审|上诉) → 一审, 二审, 再审, 上诉), whichever has the longest shortest word. Short
     anchors occur in most long texts (向, 到, 去 …) and would run their cue's regex on nearly every one."""
     groups = _mandatory_word_groups(pattern)
-    if groups is None:
+    if groups is None or _INLINE_FLAG.search(pattern):
         return None  # a top-level alternation: no literal is common to every match
     anchor = literal_anchor(pattern)
     candidates: list[tuple[str, ...]] = [(anchor,)] if anchor else []
@@ -72,6 +82,16 @@ def literal_anchors(pattern: str) -> tuple[str, ...] | None:
         return None
     # max() keeps the first of equals: the plain literal, then the groups from the left.
     return max(candidates, key=lambda words: min(len(word) for word in words))
+
+
+def literal_sets(pattern: str) -> list[tuple[str, ...]]:
+    """Every set of literals of `pattern` one of which each match contains: each top-level run of
+    plain characters, and each word group of `literal_anchors`. Empty for a top-level alternation."""
+    runs = _top_level_runs(pattern)
+    groups = _mandatory_word_groups(pattern)
+    if runs is None or groups is None:
+        return []
+    return [(run,) for run in runs if run] + groups
 
 
 def _mandatory_word_groups(pattern: str) -> list[tuple[str, ...]] | None:
@@ -111,23 +131,29 @@ def _mandatory_word_groups(pattern: str) -> list[tuple[str, ...]] | None:
 
 class CueIndex:
     """Finds the cues of named groups in a text: one Aho-Corasick pass for the anchors, then only the
-    individual cue regexes one of whose anchors occurs (cues without anchors always run)."""
+    individual cue regexes one of whose anchors occurs (cues without anchors always run), and of those
+    only the ones whose other literal sets (`literal_sets`) each have a word in the text: a cue such as
+    (要求|请求|希望).{0,8}(处分|撤职) is anchored on 要求, which half of all requests hold."""
 
     def __init__(self, groups: Mapping[str, Iterable[str]]) -> None:
-        self._always: list[Cue] = []
-        by_anchor: dict[str, list[Cue]] = {}
+        self._cues: list[Cue] = []
+        self._others: list[list[tuple[str, ...]]] = []  # per cue, its literal sets besides its anchors
+        self._always: list[int] = []  # indexes into _cues
+        by_anchor: dict[str, list[int]] = {}
         for name, patterns in groups.items():
             for pattern in patterns:
-                cue = (name, re.compile(pattern))
+                index = len(self._cues)
+                self._cues.append((name, re.compile(pattern)))
                 anchors = literal_anchors(pattern)
+                self._others.append([words for words in literal_sets(pattern) if words != anchors])
                 if anchors is None:
-                    self._always.append(cue)
+                    self._always.append(index)
                 for anchor in anchors or ():
-                    by_anchor.setdefault(anchor, []).append(cue)
+                    by_anchor.setdefault(anchor, []).append(index)
         self._anchors = Literals((anchor, tuple(cues)) for anchor, cues in by_anchor.items())
 
     def candidates(self, text: str) -> set[str]:
-        """Names of the groups that have at least one cue whose anchor occurs."""
+        """Names of the groups that have at least one cue that may match."""
         return {name for name, _ in self._cues_present(text)}
 
     def find(self, text: str) -> dict[str, list[tuple[int, int]]]:
@@ -139,15 +165,21 @@ class CueIndex:
                     found.setdefault(name, set()).add(match.span())
         return {name: sorted(spans) for name, spans in found.items()}
 
+    def matches(self, text: str) -> bool:
+        """Whether any cue matches anywhere in `text` (as one alternation of them all would search)."""
+        return any(pattern.search(text) is not None for _, pattern in self._cues_present(text))
+
     def _cues_present(self, text: str) -> list[Cue]:
-        """The cues to run, in the order their first anchor occurs; a cue with several anchors once."""
-        cues = list(self._always)
+        """The cues that may match, each once, in the order they were given (the order does not change
+        what `find` returns: every cue's matches are collected, then sorted)."""
+        present = set(self._always)
         if len(self._anchors):
-            seen: set[int] = set()
             by_anchor = self._anchors.values
-            for index, _, _ in self._anchors.indexes(text):
-                if index in seen:
-                    continue
-                seen.add(index)
-                cues.extend(cue for cue in by_anchor[index] if cue not in cues)
-        return cues
+            for index in self._anchors.present(text):
+                present.update(by_anchor[index])
+        cues, others = self._cues, self._others
+        return [
+            cues[index]
+            for index in sorted(present)
+            if all(any(word in text for word in words) for words in others[index])
+        ]

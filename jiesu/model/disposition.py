@@ -53,19 +53,21 @@ CueMatches = dict[str, list[tuple[int, int]]]
 class DispositionResolver:
     def __init__(self, rules: DispositionRules) -> None:
         self.rules = rules
-        self._consultation = re.compile("|".join(f"(?:{cue})" for cue in rules.consultation_cues))
+        # Yes/no questions over every text with legal evidence: cue by cue, only those whose literals
+        # occur (one alternation of them all backtracks through every position of a long text).
+        self._consultation = CueIndex({"consultation": rules.consultation_cues})
         self.legal = LegalJudge(rules)  # the legal channels' weak and strong cues, on real phrasing
         self._question = re.compile("|".join(rules.question_cues)) if rules.question_cues else None
         self._enquiry = re.compile("|".join(rules.enquiry_cues)) if rules.enquiry_cues else None
-        self._not_yet = (
-            re.compile("|".join(f"(?:{cue})" for cue in rules.not_yet_cues)) if rules.not_yet_cues else None
-        )
+        self._not_yet = CueIndex({"not_yet": rules.not_yet_cues}) if rules.not_yet_cues else None
         self._risk = {kind: re.compile("|".join(cues)) for kind, cues in rules.risk_cues.items() if cues}
+        # The kinds one of whose cues may occur: most texts hold none, and each alternation is a scan.
+        self._risk_kinds = CueIndex(rules.risk_cues)
         # Which cue groups could match is found in one pass over the text (see jiesu.model.cues); the
-        # groups' regex alternations then run only where their anchors occur.
+        # groups' regex alternations then run only where their anchors occur. Only the emergency groups:
+        # the legal channels' cues are read by self.legal, on the text without pinyin glosses.
         self.emergencies = EmergencyJudge(rules)
-        groups: dict[str, list[str]] = {f"legal:{c.id}": c.cues for c in rules.channels}
-        self._cues = CueIndex(groups | self.emergencies.cue_groups())
+        self._cues = CueIndex(self.emergencies.cue_groups())
 
     def legal_evidence(
         self,
@@ -78,7 +80,7 @@ class DispositionResolver:
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         if not channels:
             return {}, False
-        return channels, bool(self._consultation.search(folded))
+        return channels, self._consultation.matches(folded)
 
     def emergency_evidence(
         self, folded: str, original: str, head_support: float = 0.0, cues: CueMatches | None = None
@@ -149,7 +151,7 @@ class DispositionResolver:
         finding = self.legal.find(folded)
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
-        asks_how = bool((channels or head_channel) and self._consultation.search(folded))
+        asks_how = bool((channels or head_channel) and self._consultation.matches(folded))
         if asks_how and (channels or head_channel):
             # A question about how to use a channel is answered, not excluded.
             spans = [span for spans in channels.values() for span in spans]
@@ -191,7 +193,7 @@ class DispositionResolver:
                 return self._legal(head_channel, confidence, [], conflict=True)
             return self._legal(strongest, 0.6, channels[strongest], conflict=True)
         if head is not None and head_channel:
-            not_yet = self._not_yet is not None and self._not_yet.search(folded) is not None
+            not_yet = self._not_yet is not None and self._not_yet.matches(folded)
             if not head_trusted or not_yet:
                 # No evidence and an unsure head, or the caller says the matter is not (yet) in that
                 # channel: not excluded (wrongly refusing a request costs more than a look); the best
@@ -208,7 +210,7 @@ class DispositionResolver:
     def _strong_overruled(self, folded: str, finding: LegalFinding) -> bool:
         """Strong evidence does not exclude when the text asks an administrative body to act, or says the
         matter is not (yet) in the channel or is another matter (还没起诉, 这回就是举报违建)."""
-        return finding.elsewhere or (self._not_yet is not None and self._not_yet.search(folded) is not None)
+        return finding.elsewhere or (self._not_yet is not None and self._not_yet.matches(folded))
 
     def _enquiry_about_channel(self, folded: str, predicted: DispositionLabel | None) -> bool:
         """The classifier reads the text as a consultation and it is worded as one: an enquiry (咨询, 想了解)
@@ -232,9 +234,11 @@ class DispositionResolver:
 
     def risk_cues(self, folded: str) -> list[str]:
         """`kind:word` for every risk cue present (self_harm, threat, mass_incident)."""
+        kinds = self._risk_kinds.candidates(folded)
         return [
             f"{kind}:{match.group(0)}"
             for kind, pattern in self._risk.items()
+            if kind in kinds
             for match in pattern.finditer(folded)
         ]
 

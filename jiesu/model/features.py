@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -126,13 +126,16 @@ def char_ngram_keys(texts: Sequence[str]) -> tuple[Rows, Keys]:
     return np.concatenate(pieces_rows), np.concatenate(pieces_keys)
 
 
-def word_ngram_keys(token_ids: Sequence[Sequence[int]]) -> tuple[Rows, Keys]:
-    """(row, key) of word unigrams and bigrams; ids are vocabulary indices, -1 for unknown words."""
-    lengths = np.fromiter((len(ids) + 1 for ids in token_ids), dtype=np.int64, count=len(token_ids))
-    flat = np.fromiter(
-        (i for ids in token_ids for i in (*ids, -2)), dtype=np.int64, count=int(lengths.sum())
-    )  # -2 ends each document
-    row_of = np.repeat(np.arange(len(token_ids), dtype=np.int64), lengths)
+def word_ngram_keys(flat_ids: Rows, lengths: Rows) -> tuple[Rows, Keys]:
+    """(row, key) of word unigrams and bigrams. `flat_ids`: every text's word ids one after another
+    (vocabulary indices, -1 for unknown words); `lengths`: each text's number of words."""
+    n_docs = len(lengths)
+    ends = np.cumsum(lengths + 1) - 1
+    flat = np.full(len(flat_ids) + n_docs, -2, dtype=np.int64)  # -2 ends each document
+    words = np.ones(len(flat), dtype=bool)
+    words[ends] = False
+    flat[words] = flat_ids
+    row_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths + 1)
     known = flat >= 0
     keys = [flat[known].astype(np.uint64) | _UNIGRAM_MARK]
     rows = [row_of[known]]
@@ -166,12 +169,20 @@ class TextFeaturizer:
             token for token, count in counts.items() if count >= self.word_min_count
         )
         self.chars = KeyedTfidf(self.min_df, self.max_df).fit(*char_ngram_keys(texts), len(texts))
-        self.words = KeyedTfidf(self.min_df, self.max_df).fit(*word_ngram_keys(self._ids(tokens)), len(texts))
+        self.words = KeyedTfidf(self.min_df, self.max_df).fit(
+            *word_ngram_keys(*self._ids(tokens)), len(texts)
+        )
         return self
 
-    def _ids(self, tokens: Sequence[Sequence[str]]) -> list[list[int]]:
-        index = self._index
-        return [[index.get(token, -1) for token in doc] for doc in tokens]
+    def _ids(self, tokens: Sequence[Sequence[str]]) -> tuple[Rows, Rows]:
+        """Every token's vocabulary index (-1: unknown), all texts one after another, and each text's
+        number of tokens. map() with the dict's own get: no Python loop over the tokens."""
+        get = self._index.get
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        flat = np.fromiter(
+            map(get, chain.from_iterable(tokens), repeat(-1)), dtype=np.int64, count=int(lengths.sum())
+        )
+        return flat, lengths
 
     @property
     def _index(self) -> dict[str, int]:
@@ -194,12 +205,10 @@ class TextFeaturizer:
         n_docs = len(texts)
         char_unseen = np.zeros(n_docs)
         char_rows, char_columns, char_values = self.chars.weigh(*char_ngram_keys(texts), n_docs, char_unseen)
-        ids = self._ids(tokens)
-        lengths = np.fromiter((len(doc) for doc in ids), dtype=np.int64, count=n_docs)
-        flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+        flat, lengths = self._ids(tokens)
         unknown = np.bincount(np.repeat(np.arange(n_docs), lengths)[flat < 0], minlength=n_docs)
         word_unseen = np.divide(unknown, lengths, out=np.ones(n_docs), where=lengths > 0)
-        word_rows, word_columns, word_values = self.words.weigh(*word_ngram_keys(ids), n_docs)
+        word_rows, word_columns, word_values = self.words.weigh(*word_ngram_keys(flat, lengths), n_docs)
         # Side by side: the word columns follow the character columns. A stable sort by row keeps each
         # row's character cells before its word cells, so every row's columns stay sorted.
         rows = np.concatenate([char_rows, word_rows])

@@ -66,7 +66,7 @@ def strip_glosses(text: str) -> tuple[str, list[int]]:
 class LegalFinding:
     spans: dict[str, Spans]  # channel → (start, end) in the original text, weak and strong cues together
     strong: frozenset[str]  # the channels with a strong cue
-    elsewhere: bool  # the text asks an administrative body to act
+    elsewhere: bool  # the text asks an administrative body to act (looked for only where spans)
 
 
 class LegalJudge:
@@ -78,9 +78,7 @@ class LegalJudge:
             groups[f"not:{channel.id}"] = channel.negations
         self._cues = CueIndex({name: cues for name, cues in groups.items() if cues})
         self._elsewhere = (
-            re.compile("|".join(f"(?:{cue})" for cue in rules.administrative_cues))
-            if rules.administrative_cues
-            else None
+            CueIndex({"elsewhere": rules.administrative_cues}) if rules.administrative_cues else None
         )
         self._channels = [channel.id for channel in rules.channels]
 
@@ -98,7 +96,8 @@ class LegalJudge:
                 spans[channel] = [(offsets[start], offsets[end - 1] + 1) for start, end in matched]
             if f"strong:{channel}" in found:
                 strong.add(channel)
-        elsewhere = self._elsewhere is not None and self._elsewhere.search(clean) is not None
+        # Read only against evidence: a whole-text scan that most texts, with no channel cue, never need.
+        elsewhere = bool(spans) and self._elsewhere is not None and self._elsewhere.matches(clean)
         return LegalFinding(spans, frozenset(strong), elsewhere)
 
     @staticmethod

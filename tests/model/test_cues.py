@@ -3,7 +3,7 @@ import re
 import pytest
 
 from jiesu.data.disposition_rules import load_disposition_rules
-from jiesu.model.cues import CueIndex, literal_anchor, literal_anchors
+from jiesu.model.cues import CueIndex, literal_anchor, literal_anchors, literal_sets
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_every_shipped_cue_has_anchors_and_every_match_contains_one() -> None:
 def test_a_cue_with_several_anchors_runs_once() -> None:
     index = CueIndex({"trial": ["(一审|二审)(判|裁)"]})
     assert index.find("一审判了，二审裁了") == {"trial": [(0, 3), (5, 8)]}
-    assert len(index._cues_present("一审二审")) == 1
+    assert len(index._cues_present("一审二审判")) == 1
 
 
 def test_every_shipped_cue_match_contains_its_anchor() -> None:
@@ -83,3 +83,41 @@ def test_only_groups_whose_anchors_occur_are_candidates() -> None:
     index = CueIndex({"a": ["法院.{0,4}判"], "b": ["仲裁"], "c": ["甲|乙"]})
     assert index.candidates("法院判了") == {"a", "c"}
     assert index.candidates("天气很好") == {"c"}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "sets"),
+    [
+        ("(要求|请求).{0,8}(处分|撤职)", [("要求", "请求"), ("处分", "撤职")]),
+        ("被[^，]{0,6}车(给)?(撞|刮)了", [("被",), ("车",), ("了",), ("撞", "刮")]),
+        ("a{2}bc", [("bc",)]),
+        ("燃气|煤气", []),
+        ("(?i)abc", []),  # an inline flag: a literal may match other text
+    ],
+)
+def test_literal_sets_are_what_every_match_holds_a_word_of(pattern: str, sets: list[tuple[str, ...]]) -> None:
+    assert literal_sets(pattern) == sets
+
+
+def test_every_shipped_cue_match_holds_a_word_of_each_literal_set() -> None:
+    rules = load_disposition_rules()
+    cues = [cue for c in rules.channels for cue in (*c.cues, *c.strong_cues, *c.negations)]
+    cues += [cue for r in rules.emergencies for cue in (*r.cues, *r.weak_cues)]
+    cues += [*rules.not_yet_cues, *rules.consultation_cues, *rules.administrative_cues]
+    samples = (
+        "仲裁委已经裁决了法院查封了我家房子楼道里着火了浓烟滚滚有人持刀被车撞了申请行政复议要求公开征收批复"
+        "信访办已受理一审判了官司打赢了纪委要求处分村长燃气泄漏了不服处罚决定还没有去仲裁如果不解决就去法院告"
+        "怎么申请仲裁请劳动监察督促处理"
+    )
+    for cue in cues:
+        for match in re.finditer(cue, samples):
+            for words in literal_sets(cue):
+                assert any(word in match.group(0) for word in words), (cue, words)
+
+
+def test_a_cue_runs_only_where_each_of_its_literal_sets_has_a_word() -> None:
+    index = CueIndex({"a": ["(要求|请求).{0,8}(处分|撤职)"]})
+    assert index.candidates("要求尽快处理") == set()
+    assert index.find("要求严肃处分") == {"a": [(0, 6)]}
+    assert index.matches("要求严肃处分")
+    assert not index.matches("要求尽快处理")
