@@ -45,8 +45,8 @@ EMERGENCY_SUPPORT = 0.2
 
 _SENTENCE_MARKS = "。！？!?；;\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
-# A year anywhere earlier in the cue's sentence dates it: a call about something happening now does not
-# name the year ("2005年11月8日上午…持刀将他们赶出" in a long complaint is a retelling).
+# A year earlier in the cue's sentence dates it unless a sign of "now" follows the year: a call about
+# something happening now does not name the year ("2005年11月8日上午…持刀将他们赶出" is a retelling).
 _DATED = re.compile(r"(?:19|20)\d{2}年")
 
 
@@ -176,8 +176,7 @@ class EmergencyJudge:
         before = _SENTENCE_END.split(folded[max(0, start - PAST_WINDOW) : end])[-1]
         if self._before is not None and self._before.search(before):
             return Told.NOT_NOW
-        sentence_start = max(folded.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
-        if _DATED.search(folded, sentence_start, start):
+        if self._dated(folded, start):
             return Told.NOT_NOW
         after = _SENTENCE_END.split(folded[end : end + AFTER_WINDOW])[0]
         if self._after is not None and self._after.search(after):
@@ -185,6 +184,19 @@ class EmergencyJudge:
         if len(folded) <= SHORT_TEXT or self._now_near(folded, Evidence("", start, end)):
             return Told.NOW
         return Told.UNCLEAR
+
+    def _dated(self, folded: str, start: int) -> bool:
+        """A year earlier in the cue's sentence, and no sign of "now" after the year or near the cue
+        (我是2015年退休的，刚才我老伴晕倒了 and 2023年…着火了，现在还在烧 are happening now)."""
+        sentence_start = max(folded.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
+        year_end = None
+        for match in _DATED.finditer(folded, sentence_start, start):
+            year_end = match.end()
+        if year_end is None or self._now is None:
+            return year_end is not None
+        return self._now.search(folded, year_end, start) is None and not self._now_near(
+            folded, Evidence("", start, start)
+        )
 
     def _now_near(self, folded: str, span: Evidence) -> bool:
         window = folded[max(0, span.start - NOW_WINDOW) : span.end + NOW_WINDOW]
