@@ -250,16 +250,17 @@ class JurisdictionResolver:
         """The names found in `folded` (the scan form of `text`), minus those the context rules out."""
         hits: list[_Hit] = []
         previous: _Hit | None = None
-        # Beijing names met right after an outside name belong to its address (辉县市百泉镇, 辽宁朝阳):
-        # they and their later mentions (百泉纪委) are that place's, not Beijing's.
+        # Beijing names met right after an outside name belong to its address (辉县市百泉镇): they and
+        # their later mentions (百泉纪委) are that place's, unless said to be Beijing's again (北京百泉,
+        # 住在百泉). District names are never claimed: 辽宁朝阳 cannot take every later 朝阳 with it.
         claimed: set[PlaceName] = set()
         address_end = -1  # where the last outside name, or a name claimed by it, ends
         for last, name in longest_matches(self._automaton, folded):
             end = last + 1
             start = end - name.length
-            if name in claimed:
+            if name in claimed and not self._beijing_again(folded, start):
                 continue
-            if start == address_end and name.region is None and not name.beijing:
+            if start == address_end and name.region is None and not name.beijing and not name.explicit:
                 claimed.add(name)
                 address_end = end
                 continue
@@ -294,6 +295,11 @@ class JurisdictionResolver:
             if name.region is not None:
                 address_end = end
         return hits
+
+    def _beijing_again(self, folded: str, start: int) -> bool:
+        """A claimed name said again as Beijing's: after 北京 or an address word (住在, 家在)."""
+        before = folded[max(0, start - self._before_window) : start]
+        return before.endswith(("北京", "北京市")) or before.endswith(self._residence_before)
 
     def _factor(self, folded: str, start: int, end: int, outside: bool) -> float:
         """How much the words around a mention say it is the place of the matter."""

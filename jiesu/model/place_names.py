@@ -86,6 +86,11 @@ def build_automaton(
     beijing_keys = {fold("北京"), fold("北京市")}
     outside = outside_names(gazetteer, set(meanings) | beijing_keys, words)
     crossed = {key for key, (_, check) in outside.items() if check}
+    # Buildings, restaurants and schools in Beijing take the names of provinces and prefectures (新疆大厦,
+    # 黄冈中学), not of the counties and towns around Beijing (燕郊中学 is in 燕郊).
+    named_after = {fold(p.name) for p in gazetteer.outside if p.level in ("province", "city")} - {
+        fold(name) for name in words.extra_outside
+    }
     # Short aliases and shorts can hide in everyday words (人大 in 人大代表, 农业大学 in 华中农业大学).
     swallowed = crossed | {
         key
@@ -119,7 +124,7 @@ def build_automaton(
                     explicit=key in district_keys,
                     weak=key in weak_keys,
                     stop_next=_stop_next(
-                        key, words, district_keys, outside_only=key not in meanings and region is not None
+                        key, words, district_keys, outside_only=key in named_after and key not in meanings
                     ),
                     region=region,
                     check_swallow=key in lexicon.hidden,
@@ -135,8 +140,8 @@ def _stop_next(
     key: str, words: JurisdictionWords, district_keys: set[str], *, outside_only: bool = False
 ) -> tuple[str, ...]:
     """What, right after the name, shows it is no place: 大兴土木 for a district short, 798元 for a name
-    that ends in a digit, 新疆大厦 or 黄冈中学 for a name of a place outside Beijing (Beijing has many
-    buildings, restaurants and schools named after provinces and cities)."""
+    that ends in a digit, 新疆大厦 or 黄冈中学 for the name of a province or prefecture (`outside_only`:
+    Beijing has many buildings, restaurants and schools named after them)."""
     if key in district_keys:
         return words.district_short_stop_next.get(key, ())
     digits = words.number_stop_next if key[-1:].isdigit() else ()

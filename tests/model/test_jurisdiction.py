@@ -100,15 +100,33 @@ def test_a_building_or_school_named_after_an_outside_place_is_no_outside_place(
     building = resolver.resolve("我在新疆大厦门口打车被拒载")
     assert building.in_beijing is not False  # a Beijing building, not Xinjiang
     assert resolver.resolve("我老家在黄冈，想问社保怎么转").in_beijing is False  # the city itself still is
+    # Counties and towns around Beijing do not lend their names to Beijing's buildings: 燕郊中学 is in 燕郊.
+    assert resolver.resolve("燕郊中学乱收费，孩子在那上学").region == "河北省"
+    assert resolver.resolve("我在涿州酒店打工，老板拖欠工资").region == "河北省"
 
 
 def test_beijing_names_in_an_outside_address_are_that_places(resolver: JurisdictionResolver) -> None:
     # 百泉 is also a street of 延庆区; here it follows 辉县市, and its later mention is the same town.
     village = resolver.resolve("辉县市百泉镇张雷村村民反映，他们曾向百泉镇纪委举报村支书")
     assert (village.in_beijing, village.region, village.district) == (False, "河南省", None)
-    assert resolver.resolve("我是辽宁朝阳的，想问一下社保怎么转").in_beijing is False
     home = resolver.resolve("老家河北燕郊，现在我住朝阳区双井")  # not adjacent: Beijing still counts
     assert (home.district, home.street) == ("朝阳区", "双井街道")
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "street"),
+    [
+        ("我是辽宁朝阳人，现在住北京朝阳，楼上漏水好几天了", "朝阳区", None),
+        ("我老家是辽宁朝阳的，现在住在朝阳望京，小区物业不管事", "朝阳区", "望京街道"),
+        ("辽宁朝阳的亲戚来北京看病，在朝阳医院挂不上号", "朝阳区", None),
+        ("我老家江苏南通通州的，现在住在北京通州梨园，小区供暖不热", "通州区", "梨园地区"),
+    ],
+)
+def test_a_district_name_in_an_outside_address_does_not_claim_beijing_s(
+    resolver: JurisdictionResolver, text: str, district: str, street: str | None
+) -> None:
+    found = resolver.resolve(text)
+    assert (found.in_beijing, found.district, found.street) == (True, district, street)
 
 
 def test_everyday_street_short_needs_a_place_word(resolver: JurisdictionResolver) -> None:
