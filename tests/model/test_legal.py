@@ -154,7 +154,6 @@ def test_a_review_outranks_what_it_reviews_and_priority_breaks_ties() -> None:
         ("本机关已收到您向本机关提交的行政复议申请材料", "reconsideration"),
         # Petitioning in Beijing told as 来京, and a petitioner named as such.
         ("他是来京上访的农民，反映村干部卖地", "petition"),
-        ("记者陪着两位上访农民去了信访办", "petition"),
     ],
 )
 def test_second_round_phrasing_is_strong_evidence(judge: LegalJudge, text: str, channel: str) -> None:
@@ -172,3 +171,32 @@ def test_second_round_phrasing_is_strong_evidence(judge: LegalJudge, text: str, 
 )
 def test_threats_and_questions_about_a_suit_are_not_a_suit(judge: LegalJudge, text: str) -> None:
     assert "litigation" not in strong(judge, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        # 了 marks what is about to happen, not a suit filed.
+        ("逼得我们只能去法院起诉了，请街道管管物业停水", "litigation"),
+        ("实在不行我也起诉了，楼上漏水物业不管", "litigation"),
+        ("物业不给修电梯，我们都打算一起起诉了，请住建委督促", "litigation"),
+        ("这事拖下去我都快起诉了", "litigation"),
+        ("不处理的话我马上起诉了", "litigation"),
+        # A petitioner named as a third party is not the caller's petition.
+        ("我们楼里有个上访户天天在楼道堆杂物，请社区处理", "petition"),
+        ("小区门口有上访人员聚集，堵住了出入口", "petition"),
+        ("来北京举报的那个人在我家门口闹事", "petition"),
+    ],
+)
+def test_what_is_about_to_happen_and_third_parties_are_no_strong_evidence(
+    judge: LegalJudge, resolver: DispositionResolver, text: str, channel: str
+) -> None:
+    assert channel not in strong(judge, text)
+    decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.9))
+    assert decision.label == "dispatch"
+
+
+def test_a_petitioner_named_is_weak_evidence(judge: LegalJudge) -> None:
+    finding = judge.find(fold_characters("记者陪着两位上访农民去了信访办"))
+    assert "petition" in finding.spans
+    assert "petition" not in finding.strong
