@@ -25,6 +25,36 @@ def literal_anchor(pattern: str) -> str | None:
     return best or None
 
 
+# Escapes that take more than one character after the backslash: xhh, uhhhh, Uhhhhhhhh.
+_HEX_ESCAPE_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+def _after_escape(pattern: str, index: int) -> int:
+    r"""The index after the escape that starts at `index` (a backslash): \d, \x41, \u4e86, \N{…}, \12."""
+    kind = pattern[index + 1 : index + 2]
+    if kind in _HEX_ESCAPE_DIGITS:
+        return index + 2 + _HEX_ESCAPE_DIGITS[kind]
+    if kind == "N" and pattern[index + 2 : index + 3] == "{":
+        return pattern.find("}", index) + 1 or len(pattern)
+    end = index + 2
+    while kind.isdigit() and end < len(pattern) and end < index + 4 and pattern[end].isdigit():
+        end += 1  # a group reference or an octal escape: up to three digits
+    return end
+
+
+def _after_class(pattern: str, index: int) -> int:
+    """The index after the character class that starts at `index` ("["): a "]" first in the class (after
+    an optional "^") is literal, and escapes inside it are skipped."""
+    end = index + 1
+    if pattern[end : end + 1] == "^":
+        end += 1
+    if pattern[end : end + 1] == "]":
+        end += 1
+    while end < len(pattern) and pattern[end] != "]":
+        end = _after_escape(pattern, end) if pattern[end] == "\\" else end + 1
+    return min(end + 1, len(pattern))
+
+
 def _top_level_runs(pattern: str) -> list[str] | None:
     """Every run of plain top-level characters that every match contains (some may be empty); None if
     `pattern` has a top-level alternation or an inline flag (which may make a literal match other text)."""
@@ -36,19 +66,19 @@ def _top_level_runs(pattern: str) -> list[str] | None:
     index = 0
     while index < len(pattern):
         char = pattern[index]
-        if char == "\\":
+        if char in "\\[":  # an escape or a class: no plain text, and a class's ")" closes nothing
             runs.append("".join(run))
             run = []
-            index += 2
+            index = _after_escape(pattern, index) if char == "\\" else _after_class(pattern, index)
             continue
         if char == "{":  # a counted quantifier: its digits are not text
             runs.append("".join(run))
             run = []
             index = pattern.find("}", index) + 1 or len(pattern)
             continue
-        if char in "([":
+        if char == "(":
             depth += 1
-        elif char in ")]":
+        elif char == ")":
             depth -= 1
         elif char == "|" and depth == 0:
             return None
@@ -104,11 +134,10 @@ def _mandatory_word_groups(pattern: str) -> list[tuple[str, ...]] | None:
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
-            index += 2
+            index = _after_escape(pattern, index)
             continue
-        if char == "[":  # a class: skip to its end (a "]" first in the class is literal)
-            end = pattern.find("]", index + 2)
-            index = end + 1 if end > 0 else len(pattern)
+        if char == "[":
+            index = _after_class(pattern, index)
             continue
         if char == "|" and depth == 0:
             return None

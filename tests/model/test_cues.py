@@ -121,3 +121,22 @@ def test_a_cue_runs_only_where_each_of_its_literal_sets_has_a_word() -> None:
     assert index.find("要求严肃处分") == {"a": [(0, 6)]}
     assert index.matches("要求严肃处分")
     assert not index.matches("要求尽快处理")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"[)）]起诉", ")起诉"),  # a ")" inside a class closes no group
+        (r"起诉[]了]", "起诉]"),  # a "]" first in a class is a member
+        (r"起诉[^]了]", "起诉啊"),
+        (r"起诉\x41", "起诉A"),  # the hex digits of an escape are not text
+        (r"起诉\u4e86", "起诉了"),
+        (r"(仲裁|法院)\N{LATIN SMALL LETTER A}判", "法院a判"),
+        (r"(告)\1状", "告告状"),  # a group reference's digit is not text
+    ],
+)
+def test_classes_and_escapes_never_make_a_cue_miss(pattern: str, text: str) -> None:
+    assert re.search(pattern, text)
+    for words in literal_sets(pattern):
+        assert any(word in text for word in words), (pattern, words)
+    assert CueIndex({"g": [pattern]}).find(text) == {"g": [re.search(pattern, text).span()]}  # type: ignore[union-attr]
