@@ -7,15 +7,17 @@ reads it once and uses that pair throughout, so every suggestion (and the ticket
 `RegistryWatcher` looks at the registry pointer's modification time at most every `interval_s` seconds
 (a stat, in the event loop's background task); when it changed and names another model directory, the
 model is loaded and warmed up in a worker thread, off the request path, and swapped in. A model that
-fails to load leaves the old one serving and logs an error naming the directory and the kind of failure
-(never a request text).
+fails to load leaves the old one serving and logs an error naming the kind of failure (never a request
+text); it is tried again after a wait that doubles with each failure (up to MAX_RETRY_S), so a model being
+repaired in place is picked up without loading a broken one every few seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +30,7 @@ from jiesu.training.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 WARM_UP_TEXT = "朝阳区望京街道小区暖气不热"
+MAX_RETRY_S = 300.0  # the longest wait between tries of a model that failed to load
 
 
 class ServedModel:
@@ -69,6 +72,9 @@ class RegistryWatcher:
         self.interval_s = interval_s
         self._seen = self._stamp()
         self._failed: float | None = None  # the pointer stamp whose model last failed to load
+        self._failures = 0
+        self._retry_at = 0.0
+        self.clock: Callable[[], float] = time.monotonic  # tests may replace it
 
     def _stamp(self) -> float | None:
         try:
@@ -79,7 +85,7 @@ class RegistryWatcher:
     def check(self) -> bool:
         """Swap in the registry's current model when the pointer changed; True when a model was swapped."""
         stamp = self._stamp()
-        if stamp == self._seen:
+        if stamp == self._seen or (stamp == self._failed and self.clock() < self._retry_at):
             return False
         try:
             directory = self.registry.current_path()
@@ -89,19 +95,22 @@ class RegistryWatcher:
             classifier = RequestClassifier.load(directory)
             self.served.swap(classifier, directory)
         except (JiesuError, OSError, ValueError, KeyError) as exc:
-            # Not marked seen: the next check tries again (a disk that was full, a file being replaced),
-            # but the error is logged once per pointer change, not at every interval.
+            # Not marked seen: tried again later (a disk that was full, a file being replaced), after a
+            # wait that doubles each time; the error is logged once per pointer change.
             if stamp != self._failed:
                 log.error(
-                    "model reload failed (%s); still serving %s; retrying every %.0f s",
+                    "model reload failed (%s); still serving %s; trying again later",
                     type(exc).__name__,
                     self.served.classifier.model_id_,
-                    self.interval_s,
                 )
+                self._failures = 0
             self._failed = stamp
+            self._failures += 1
+            self._retry_at = self.clock() + min(MAX_RETRY_S, self.interval_s * 2**self._failures)
             return False
         self._seen = stamp
         self._failed = None
+        self._failures = 0
         log.info("now serving model %s from %s", classifier.model_id_, directory)
         return True
 
@@ -109,4 +118,9 @@ class RegistryWatcher:
         """Check forever, every `interval_s` seconds; the lifespan cancels it."""
         while True:
             await asyncio.sleep(self.interval_s)
-            await run_in_threadpool(self.check)
+            try:
+                await run_in_threadpool(self.check)
+            except Exception:  # the watcher must outlive any one failed check
+                log.exception(
+                    "model watcher check failed; still serving %s", self.served.classifier.model_id_
+                )

@@ -148,13 +148,18 @@ def test_a_model_that_fails_to_load_keeps_the_old_one(
     broken = registry.root / "two" / "heads.safetensors"
     weights = broken.read_bytes()
     broken.write_bytes(b"not the saved weights")
+    now = [1000.0]
+    runtime.watcher.clock = lambda: now[0]
     with caplog.at_level(logging.ERROR):
         assert runtime.watcher.check() is False
-        assert runtime.watcher.check() is False  # tried again, not logged again
+        now[0] += runtime.watcher.interval_s * 2  # the first wait is over: tried again, not logged again
+        assert runtime.watcher.check() is False
     assert "model reload failed (ModelLoadError); still serving tiny-one" in caplog.text
     assert caplog.text.count("model reload failed") == 1
     assert _ticket_model(app_client, "still one") == "tiny-one"
-    broken.write_bytes(weights)  # repaired in place: the pointer did not change, the retry loads it
+    broken.write_bytes(weights)  # repaired in place: the pointer did not change, a later try loads it
+    assert runtime.watcher.check() is False  # the second wait (twice as long) is not over
+    now[0] += runtime.watcher.interval_s * 4
     assert runtime.watcher.check() is True
     assert _ticket_model(app_client, "now two") == "tiny-two"
 
