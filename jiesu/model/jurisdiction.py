@@ -299,7 +299,7 @@ class JurisdictionResolver:
     def _beijing_again(self, folded: str, start: int) -> bool:
         """A claimed name said again as Beijing's: after 北京 or an address word (住在, 家在)."""
         before = folded[max(0, start - self._before_window) : start]
-        return before.endswith(("北京", "北京市")) or before.endswith(self._residence_before)
+        return before.endswith(("北京", "北京市", *self._residence_before))
 
     def _factor(self, folded: str, start: int, end: int, outside: bool) -> float:
         """How much the words around a mention say it is the place of the matter."""
