@@ -17,11 +17,21 @@ import gc
 YOUNG_THRESHOLD = 50_000
 
 
-def freeze_loaded_objects() -> None:
+def freeze_loaded_objects() -> tuple[int, int, int]:
     """Collect once, then move every object that survived into the permanent generation, which later
     collections skip (they still collect everything allocated afterwards); and collect the young
-    generation less often (YOUNG_THRESHOLD)."""
+    generation less often (YOUNG_THRESHOLD). Returns the thresholds before, for `thaw_loaded_objects`.
+    A young threshold of 0 (collection turned off on purpose) stays 0."""
     gc.collect()
     gc.freeze()
-    young, middle, old = gc.get_threshold()
-    gc.set_threshold(max(YOUNG_THRESHOLD, young), middle, old)
+    before = gc.get_threshold()
+    young, middle, old = before
+    gc.set_threshold(max(YOUNG_THRESHOLD, young) if young else 0, middle, old)
+    return before
+
+
+def thaw_loaded_objects(thresholds: tuple[int, int, int]) -> None:
+    """Undo `freeze_loaded_objects` where the process goes on after the model (an app shut down in a test
+    run): the frozen objects are collectable again, and the thresholds are those before."""
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jiesu import __version__
 from jiesu.model.classifier import RequestClassifier
-from jiesu.model.memory import freeze_loaded_objects
+from jiesu.model.memory import freeze_loaded_objects, thaw_loaded_objects
 from jiesu.serving.audit_schemas import MisdispatchAuditOut
 from jiesu.serving.console import install_console
 from jiesu.serving.console.headers import ConsoleHeaders
@@ -85,7 +85,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await run_in_threadpool(load_runtime, resolved, classifier)
         app.state.runtime = runtime
-        freeze_loaded_objects()  # a full collection over the model stalled every request for ~0.2 s
+        thresholds = freeze_loaded_objects()  # a full collection over the model stalled requests ~0.2 s
         log.info("serving model %s on %s", runtime.model.model_id_, runtime.database.dialect)
         watching = asyncio.create_task(runtime.watcher.run()) if runtime.watcher else None
         try:
@@ -94,6 +94,7 @@ def create_app(
             if watching is not None:
                 watching.cancel()
             runtime.database.dispose()
+            thaw_loaded_objects(thresholds)
 
     app = FastAPI(
         title="jiesu",
