@@ -48,6 +48,8 @@ _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 # A year earlier in the cue's sentence dates it unless a sign of "now" follows the year: a call about
 # something happening now does not name the year ("2005年11月8日上午…持刀将他们赶出" is a retelling).
 _DATED = re.compile(r"(?:19|20)\d{2}年")
+# What undoes that date: a word that puts the cue in the present (not 还在 or 紧急, which retellings use).
+_PRESENT = re.compile("刚才|刚刚|现在|此刻|这会儿|眼下|今天|今晚|快来|救命")
 
 
 @dataclass(frozen=True)
@@ -186,17 +188,13 @@ class EmergencyJudge:
         return Told.UNCLEAR
 
     def _dated(self, folded: str, start: int) -> bool:
-        """A year earlier in the cue's sentence, and no sign of "now" after the year or near the cue
-        (我是2015年退休的，刚才我老伴晕倒了 and 2023年…着火了，现在还在烧 are happening now)."""
+        """A year earlier in the cue's sentence, and no word of the present between the year and the cue
+        (我是2015年退休的，刚才我老伴晕倒了 and 2023年…，今天下午…着火了 are happening now)."""
         sentence_start = max(folded.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
         year_end = None
         for match in _DATED.finditer(folded, sentence_start, start):
             year_end = match.end()
-        if year_end is None or self._now is None:
-            return year_end is not None
-        return self._now.search(folded, year_end, start) is None and not self._now_near(
-            folded, Evidence("", start, start)
-        )
+        return year_end is not None and _PRESENT.search(folded, year_end, start) is None
 
     def _now_near(self, folded: str, span: Evidence) -> bool:
         window = folded[max(0, span.start - NOW_WINDOW) : span.end + NOW_WINDOW]

@@ -251,8 +251,9 @@ class JurisdictionResolver:
         hits: list[_Hit] = []
         previous: _Hit | None = None
         # Beijing names met right after an outside name belong to its address (辉县市百泉镇): they and
-        # their later mentions (百泉纪委) are that place's, unless said to be Beijing's again (北京百泉,
-        # 住在百泉). District names are never claimed: 辽宁朝阳 cannot take every later 朝阳 with it.
+        # their later mentions (百泉纪委) are that place's, unless said to be Beijing's again (北京百泉).
+        # District names are left alone (辽宁朝阳人，现在住北京朝阳; 老家南通通州，住北京通州梨园): the votes
+        # of the whole text settle them, as before.
         claimed: set[PlaceName] = set()
         address_end = -1  # where the last outside name, or a name claimed by it, ends
         for last, name in longest_matches(self._automaton, folded):
@@ -297,9 +298,9 @@ class JurisdictionResolver:
         return hits
 
     def _beijing_again(self, folded: str, start: int) -> bool:
-        """A claimed name said again as Beijing's: after 北京 or an address word (住在, 家在)."""
-        before = folded[max(0, start - self._before_window) : start]
-        return before.endswith(("北京", "北京市", *self._residence_before))
+        """A claimed name said again as Beijing's: right after 北京 (an address word is not enough: 我家住
+        百泉镇 in a Henan village's letter is still that village's town)."""
+        return folded.endswith(("北京", "北京市"), 0, start)
 
     def _factor(self, folded: str, start: int, end: int, outside: bool) -> float:
         """How much the words around a mention say it is the place of the matter."""

@@ -17,21 +17,34 @@ import gc
 YOUNG_THRESHOLD = 50_000
 
 
-def freeze_loaded_objects() -> tuple[int, int, int]:
+# Freezes not yet thawed (apps whose lifespans overlap in one test process), and the thresholds before
+# the first of them: only the last thaw gives the collector back.
+_holders = 0
+_thresholds_before: tuple[int, int, int] | None = None
+
+
+def freeze_loaded_objects() -> None:
     """Collect once, then move every object that survived into the permanent generation, which later
     collections skip (they still collect everything allocated afterwards); and collect the young
-    generation less often (YOUNG_THRESHOLD). Returns the thresholds before, for `thaw_loaded_objects`.
-    A young threshold of 0 (collection turned off on purpose) stays 0."""
+    generation less often (YOUNG_THRESHOLD). A young threshold of 0 (collection turned off on purpose)
+    stays 0."""
+    global _holders, _thresholds_before
     gc.collect()
     gc.freeze()
-    before = gc.get_threshold()
-    young, middle, old = before
+    if _holders == 0:
+        _thresholds_before = gc.get_threshold()
+    _holders += 1
+    young, middle, old = gc.get_threshold()
     gc.set_threshold(max(YOUNG_THRESHOLD, young) if young else 0, middle, old)
-    return before
 
 
-def thaw_loaded_objects(thresholds: tuple[int, int, int]) -> None:
+def thaw_loaded_objects() -> None:
     """Undo `freeze_loaded_objects` where the process goes on after the model (an app shut down in a test
-    run): the frozen objects are collectable again, and the thresholds are those before."""
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
+    run). Only the last holder's thaw unfreezes and restores the thresholds from before the first freeze."""
+    global _holders
+    if _holders == 0:
+        return
+    _holders -= 1
+    if _holders == 0 and _thresholds_before is not None:
+        gc.unfreeze()
+        gc.set_threshold(*_thresholds_before)

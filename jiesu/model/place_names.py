@@ -88,9 +88,7 @@ def build_automaton(
     crossed = {key for key, (_, check) in outside.items() if check}
     # Buildings, restaurants and schools in Beijing take the names of provinces and prefectures (新疆大厦,
     # 黄冈中学), not of the counties and towns around Beijing (燕郊中学 is in 燕郊).
-    named_after = {fold(p.name) for p in gazetteer.outside if p.level in ("province", "city")} - {
-        fold(name) for name in words.extra_outside
-    }
+    named_after = {fold(p.name) for p in gazetteer.outside if p.level in ("province", "city")}
     # Short aliases and shorts can hide in everyday words (人大 in 人大代表, 农业大学 in 华中农业大学).
     swallowed = crossed | {
         key

@@ -85,16 +85,18 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await run_in_threadpool(load_runtime, resolved, classifier)
         app.state.runtime = runtime
-        thresholds = freeze_loaded_objects()  # a full collection over the model stalled requests ~0.2 s
+        freeze_loaded_objects()  # a full collection over the model stalled every request for ~0.2 s
         log.info("serving model %s on %s", runtime.model.model_id_, runtime.database.dialect)
         watching = asyncio.create_task(runtime.watcher.run()) if runtime.watcher else None
         try:
             yield
         finally:
-            if watching is not None:
-                watching.cancel()
-            runtime.database.dispose()
-            thaw_loaded_objects(thresholds)
+            try:
+                if watching is not None:
+                    watching.cancel()
+                runtime.database.dispose()
+            finally:
+                thaw_loaded_objects()
 
     app = FastAPI(
         title="jiesu",

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from jiesu.errors import JiesuError
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
@@ -94,7 +93,7 @@ class RegistryWatcher:
                 return False
             classifier = RequestClassifier.load(directory)
             self.served.swap(classifier, directory)
-        except (JiesuError, OSError, ValueError, KeyError) as exc:
+        except Exception as exc:  # any failure to load or warm up: keep serving, try again later
             # Not marked seen: tried again later (a disk that was full, a file being replaced), after a
             # wait that doubles each time; the error is logged once per pointer change.
             if stamp != self._failed:

@@ -109,6 +109,8 @@ def test_beijing_names_in_an_outside_address_are_that_places(resolver: Jurisdict
     # 百泉 is also a street of 延庆区; here it follows 辉县市, and its later mention is the same town.
     village = resolver.resolve("辉县市百泉镇张雷村村民反映，他们曾向百泉镇纪委举报村支书")
     assert (village.in_beijing, village.region, village.district) == (False, "河南省", None)
+    again = resolver.resolve("辉县市百泉镇张雷村村民反映，我家住百泉镇，村里土地被占")
+    assert again.region == "河南省"  # an address word alone does not make it Beijing's
     home = resolver.resolve("老家河北燕郊，现在我住朝阳区双井")  # not adjacent: Beijing still counts
     assert (home.district, home.street) == ("朝阳区", "双井街道")
 

@@ -186,6 +186,8 @@ def test_threats_and_questions_about_a_suit_are_not_a_suit(judge: LegalJudge, te
         ("我们楼里有个上访户天天在楼道堆杂物，请社区处理", "petition"),
         ("小区门口有上访人员聚集，堵住了出入口", "petition"),
         ("来北京举报的那个人在我家门口闹事", "petition"),
+        ("楼下住了几个在京上访的人天天半夜喝酒吵闹", "petition"),
+        ("有个到北京举报的人在我们小区门口闹事", "petition"),
     ],
 )
 def test_what_is_about_to_happen_and_third_parties_are_no_strong_evidence(
@@ -194,6 +196,20 @@ def test_what_is_about_to_happen_and_third_parties_are_no_strong_evidence(
     assert channel not in strong(judge, text)
     decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.9))
     assert decision.label == "dispatch"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我已经起诉了，法院还没判，物业还在停我家的水",
+        "他们已经把我起诉了，我想问问社区能不能调解",
+        "我们三十多户业主一起起诉了开发商",
+        "我也起诉了物业公司，但是物业还是不修",
+        "我向法院起诉了物业公司，要求赔偿漏水损失",
+    ],
+)
+def test_a_suit_already_filed_is_strong_evidence(judge: LegalJudge, text: str) -> None:
+    assert "litigation" in strong(judge, text)
 
 
 def test_a_petitioner_named_is_weak_evidence(judge: LegalJudge) -> None:

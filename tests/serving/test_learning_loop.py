@@ -165,6 +165,30 @@ def test_a_model_that_fails_to_load_keeps_the_old_one(
 
 
 @pytest.mark.slow
+def test_an_unexpected_load_error_also_waits_before_the_next_try(
+    registry: ModelRegistry, app_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = app_client.app.state.runtime  # type: ignore[attr-defined]
+    tries: list[Path] = []
+
+    def load(directory: Path) -> RequestClassifier:
+        tries.append(directory)
+        raise AttributeError("heads")
+
+    monkeypatch.setattr("jiesu.serving.served_model.RequestClassifier.load", load)
+    now = [1000.0]
+    runtime.watcher.clock = lambda: now[0]
+    registry.promote("two")
+    assert runtime.watcher.check() is False
+    assert runtime.watcher.check() is False  # within the wait: not tried
+    assert len(tries) == 1
+    now[0] += runtime.watcher.interval_s * 2
+    assert runtime.watcher.check() is False
+    assert len(tries) == 2
+    assert _ticket_model(app_client, "still one") == "tiny-one"
+
+
+@pytest.mark.slow
 def test_the_running_app_notices_a_promotion_by_itself(registry: ModelRegistry, tmp_path: Path) -> None:
     with _client(tmp_path, 0.05) as client:
         registry.promote("two")
