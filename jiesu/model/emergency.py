@@ -47,9 +47,10 @@ _SENTENCE_MARKS = "。！？!?；;\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 # A year earlier in the cue's sentence dates it unless a sign of "now" follows the year: a call about
 # something happening now does not name the year ("2005年11月8日上午…持刀将他们赶出" is a retelling).
-_DATED = re.compile(r"(?:19|20)\d{2}年")
+_DATED = re.compile(r"(?:(?:19|20)\d{2}年(?!代|[建盖买搬生来入退住]|出生|的(?!时候|那|一天|[春夏秋冬])))|(?:(?<!\d)\d{2}年(?=\d{1,2}月|[春夏秋冬]|那会|的时候|底|初))")
 # What undoes that date: a word that puts the cue in the present (not 还在 or 紧急, which retellings use).
-_PRESENT = re.compile("刚才|刚刚|现在|此刻|这会儿|眼下|今天|今晚|快来|救命")
+_PRESENT = re.compile("刚才|刚刚|(?<![到至])现在|此刻|这会儿|眼下|今天|今晚|快来|救命")
+_URGENT = re.compile("快来|快派|救命|来人|赶紧(来|派)|赶快(来|派)")
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,9 @@ class EmergencyJudge:
         year_end = None
         for match in _DATED.finditer(folded, sentence_start, start):
             year_end = match.end()
-        return year_end is not None and _PRESENT.search(folded, year_end, start) is None
+        if year_end is None or _PRESENT.search(folded, year_end, start) is not None:
+            return False
+        return _URGENT.search(folded, start, start + NOW_WINDOW) is None
 
     def _now_near(self, folded: str, span: Evidence) -> bool:
         window = folded[max(0, span.start - NOW_WINDOW) : span.end + NOW_WINDOW]

@@ -188,6 +188,10 @@ def test_threats_and_questions_about_a_suit_are_not_a_suit(judge: LegalJudge, te
         ("来北京举报的那个人在我家门口闹事", "petition"),
         ("楼下住了几个在京上访的人天天半夜喝酒吵闹", "petition"),
         ("有个到北京举报的人在我们小区门口闹事", "petition"),
+        ("要不是看在老邻居的面子上我早就起诉了他了你们管不管", "litigation"),
+        ("我们几户业主要一起起诉了物业你们赶紧协调一下", "litigation"),
+        ("我要去法院起诉了他这个人太过分了", "litigation"),
+        ("大不了起诉了事", "litigation"),
     ],
 )
 def test_what_is_about_to_happen_and_third_parties_are_no_strong_evidence(
@@ -210,6 +214,11 @@ def test_what_is_about_to_happen_and_third_parties_are_no_strong_evidence(
 )
 def test_a_suit_already_filed_is_strong_evidence(judge: LegalJudge, text: str) -> None:
     assert "litigation" in strong(judge, text)
+
+
+@pytest.mark.parametrize("text", ["我去年到北京上访的那次被截访了", "我到北京举报的材料一直没有回复"])
+def test_the_callers_own_petition_told_with_的_is_strong_evidence(judge: LegalJudge, text: str) -> None:
+    assert "petition" in strong(judge, text)
 
 
 def test_a_petitioner_named_is_weak_evidence(judge: LegalJudge) -> None:
