@@ -47,9 +47,16 @@ _SENTENCE_MARKS = "。！？!?；;\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 # A year earlier in the cue's sentence dates it unless a sign of "now" follows the year: a call about
 # something happening now does not name the year ("2005年11月8日上午…持刀将他们赶出" is a retelling).
-_DATED = re.compile(r"(?:(?:19|20)\d{2}年(?!代|[建盖买搬生来入退住]|出生|的(?!时候|那|一天|[春夏秋冬])))|(?:(?<!\d)\d{2}年(?=\d{1,2}月|[春夏秋冬]|那会|的时候|底|初))")
-# What undoes that date: a word that puts the cue in the present (not 还在 or 紧急, which retellings use).
+_DATED = re.compile(
+    # a year that dates an event (2005年11月8日, 2019年那会儿), not one that describes (2019年搬来的, 80年代)
+    r"(?:19|20)\d{2}年(?!代|[建盖买搬生来入退住]|出生|的(?!时候|那|一天|[春夏秋冬]))"
+    # a two-digit year only where a month, a season or 那会 shows that it is one (23年夏天)
+    r"|(?<!\d)\d{2}年(?=\d{1,2}月|[春夏秋冬]|那会|的时候|底|初)"
+)
+# What undoes that date: a word that puts the cue in the present (not 还在 or 紧急, which retellings use;
+# not 到现在, which is a span up to now).
 _PRESENT = re.compile("刚才|刚刚|(?<![到至])现在|此刻|这会儿|眼下|今天|今晚|快来|救命")
+# A call for help right after the cue: a caller who names a year in passing (我2019年搬来的…着火了快来吧).
 _URGENT = re.compile("快来|快派|救命|来人|赶紧(来|派)|赶快(来|派)")
 
 
