@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from jiesu.model.classifier import RequestClassifier
 from jiesu.serving.app import create_app
+from jiesu.serving.served_model import RegistryWatcher
 from jiesu.serving.settings import ServingSettings
 from jiesu.serving.settled import load_settled
 from jiesu.training.registry import ModelRegistry
@@ -139,6 +140,13 @@ def test_a_promoted_model_serves_the_next_suggestion(registry: ModelRegistry, ap
     assert _ticket_model(app_client, "rolled back") == "tiny-one"
 
 
+def _stopped_clock(watcher: RegistryWatcher) -> list[float]:
+    """The watcher's clock stands still until the test moves `now[0]` on."""
+    now = [1000.0]
+    watcher.clock = lambda: now[0]
+    return now
+
+
 @pytest.mark.slow
 def test_a_model_that_fails_to_load_keeps_the_old_one(
     registry: ModelRegistry, app_client: TestClient, caplog: pytest.LogCaptureFixture
@@ -148,8 +156,7 @@ def test_a_model_that_fails_to_load_keeps_the_old_one(
     broken = registry.root / "two" / "heads.safetensors"
     weights = broken.read_bytes()
     broken.write_bytes(b"not the saved weights")
-    now = [1000.0]
-    runtime.watcher.clock = lambda: now[0]
+    now = _stopped_clock(runtime.watcher)
     with caplog.at_level(logging.ERROR):
         assert runtime.watcher.check() is False
         now[0] += runtime.watcher.interval_s * 2  # the first wait is over: tried again, not logged again
@@ -176,8 +183,7 @@ def test_an_unexpected_load_error_also_waits_before_the_next_try(
         raise AttributeError("heads")
 
     monkeypatch.setattr("jiesu.serving.served_model.RequestClassifier.load", load)
-    now = [1000.0]
-    runtime.watcher.clock = lambda: now[0]
+    now = _stopped_clock(runtime.watcher)
     registry.promote("two")
     assert runtime.watcher.check() is False
     assert runtime.watcher.check() is False  # within the wait: not tried
