@@ -136,16 +136,8 @@ def run_job(
         errors = gather_errors(job.output, shards)
         builder = SummaryBuilder()
         builder.add_shards(shards)
-        seconds = time.perf_counter() - clock
-        timing = Timing(
-            engine=engine,
-            workers=workers,
-            seconds=round(seconds, 3),
-            rows_scored=scored,
-            rows_per_second=round(scored / seconds, 1) if scored and seconds > 0 else None,
-            resumed=resumed,
-            started_at=started.isoformat(timespec="seconds"),
-            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        timing = Timing.since(
+            started, clock, engine=engine, workers=workers, rows_scored=scored, resumed=resumed
         )
         summary = builder.build(model_id, [source.display for source in job.sources], errors, timing)
         write_atomically(job.output / SUMMARY, summary.model_dump_json(indent=1).encode("utf-8"))

@@ -4,8 +4,10 @@ disagreements, the share a person would have had to look at, the model, and the 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -47,6 +49,23 @@ class Timing(BaseModel):
     resumed: bool
     started_at: str
     finished_at: str
+
+    @classmethod
+    def since(
+        cls, started: datetime, clock: float, *, engine: str, workers: int, rows_scored: int, resumed: bool
+    ) -> Timing:
+        """The timing of a run that began at `started` (wall clock) and `clock` (time.perf_counter())."""
+        seconds = time.perf_counter() - clock
+        return cls(
+            engine=engine,
+            workers=workers,
+            seconds=round(seconds, 3),
+            rows_scored=rows_scored,
+            rows_per_second=round(rows_scored / seconds, 1) if rows_scored and seconds > 0 else None,
+            resumed=resumed,
+            started_at=started.isoformat(timespec="seconds"),
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
 
 
 class RescoreSummary(BaseModel):

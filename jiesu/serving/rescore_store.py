@@ -69,16 +69,8 @@ def rescore_database(
                 failed += len(errors)
                 bar.update(len(records) + len(errors))
         _refresh_labels(database, model_id, chunk_rows)
-        seconds = time.perf_counter() - clock
-        timing = Timing(
-            engine="local",
-            workers=workers,
-            seconds=round(seconds, 3),
-            rows_scored=scored,
-            rows_per_second=round(scored / seconds, 1) if scored and seconds > 0 else None,
-            resumed=False,
-            started_at=started.isoformat(timespec="seconds"),
-            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        timing = Timing.since(
+            started, clock, engine="local", workers=workers, rows_scored=scored, resumed=False
         )
         summary = _summary(database, model_id, failed, timing)
     finally:
