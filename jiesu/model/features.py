@@ -72,7 +72,7 @@ class KeyedTfidf:
             total = np.bincount(rows, minlength=n_docs)
             missing = np.bincount(rows[~known], minlength=n_docs)
             unseen[:] = np.divide(missing, total, out=np.ones(n_docs), where=total > 0)
-        cells, counts = np.unique(rows[known] * n_columns + columns[known], return_counts=True)
+        cells, counts = distinct_counts(rows[known] * n_columns + columns[known], n_docs * int(n_columns))
         cell_rows, cell_columns = np.divmod(cells, n_columns)
         values = (np.log(counts.astype(np.float32)) + np.float32(1)) * self.idf[cell_columns]
         norms = np.sqrt(np.bincount(cell_rows, weights=values * values, minlength=n_docs))
@@ -89,6 +89,19 @@ class KeyedTfidf:
         if self._lookup_cache is None:
             self._lookup_cache = pd.Index(self.vocabulary)
         return self._lookup_cache
+
+
+def distinct_counts(cells: Rows, bound: int) -> tuple[Rows, Rows]:
+    """The distinct values of `cells` (all below `bound`), sorted, and how often each occurs: np.unique's
+    answer, about twice as fast where the values fit in 32 bits (a batch's rows × vocabulary mostly do)."""
+    if len(cells) == 0 or bound > np.iinfo(np.int32).max:
+        return np.unique(cells, return_counts=True)
+    ordered = np.sort(cells.astype(np.int32))
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts].astype(np.int64), np.diff(starts, append=len(ordered))
 
 
 def _csr(

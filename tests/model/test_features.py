@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from jiesu.model.features import KeyedTfidf, TextFeaturizer, char_ngram_keys
+from jiesu.model.features import KeyedTfidf, TextFeaturizer, char_ngram_keys, distinct_counts
 
 TEXTS = ["小区暖气不热", "暖气片漏水了", "饭馆油烟扰民", "油烟太大暖气也不热"]
 TOKENS = [["小区", "暖气", "不热"], ["暖气片", "漏水"], ["饭馆", "油烟", "扰民"], ["油烟", "暖气", "不热"]]
@@ -63,3 +64,15 @@ def test_featurizer_puts_word_columns_after_character_columns_row_by_row() -> No
         for a, b in zip(matrix.indptr, matrix.indptr[1:], strict=False)
     )
     assert fitted.transform([], []).shape == (0, fitted.n_features)
+
+
+@pytest.mark.parametrize("bound", [1_000, 2**40])
+def test_counting_cells_gives_numpy_unique_s_answer(bound: int) -> None:
+    cells = np.random.default_rng(7).integers(0, min(bound, 1_000), size=5_000)
+    values, counts = distinct_counts(cells, bound)
+    expected_values, expected_counts = np.unique(cells, return_counts=True)
+    assert values.dtype == np.int64
+    assert values.tolist() == expected_values.tolist()
+    assert counts.tolist() == expected_counts.tolist()
+    empty_values, empty_counts = distinct_counts(np.zeros(0, np.int64), bound)
+    assert len(empty_values) == len(empty_counts) == 0
