@@ -124,7 +124,13 @@ def _train(args: argparse.Namespace) -> int:
     try:
         if args.cv:
             result = cross_validate(
-                data.texts, data.targets, config, args.cv, scored=scored, progress=progress
+                data.texts,
+                data.targets,
+                config,
+                args.cv,
+                scored=scored,
+                progress=progress,
+                unit_labels=data.unit_labels,
             )
             on = "" if scored is None else f", scored on the rows of --data #{args.cv_source}"
             for head, oof in result.heads.items():
@@ -132,7 +138,14 @@ def _train(args: argparse.Namespace) -> int:
                 title = f"{head} (out-of-fold, {args.cv}-fold{on})"
                 print(format_head(title, cv_metrics[head], per_class=False))
             _print_second_level(result, data.targets)
-        model, _ = fit_calibrated(data.texts, data.targets, config, source=data.source, progress=progress)
+        model, _ = fit_calibrated(
+            data.texts,
+            data.targets,
+            config,
+            source=data.source,
+            progress=progress,
+            unit_labels=data.unit_labels,
+        )
     except ValueError as exc:  # too few texts or groups for the folds asked for
         raise JiesuError(f"cannot train on {data.source}: {exc}") from exc
     if cv_metrics:
