@@ -124,7 +124,13 @@ def _train(args: argparse.Namespace) -> int:
     try:
         if args.cv:
             result = cross_validate(
-                data.texts, data.targets, config, args.cv, scored=scored, progress=progress
+                data.texts,
+                data.targets,
+                config,
+                args.cv,
+                scored=scored,
+                progress=progress,
+                unit_labels=data.unit_labels,
             )
             on = "" if scored is None else f", scored on the rows of --data #{args.cv_source}"
             for head, oof in result.heads.items():
@@ -132,7 +138,14 @@ def _train(args: argparse.Namespace) -> int:
                 title = f"{head} (out-of-fold, {args.cv}-fold{on})"
                 print(format_head(title, cv_metrics[head], per_class=False))
             _print_second_level(result, data.targets)
-        model, _ = fit_calibrated(data.texts, data.targets, config, source=data.source, progress=progress)
+        model, _ = fit_calibrated(
+            data.texts,
+            data.targets,
+            config,
+            source=data.source,
+            progress=progress,
+            unit_labels=data.unit_labels,
+        )
     except ValueError as exc:  # too few texts or groups for the folds asked for
         raise JiesuError(f"cannot train on {data.source}: {exc}") from exc
     if cv_metrics:
@@ -378,6 +391,17 @@ def _rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_oracle(args: argparse.Namespace) -> int:
+    from jiesu.data.catalogue import load_catalogue
+    from jiesu.data.corpus import load_seed_corpus
+    from jiesu.evaluation.catalogue_oracle import format_oracle, run_oracle
+
+    rows = load_seed_corpus(args.corpus).to_list()
+    catalogue = load_catalogue(args.catalogue) if args.catalogue else None
+    print(format_oracle(run_oracle(rows, catalogue), examples=args.examples))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jiesu", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -414,6 +438,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare-text-column", default="text", metavar="C", help="the text column of --compare FILE"
     )
     check.set_defaults(handler=_data_check)
+    oracle = data_commands.add_parser(
+        "oracle",
+        help="route each corpus row's gold category at its gold place and compare with its gold unit, "
+        "per split; list the disagreements",
+    )
+    oracle.add_argument("--catalogue", type=Path, help="dispatch catalogue JSON instead of the shipped one")
+    oracle.add_argument("--corpus", type=Path, help="corpus JSONL file or folder instead of the seed corpus")
+    oracle.add_argument("--examples", type=int, default=0, metavar="N", help="also print the first N rows")
+    oracle.set_defaults(handler=_data_oracle)
 
     train = commands.add_parser("train", help="train a classifier and write a model directory")
     add_data_options(train, several=True, required=False)  # --from-db alone: the seed corpus

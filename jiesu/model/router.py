@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from jiesu.data.catalogue import Catalogue, CatalogueRule, DeadlineTier, UnitSpec, render_unit
-from jiesu.data.gazetteer import NEIGHBOUR_REGIONS
+from jiesu.data.gazetteer import BEIJING, NEIGHBOUR_REGIONS
 from jiesu.data.unit_names import UnitNames, load_unit_names
 from jiesu.data.workflow_settings import WorkflowSettings
 from jiesu.model.literals import Literals
@@ -45,6 +45,10 @@ class RoutingResult:
     problems: list[str] = field(
         default_factory=list
     )  # consultation reasons: no_catalogue_rule, no_jurisdiction
+
+    @property
+    def route_unit(self) -> str | None:
+        return self.route.unit if self.route else None
 
 
 class Router:
@@ -193,3 +197,17 @@ class Router:
             if unit is not None:
                 rendered.append((unit, spec.unit_type))
         return rendered
+
+
+def labelled_unit(
+    router: Router,
+    category_l2: str | None,
+    folded_text: str,
+    region: str | None,
+    district: str | None,
+    street: str | None,
+) -> str | None:
+    """The unit the catalogue gives a category at a labelled place (a corpus row's `region`, `district`,
+    `street`; no region: no place named), as a suggestion with that place resolved would name it."""
+    in_beijing = None if region is None else region == BEIJING
+    return router.route(category_l2, folded_text, district, street, region, in_beijing).route_unit

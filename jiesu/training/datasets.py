@@ -15,11 +15,13 @@ from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import DataValidationError, Messages, message
 from jiesu.model.heads import HEADS, targets_from_columns
 from jiesu.model.text import MAX_TEXT_CHARS
+from jiesu.training.decision_threshold import UnitLabel
 from jiesu.training.label_map import MappedCategory, load_label_map
 
 log = logging.getLogger(__name__)
 SEED = "seed"
 HEAD_COLUMNS = ("category_l2", "category_l1", "request_type", "disposition", "channel", "emergency_number")
+UNIT_COLUMNS = ("unit", "region", "district", "street")
 # The default model never sees the seed test split, so suggestion benchmarks can be scored on it.
 DEFAULT_SEED_SPLITS = ("train", "dev")
 
@@ -31,6 +33,8 @@ class TrainingData:
     source: str
     dataset: Dataset
     origin: list[int] | None = None  # per row, which of several sources it came from
+    # Per row, the unit that handled it and its place, where the data has the columns (the seed corpus).
+    unit_labels: list[UnitLabel | None] | None = None
 
 
 def parse_column_mapping(pairs: Sequence[str]) -> dict[str, str]:
@@ -127,12 +131,16 @@ def load_training_sources(specs: Sequence[SourceSpec]) -> TrainingData:
         for head in heads
     }
     origin = [number for number, part in enumerate(parts) for _ in part.texts]
+    unit_labels = None
+    if any(part.unit_labels is not None for part in parts):
+        unit_labels = [label for part in parts for label in (part.unit_labels or [None] * len(part.texts))]
     return TrainingData(
         texts=texts,
         targets=targets,
         source=" + ".join(part.source for part in parts),
         dataset=concatenate_datasets([part.dataset.select_columns([TEXT]) for part in parts]),
         origin=origin,
+        unit_labels=unit_labels,
     )
 
 
@@ -205,4 +213,17 @@ def load_training_data(
             long_texts,
             MAX_TEXT_CHARS,
         )
-    return TrainingData(texts=texts, targets=targets, source=name, dataset=dataset)
+    return TrainingData(
+        texts=texts, targets=targets, source=name, dataset=dataset, unit_labels=_unit_labels(dataset)
+    )
+
+
+def _unit_labels(dataset: Dataset) -> list[UnitLabel | None] | None:
+    """The unit that handled each row and its place, where the data has all those columns."""
+    if not set(UNIT_COLUMNS) <= set(dataset.column_names):
+        return None
+    columns = [dataset[column] for column in UNIT_COLUMNS]
+    return [
+        UnitLabel(unit, region, district, street) if unit else None
+        for unit, region, district, street in zip(*columns, strict=True)
+    ]

@@ -3,8 +3,11 @@ the lowest decision confidence above which the disposition and the unit are both
 target share of the time.
 
 A row's decision is right when its predicted disposition is the gold one and, for a dispatch or an
-answer, the catalogue sends its predicted category where it sends the gold category (the same unit template; the
-place is resolved separately and measured by the suggestion benchmark)."""
+answer, the unit is right: where the row names the unit that handled it and its place (`UnitLabel`: the
+seed corpus), the catalogue must send its predicted category at that place to that very unit, as a
+suggestion whose place was resolved right would; elsewhere it must send the predicted category where it
+sends the gold category (the same unit template). A row whose own category the catalogue routes to
+another unit than its label is therefore never right: the threshold promises what is measured."""
 
 from __future__ import annotations
 
@@ -19,11 +22,21 @@ from jiesu.data.workflow_settings import load_workflow_settings
 from jiesu.model.decision import ON_THE_MATTER, decision_confidence, unit_mass
 from jiesu.model.heads import decode_disposition
 from jiesu.model.hierarchy import L2
-from jiesu.model.router import Router
+from jiesu.model.router import Router, labelled_unit
 from jiesu.model.text import fold_characters
 from jiesu.training.thresholds import choose_threshold, coverage_at
 
 DISPOSITION = "disposition"
+
+
+@dataclass(frozen=True)
+class UnitLabel:
+    """The unit that handled a row, and the row's place (a corpus row's `region`, `district`, `street`)."""
+
+    unit: str
+    region: str | None
+    district: str | None
+    street: str | None
 
 
 @dataclass(frozen=True)
@@ -52,9 +65,11 @@ def choose_decision_threshold(
     proba: Mapping[str, npt.NDArray[np.float32]],
     classes: Mapping[str, Sequence[str]],
     target: float,
+    unit_labels: Sequence[UnitLabel | None] | None = None,
 ) -> DecisionThreshold:
     """None (never decided without a person) when the data has no second-level category and
-    disposition to learn it from, or when no confident set reaches the target."""
+    disposition to learn it from, or when no confident set reaches the target. `unit_labels`, one per
+    text where given: the gold unit and place that a row's decision is checked against."""
     if L2 not in y or DISPOSITION not in y:
         return DecisionThreshold(None, 0, 0.0, None)
     rows = np.array(
@@ -75,14 +90,23 @@ def choose_decision_threshold(
         on_the_matter = label in ON_THE_MATTER
         folded = fold_characters(texts[row])
         chosen = l2_classes[category[k]]
-        mass = unit_mass(router, l2_classes, proba[L2][row], chosen, folded, None) if on_the_matter else None
+        gold = unit_labels[row] if unit_labels is not None else None
+        street = gold.street if gold is not None else None  # as served: the street resolved from the text
+        mass = (
+            unit_mass(router, l2_classes, proba[L2][row], chosen, folded, street) if on_the_matter else None
+        )
         confidence[k] = decision_confidence(float(disposition[k].max()), label, mass)
         gold_category = y[L2][row]
-        same_unit = (
-            mass is not None
-            and gold_category is not None
-            and router.lead_unit_template(gold_category, folded, None) == mass.template
-        )
+        if gold is not None:
+            same_unit = (
+                labelled_unit(router, chosen, folded, gold.region, gold.district, gold.street) == gold.unit
+            )
+        else:
+            same_unit = (
+                mass is not None
+                and gold_category is not None
+                and router.lead_unit_template(gold_category, folded, None) == mass.template
+            )
         correct[k] = predicted == y[DISPOSITION][row] and (not on_the_matter or same_unit)
     threshold = choose_threshold(confidence, correct, target)
     coverage, accuracy = coverage_at(confidence, correct, threshold)

@@ -36,7 +36,9 @@ def ensure_default_model(directory: Path | None = None, progress: bool = False) 
         else:
             log.info("the model at %s has format %s: training the default model again", directory, saved)
         data = load_training_data(SEED)
-        model, _ = fit_calibrated(data.texts, data.targets, source=data.source, progress=progress)
+        model, _ = fit_calibrated(
+            data.texts, data.targets, source=data.source, progress=progress, unit_labels=data.unit_labels
+        )
         model.save(directory)
     return directory
 

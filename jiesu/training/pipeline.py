@@ -23,7 +23,7 @@ from jiesu.model.config import ClassifierConfig
 from jiesu.model.hierarchy import combine_heads
 from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
-from jiesu.training.decision_threshold import choose_decision_threshold
+from jiesu.training.decision_threshold import UnitLabel, choose_decision_threshold
 from jiesu.training.drift import reference_distributions, weight_summary
 from jiesu.training.folds import Fold, duplicate_groups, grouped_stratified_folds
 from jiesu.training.thresholds import choose_threshold, risk_coverage
@@ -149,15 +149,20 @@ def fit_calibrated(
     source: str = "",
     progress: bool = False,
     sample_weight: Sequence[float] | None = None,
+    unit_labels: Sequence[UnitLabel | None] | None = None,
 ) -> tuple[RequestClassifier, CalibrationReport]:
     """Fit the final model and calibrate it on inner out-of-fold predictions (see module doc).
     `sample_weight` weighs each row's loss in every fit (fold models and the final one); temperatures
-    and thresholds are chosen unweighted, on what the model will be judged by: each text once."""
+    and thresholds are chosen unweighted, on what the model will be judged by: each text once.
+    `unit_labels` (per text, where the data names the unit that handled it and the place): the decision
+    threshold checks the unit itself there (jiesu.training.decision_threshold)."""
     config = config or ClassifierConfig()
     if sample_weight is not None and len(sample_weight) != len(texts):
         # Checked here, not only by the final fit: a fold would index past a short list (IndexError),
         # and a long one would be refused only after minutes of fold models.
         raise DataValidationError([f"sample_weight has {len(sample_weight)} values for {len(texts)} texts"])
+    if unit_labels is not None and len(unit_labels) != len(texts):
+        raise DataValidationError([f"unit_labels has {len(unit_labels)} values for {len(texts)} texts"])
     label_lists = {h: list(c) for h, c in classes.items()} if classes else _label_lists(y)
     folds = grouped_stratified_folds(texts, _stratify_on(y), config.calibration.folds, config.seed)
     out_of_fold = out_of_fold_scores(
@@ -185,7 +190,7 @@ def fit_calibrated(
         report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
         report.threshold_rows[head] = rows
     decision = choose_decision_threshold(
-        texts, y, calibrated, label_lists, config.calibration.target_accuracy
+        texts, y, calibrated, label_lists, config.calibration.target_accuracy, unit_labels
     )
     report.decision_threshold = decision.threshold
     if out_of_fold.unfamiliarity is not None:
@@ -256,6 +261,7 @@ def cross_validate(
     *,
     scored: Sequence[bool] | None = None,
     progress: bool = False,
+    unit_labels: Sequence[UnitLabel | None] | None = None,
 ) -> CrossValidation:
     """Duplicate-aware stratified K-fold around `fit_calibrated` (nested: calibration and thresholds
     are chosen on inner folds of each outer training part).
@@ -277,7 +283,10 @@ def cross_validate(
         tqdm(folds, desc="cross-validation", disable=not progress)
     ):
         train_texts = [texts[i] for i in train_rows]
-        model, report = fit_calibrated(train_texts, _subset(y, train_rows), config, classes=label_lists)
+        inner_units = [unit_labels[i] for i in train_rows] if unit_labels is not None else None
+        model, report = fit_calibrated(
+            train_texts, _subset(y, train_rows), config, classes=label_lists, unit_labels=inner_units
+        )
         threshold_rows.append({h: train_rows[r] for h, r in report.threshold_rows.items()})
         outer = model.proba_prepared(model.prepare([texts[i] for i in test_rows]))
         for head, values in outer.items():
