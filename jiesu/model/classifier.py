@@ -297,6 +297,17 @@ class RequestClassifier:
         """Calibrated probabilities per head; columns follow `classes_[head]`."""
         return self.proba_prepared(self.prepare(texts))
 
+    def best_labels(self, texts: Sequence[str], head: str) -> list[tuple[str, float]]:
+        """The most probable label of one head and its probability, per text: what `predict` says for that
+        head, without building every head's prediction (the parts of multi-issue requests need one)."""
+        proba = self.proba_prepared(self.prepare(texts))[head]
+        order, best = top_k(proba, 1)
+        names = self.classes_[head]
+        return [
+            (names[label], confidence)
+            for label, confidence in zip(order[:, 0].tolist(), best[:, 0].tolist(), strict=True)
+        ]
+
     @overload
     def predict(self, texts: str) -> Prediction: ...
     @overload

@@ -42,12 +42,8 @@ def classify_parts(classifier: RequestClassifier, parts_per_text: Sequence[list[
     flat = [part for parts in parts_per_text for part in parts]
     if not flat or "category" not in classifier.heads_:
         return [[] for _ in parts_per_text]
-    predictions = iter(classifier.predict(flat))
-    out = []
-    for parts in parts_per_text:
-        heads = [next(predictions).heads["category"] for _ in parts]
-        out.append([Part(head.label, head.confidence) for head in heads])
-    return out
+    best = iter(classifier.best_labels(flat, "category"))
+    return [[Part(*next(best)) for _ in parts] for parts in parts_per_text]
 
 
 def parts_go_elsewhere(

@@ -47,6 +47,14 @@ def test_batch_prediction_equals_one_by_one(labelled: Labelled) -> None:
     assert [p.to_dict() for p in single] == [p.to_dict() for p in batch]
 
 
+def test_best_labels_of_one_head_are_what_predict_says(labelled: Labelled) -> None:
+    texts, y = labelled
+    model = RequestClassifier(TINY).fit(texts, y)
+    for head in ("category", "disposition"):
+        expected = [(p.heads[head].label, p.heads[head].confidence) for p in model.predict(texts)]
+        assert model.best_labels(texts, head) == expected
+
+
 def test_classes_follow_probability_columns_and_first_level_is_derived(labelled: Labelled) -> None:
     texts, y = labelled
     model = RequestClassifier(TINY).fit(texts, y)
