@@ -51,7 +51,7 @@ from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
 from jiesu.model.hierarchy import combine_heads
-from jiesu.model.legal_reader import LegalReader, LegalReading
+from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReader, LegalReading
 from jiesu.model.linear import LinearBackend
 from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
@@ -337,24 +337,23 @@ class RequestClassifier:
     def _legal_readings(
         self, texts: Sequence[str], disposition: npt.NDArray[np.float32] | None
     ) -> list[LegalReading | None]:
-        """Per text, the legal reader's probability with the disposition head's legal belief (summed
-        probability of the legal channels and the most probable one); None without a reader."""
+        """Per text, the disposition head's legal belief (summed probability of the legal channels and
+        the most probable one) and, where it reaches HEAD_SUPPORT, the legal reader's probability (else
+        None: it would not be used); None without a reader."""
         reader = self.legal_reader_
-        if reader is None or disposition is None:
-            return [None] * len(texts)
-        names = self.classes_["disposition"]
+        names = self.classes_.get("disposition", [])
         columns = [i for i, name in enumerate(names) if name.startswith("legal_channel")]
-        readings: list[LegalReading | None] = []
-        for row, probability in enumerate(reader.probabilities(texts)):
-            if not columns or probability == 0.0:
-                readings.append(LegalReading(probability, 0.0, None))
-                continue
-            legal = disposition[row, columns]
-            best = columns[int(legal.argmax())]
-            readings.append(
-                LegalReading(probability, float(legal.sum()), decode_disposition(names[best]).channel)
-            )
-        return readings
+        if reader is None or disposition is None or not columns:
+            return [None] * len(texts)
+        legal = disposition[:, columns]
+        supports = legal.sum(axis=1).tolist()
+        channels = [decode_disposition(names[columns[i]]).channel for i in legal.argmax(axis=1).tolist()]
+        read = [row for row, support in enumerate(supports) if support >= HEAD_SUPPORT]  # a few texts
+        probabilities = dict(zip(read, reader.probabilities([texts[row] for row in read]), strict=True))
+        return [
+            LegalReading(probabilities.get(row), support, channel)
+            for row, (support, channel) in enumerate(zip(supports, channels, strict=True))
+        ]
 
     def _decide(
         self,

@@ -28,7 +28,7 @@ from jiesu.model.emergency import EmergencyFinding, EmergencyJudge
 from jiesu.model.emergency import Evidence as Evidence  # re-exported: suggestions read it from here
 from jiesu.model.heads import DispositionLabel, decode_disposition
 from jiesu.model.legal import LegalFinding, LegalJudge
-from jiesu.model.legal_reader import LegalReading
+from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReading
 
 # Below this the head is not trusted against explicit evidence.
 HEAD_TRUST = 0.85
@@ -36,10 +36,11 @@ HEAD_TRUST = 0.85
 # least this much probability: cue words (仲裁, 纪委, 法院) also occur in dispatchable complaints.
 LEGAL_SUPPORT = 0.1
 # The learned reader adds a legal channel from this reading on, where the head gives the legal channels at
-# least READER_SUPPORT. Chosen on the development halves only (real complaints: texts the rules at
-# 41c342f had not been written for; real web messages: legal channels added to ordinary messages).
+# least READER_SUPPORT (the classifier reads no text below it). Both chosen on the development halves only
+# (real complaints: texts the rules at 41c342f had not been written for; real web messages: legal
+# channels added to ordinary messages).
 READER_FLOOR = 0.5
-READER_SUPPORT = 0.3
+READER_SUPPORT = HEAD_SUPPORT
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,8 @@ class DispositionResolver:
     ) -> DispositionDecision | None:
         """A legal channel the rules did not find, from the learned reader (module docstring); None where
         it adds nothing. Read only for texts the rules dispatch."""
-        if reading.probability < READER_FLOOR or reading.head_support < READER_SUPPORT:
+        probability = reading.probability
+        if probability is None or probability < READER_FLOOR or reading.head_support < READER_SUPPORT:
             return None
         finding = self.legal.find(folded)
         if finding.negated or self._strong_overruled(folded, finding):

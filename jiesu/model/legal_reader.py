@@ -41,6 +41,9 @@ FORMAT = 1
 NGRAMS = (1, 2, 3)
 MIN_DF = 2
 C = 1.0
+# The reader is read only where the disposition head gives the legal channels at least this much: below
+# it, its reading is not used (jiesu.model.disposition), and most texts cost nothing.
+HEAD_SUPPORT = 0.3
 # Too few rows of either kind to learn from: no reader (the rules and the disposition head decide alone).
 MIN_ROWS = 10
 SENTENCE_END = re.compile(r"[。！？!?；;]|\s+")
@@ -49,9 +52,10 @@ SENTENCE_END = re.compile(r"[。！？!?；;]|\s+")
 @dataclass(frozen=True)
 class LegalReading:
     """The reader's probability that the text is a legal-channel matter, with what the disposition head
-    says of the legal channels: their summed probability, and the one it believes most."""
+    says of the legal channels: their summed probability, and the one it believes most. The probability
+    is None where the head's support is under HEAD_SUPPORT (the text was not read)."""
 
-    probability: float
+    probability: float | None
     head_support: float
     head_channel: str | None
 

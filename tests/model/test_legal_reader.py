@@ -22,7 +22,7 @@ from jiesu.model.legal_reader import (
     body_sentences,
 )
 from jiesu.model.model_dir import METADATA_FILE
-from jiesu.model.text import fold_characters
+from jiesu.model.text import fold_characters, normalise
 
 BODIES = ["法院", "仲裁", "纪委"]
 PLACES = ["朝阳区", "海淀区", "丰台区", "大兴区", "昌平区", "通州区", "顺义区", "西城区", "东城区", "房山区", "密云区", "怀柔区"]  # fmt: skip
@@ -77,7 +77,9 @@ def test_no_reader_without_enough_rows_of_each_kind_or_without_body_words() -> N
     assert LegalReader.fit(TEXTS, unlabelled, BODIES) is None
 
 
-def test_a_reader_is_deterministic_and_reads_the_same_after_saving(reader: LegalReader, tmp_path: Path) -> None:
+def test_a_reader_is_deterministic_and_reads_the_same_after_saving(
+    reader: LegalReader, tmp_path: Path
+) -> None:
     again = LegalReader.fit(TEXTS, LABELS, BODIES)
     assert again is not None
     assert again.grams == reader.grams
@@ -85,7 +87,7 @@ def test_a_reader_is_deterministic_and_reads_the_same_after_saving(reader: Legal
     files = reader.save(tmp_path)
     assert sorted(files) == sorted([ARRAYS_FILE, VOCABULARY_FILE])
     loaded = LegalReader.load(tmp_path)
-    texts = TEXTS + ["我的案子法院已经判了", "没有机关"]
+    texts = [*TEXTS, "我的案子法院已经判了", "没有机关"]
     assert loaded.probabilities(texts) == reader.probabilities(texts)
     assert loaded.bodies == BODIES  # the words it learnt with travel with it
 
@@ -106,7 +108,9 @@ def resolver() -> DispositionResolver:
 
 
 def dispatch_head() -> HeadPrediction:
-    return HeadPrediction("dispatch", 0.6, [("dispatch", 0.6), ("legal_channel:litigation", 0.35)], None, 0.25)
+    return HeadPrediction(
+        "dispatch", 0.6, [("dispatch", 0.6), ("legal_channel:litigation", 0.35)], None, 0.25
+    )
 
 
 def decide(resolver: DispositionResolver, text: str, reading: LegalReading | None) -> tuple[str, str | None]:
@@ -117,6 +121,7 @@ def decide(resolver: DispositionResolver, text: str, reading: LegalReading | Non
 
 
 SURE = LegalReading(READER_FLOOR + 0.1, READER_SUPPORT + 0.1, "litigation")
+UNREAD = LegalReading(None, READER_SUPPORT - 0.01, "litigation")
 # No cue of the rules' in it: the rules alone dispatch it.
 UNCUED = "那家公司欠我的货款，我找了律师，材料都递到法院那边了，海淀区"
 
@@ -133,6 +138,7 @@ def test_the_reader_adds_nothing_below_its_floor_or_without_the_heads_support(
     unsupported = LegalReading(0.9, READER_SUPPORT - 0.01, "litigation")
     assert decide(resolver, UNCUED, unsure) == ("dispatch", None)
     assert decide(resolver, UNCUED, unsupported) == ("dispatch", None)
+    assert decide(resolver, UNCUED, UNREAD) == ("dispatch", None)
 
 
 def test_the_reader_does_not_overrule_what_the_rules_read(resolver: DispositionResolver) -> None:
@@ -158,12 +164,26 @@ def test_the_seed_model_reads_legal_sentences_and_saves_its_reader(
     metadata = json.loads((seed_model_dir / METADATA_FILE).read_text(encoding="utf-8"))
     assert metadata["legal_reader"] == reader.describe()
     assert {ARRAYS_FILE, VOCABULARY_FILE} <= set(metadata["files"])
-    texts = ["我已经向法院起诉了开发商，法院也立案了", "法院门口的马路上有个大坑", "楼下饭馆油烟太大"]
+    texts = [
+        "我已经向法院起诉了开发商，法院也立案了",
+        "法院门口的马路上有个大坑，车开过去很危险，东城区东直门",
+        "楼下饭馆油烟太大",
+    ]
     loaded = RequestClassifier.load(seed_model_dir)
     readings = [p.legal_reading for p in seed_model.predict(texts)]
     assert [p.legal_reading for p in loaded.predict(texts)] == readings
     case, mention, nothing = readings
-    assert case is not None and mention is not None and nothing is not None
-    assert case.probability > mention.probability
+    assert case is not None
     assert case.head_channel == "litigation"
-    assert nothing == LegalReading(0.0, 0.0, None)
+    assert case.head_support >= READER_SUPPORT
+    assert case.probability is not None
+    # Where the head gives the legal channels too little, the text is not read (its reading is unused).
+    for reading in (mention, nothing):
+        assert reading is not None
+        assert (reading.probability is None) == (reading.head_support < READER_SUPPORT)
+    assert nothing is not None
+    assert nothing.probability is None
+    # The classifier reads the normalised text (full-width folded, contacts masked), as it was trained.
+    read_case, read_mention, read_nothing = reader.probabilities([normalise(text).text for text in texts])
+    assert read_case == case.probability
+    assert read_case > read_mention > read_nothing == 0.0
