@@ -100,6 +100,9 @@ class DispositionRules(BaseModel):
     not_yet_cues: list[str] = Field(default_factory=list)
     # The caller asks an administrative body to act (请劳动监察督促): a strong legal cue alone does not exclude.
     administrative_cues: list[str] = Field(default_factory=list)
+    # Plain words that name a legal body or procedure (法院, 仲裁, 纪委, 信访 …): the learned legal reader
+    # (jiesu.model.legal_reader) reads only the sentences that hold one.
+    legal_bodies: list[str] = Field(default_factory=list)
     emergencies: list[EmergencyRule]
     emergency_context: list[str]
     # Regexes that mark a cue as not happening now: shortly before it in its sentence (past, reported,

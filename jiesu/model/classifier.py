@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from jiesu.data.catalogue import load_catalogue
+from jiesu.data.disposition_rules import load_disposition_rules
 from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import (
@@ -50,6 +51,7 @@ from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
 from jiesu.model.hierarchy import combine_heads
+from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReader, LegalReading
 from jiesu.model.linear import LinearBackend
 from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
@@ -85,6 +87,8 @@ class Prediction:
     # Share of the text's n-grams and words unseen in training (None: the backend does not measure it).
     unfamiliarity: float | None = None
     unfamiliar_threshold: float | None = None
+    # The learned legal reader's reading (jiesu.model.legal_reader); None: the model has no reader.
+    legal_reading: LegalReading | None = None
 
     @property
     def unfamiliar(self) -> bool:
@@ -134,6 +138,9 @@ class TrainingRecord:
 
 
 class RequestClassifier:
+    # Fitted with the heads where the data has dispositions (jiesu.model.legal_reader); None: no reader.
+    legal_reader_: LegalReader | None = None
+
     def __init__(self, config: ClassifierConfig | None = None) -> None:
         self.config = config or ClassifierConfig()
 
@@ -198,6 +205,7 @@ class RequestClassifier:
         self.backend_: Backend = self._new_backend()
         prepared = self.backend_.prepare(normalised)
         self.backend_.fit(prepared, targets, {h: len(c) for h, c in label_lists.items()}, weights)
+        self.legal_reader_ = self._fit_legal_reader(normalised, y.get("disposition"))
         self.temperatures_ = dict.fromkeys(label_lists, 1.0)
         self.thresholds_: dict[str, float | None] = dict.fromkeys(label_lists)
         self.decision_threshold_: float | None = None
@@ -220,6 +228,15 @@ class RequestClassifier:
             f"{self.config.backend}-{self.created_at_:%Y%m%dT%H%M%SZ}-{self.training_.fingerprint[:8]}"
         )
         return self
+
+    def _fit_legal_reader(
+        self, normalised: Sequence[str], dispositions: Sequence[str | None] | None
+    ) -> LegalReader | None:
+        """The legal reader, from the rows with a disposition label (None: no such rows, or too few)."""
+        if dispositions is None:
+            return None
+        legal = [label.startswith("legal_channel") if label else None for label in dispositions]
+        return LegalReader.fit(normalised, legal, load_disposition_rules().legal_bodies, self.config.seed)
 
     def _new_backend(self) -> Backend:
         if self.config.backend == "transformer":
@@ -323,14 +340,38 @@ class RequestClassifier:
             log.warning("%d text(s) longer than %d characters were cut there", sum(truncated), MAX_TEXT_CHARS)
         prepared = self.prepare(batch)  # checks the model is fitted
         scores, unfamiliarity = self.backend_.scores_and_unfamiliarity(prepared)
-        predictions = self._decide(self._calibrated(scores), truncated, unfamiliarity)
+        probabilities = self._calibrated(scores)
+        readings = self._legal_readings(prepared.texts, probabilities.get("disposition"))
+        predictions = self._decide(probabilities, truncated, unfamiliarity, readings)
         return predictions[0] if single else predictions
+
+    def _legal_readings(
+        self, texts: Sequence[str], disposition: npt.NDArray[np.float32] | None
+    ) -> list[LegalReading | None]:
+        """Per text, the disposition head's legal belief (summed probability of the legal channels and
+        the most probable one) and, where it reaches HEAD_SUPPORT, the legal reader's probability (else
+        None: it would not be used); None without a reader."""
+        reader = self.legal_reader_
+        names = self.classes_.get("disposition", [])
+        columns = [i for i, name in enumerate(names) if name.startswith("legal_channel")]
+        if reader is None or disposition is None or not columns:
+            return [None] * len(texts)
+        legal = disposition[:, columns]
+        supports = legal.sum(axis=1).tolist()
+        channels = [decode_disposition(names[columns[i]]).channel for i in legal.argmax(axis=1).tolist()]
+        read = [row for row, support in enumerate(supports) if support >= HEAD_SUPPORT]  # a few texts
+        probabilities = dict(zip(read, reader.probabilities([texts[row] for row in read]), strict=True))
+        return [
+            LegalReading(probabilities.get(row), support, channel)
+            for row, (support, channel) in enumerate(zip(supports, channels, strict=True))
+        ]
 
     def _decide(
         self,
         probabilities: Mapping[str, npt.NDArray[np.float32]],
         truncated: list[bool],
         unfamiliarity: npt.NDArray[np.float64] | None = None,
+        readings: Sequence[LegalReading | None] | None = None,
     ) -> list[Prediction]:
         per_head: dict[str, list[HeadPrediction]] = {}
         for head, proba in probabilities.items():
@@ -367,6 +408,7 @@ class RequestClassifier:
                 truncated=truncated[row],
                 unfamiliarity=unseen[row],
                 unfamiliar_threshold=self.unfamiliar_threshold_,
+                legal_reading=readings[row] if readings else None,
             )
             for row in range(len(truncated))
         ]
@@ -395,6 +437,7 @@ class RequestClassifier:
                 "decision_threshold": self.decision_threshold_,
                 "unfamiliar_threshold": self.unfamiliar_threshold_,
             },
+            "legal_reader": self.legal_reader_.describe() if self.legal_reader_ is not None else None,
             "max_text_chars": MAX_TEXT_CHARS,
             "reference_data": {"taxonomy": load_taxonomy().version, "catalogue": load_catalogue().version},
             "training_data": {
@@ -418,6 +461,8 @@ class RequestClassifier:
         staging.chmod(0o755)  # mkdtemp makes it private; a model directory is ordinary shared data
         try:
             files = self.backend_.save(staging)
+            if self.legal_reader_ is not None:
+                files = [*files, *self.legal_reader_.save(staging)]
             # The jurisdiction resolver's word counts: the dictionary this model was made or loaded with.
             shutil.copyfile(self.jieba_dictionary_, staging / JIEBA_DICTIONARY_FILE)
             (staging / METRICS_FILE).write_text(
@@ -470,6 +515,7 @@ class RequestClassifier:
             if JIEBA_DICTIONARY_FILE not in metadata["files"]:
                 raise KeyError(JIEBA_DICTIONARY_FILE)
             model.jieba_dictionary_ = path / JIEBA_DICTIONARY_FILE
+            reader_described = metadata["legal_reader"] is not None
             trained_with = metadata["reference_data"]
             taxonomy_version, catalogue_version = trained_with["taxonomy"], trained_with["catalogue"]
         except (KeyError, TypeError, ValueError) as exc:
@@ -491,6 +537,7 @@ class RequestClassifier:
                 )
             else:
                 model.backend_ = LinearBackend.load(path, config.linear, model.heads_, config.seed)
+            model.legal_reader_ = LegalReader.load(path) if reader_described else None
         except (OSError, KeyError, ValueError) as exc:
             # The files were listed and hashed, yet cannot be read as this backend's: not a usable model.
             raise ModelLoadError(f"{path}: the model files cannot be read ({exc}); retrain.") from exc

@@ -9,6 +9,11 @@ explicit evidence in the text for the legal channels and for emergencies.
   to punish an official, a request for reconsideration or information disclosure) agrees or disagrees
   with the head; a disagreement is kept as `conflict` so a person looks first.
 - A question about *how to use* a channel (怎么申请仲裁) is a consultation, not an exclusion.
+- The learned legal reader (jiesu.model.legal_reader) adds a legal channel that the phrase rules did not
+  find, on phrasings they were not written for: only where the rules would dispatch, the reader is sure
+  enough (READER_FLOOR) and the head gives the legal channels some weight (READER_SUPPORT), and never
+  where the text rules the channel out, says the matter is not yet in it, or asks an administrative body
+  to act. The channel is the rules' choice where they found spans, else the head's; a person confirms it.
 """
 
 from __future__ import annotations
@@ -23,12 +28,19 @@ from jiesu.model.emergency import EmergencyFinding, EmergencyJudge
 from jiesu.model.emergency import Evidence as Evidence  # re-exported: suggestions read it from here
 from jiesu.model.heads import DispositionLabel, decode_disposition
 from jiesu.model.legal import LegalFinding, LegalJudge
+from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReading
 
 # Below this the head is not trusted against explicit evidence.
 HEAD_TRUST = 0.85
 # A legal-channel cue excludes a request against the head only if the head gives the legal channels at
 # least this much probability: cue words (仲裁, 纪委, 法院) also occur in dispatchable complaints.
 LEGAL_SUPPORT = 0.1
+# The learned reader adds a legal channel from this reading on, where the head gives the legal channels at
+# least READER_SUPPORT (the classifier reads no text below it). Both chosen on the development halves only
+# (real complaints: texts the rules at 41c342f had not been written for; real web messages: legal
+# channels added to ordinary messages).
+READER_FLOOR = 0.5
+READER_SUPPORT = HEAD_SUPPORT
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,13 @@ class DispositionResolver:
         cues = self._cues.find(folded) if cues is None else cues
         return self.emergencies.find(folded, original, cues, head_support)
 
-    def decide(self, folded: str, original: str, head: HeadPrediction | None) -> DispositionDecision:
+    def decide(
+        self,
+        folded: str,
+        original: str,
+        head: HeadPrediction | None,
+        reading: LegalReading | None = None,
+    ) -> DispositionDecision:
         predicted = decode_disposition(head.label) if head else None
         confidence = head.confidence if head else 0.0
         support = sum(p for label, p in head.top if label.startswith("emergency")) if head else 0.0
@@ -115,6 +133,8 @@ class DispositionResolver:
             predicted = decode_disposition(fallback)
             confidence = dict(head.top).get(fallback, 0.0)  # the fallback's own probability
         decision = self._decide_channel(folded, original, head, predicted, confidence, cues)
+        if decision.label == "dispatch" and reading is not None:
+            decision = self._read(folded, original, head, reading) or decision
         if head is not None and head.label.startswith("emergency") and not emergencies:
             decision = replace(decision, conflict=True)
         return replace(decision, possible_emergencies=possible) if possible else decision
@@ -206,6 +226,25 @@ class DispositionResolver:
             return self._legal(head_channel, confidence, [], conflict=True)
         label = predicted.label if predicted else "dispatch"
         return DispositionDecision(label, confidence=confidence)
+
+    def _read(
+        self, folded: str, original: str, head: HeadPrediction | None, reading: LegalReading
+    ) -> DispositionDecision | None:
+        """A legal channel the rules did not find, from the learned reader (module docstring); None where
+        it adds nothing. Read only for texts the rules dispatch."""
+        probability = reading.probability
+        if probability is None or probability < READER_FLOOR or reading.head_support < READER_SUPPORT:
+            return None
+        finding = self.legal.find(folded)
+        if finding.negated or self._strong_overruled(folded, finding):
+            return None
+        if finding.spans:
+            head_belief = {decode_disposition(label).channel: p for label, p in (head.top if head else [])}
+            channel = self.legal.choose(finding, head_belief)
+            return self._legal(channel, 0.6, _evidence(original, finding.spans[channel]), conflict=True)
+        if reading.head_channel is None or self.legal.asks_elsewhere(folded):
+            return None
+        return self._legal(reading.head_channel, 0.6, [], conflict=True)
 
     def _strong_overruled(self, folded: str, finding: LegalFinding) -> bool:
         """Strong evidence does not exclude when the text asks an administrative body to act, or says the

@@ -67,6 +67,7 @@ class LegalFinding:
     spans: dict[str, Spans]  # channel → (start, end) in the original text, weak and strong cues together
     strong: frozenset[str]  # the channels with a strong cue
     elsewhere: bool  # the text asks an administrative body to act (looked for only where spans)
+    negated: frozenset[str] = frozenset()  # the channels the text rules out (法院不予立案, 驳回起诉)
 
 
 class LegalJudge:
@@ -88,8 +89,10 @@ class LegalJudge:
         found = self._cues.find(clean)
         spans: dict[str, Spans] = {}
         strong: set[str] = set()
+        negated: set[str] = set()
         for channel in self._channels:
             if f"not:{channel}" in found:
+                negated.add(channel)
                 continue
             matched = sorted(set(found.get(f"weak:{channel}", [])) | set(found.get(f"strong:{channel}", [])))
             if matched:
@@ -98,7 +101,11 @@ class LegalJudge:
                 strong.add(channel)
         # Read only against evidence: a whole-text scan that most texts, with no channel cue, never need.
         elsewhere = bool(spans) and self._elsewhere is not None and self._elsewhere.matches(clean)
-        return LegalFinding(spans, frozenset(strong), elsewhere)
+        return LegalFinding(spans, frozenset(strong), elsewhere, frozenset(negated))
+
+    def asks_elsewhere(self, folded: str) -> bool:
+        """The text asks an administrative body to act (请劳动监察督促): read where `find` did not."""
+        return self._elsewhere is not None and self._elsewhere.matches(strip_glosses(folded)[0])
 
     @staticmethod
     def choose(finding: LegalFinding, head_belief: Mapping[str | None, float]) -> str:

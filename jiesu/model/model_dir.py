@@ -24,8 +24,9 @@ METADATA_FILE = "metadata.json"
 FORMAT = "jiesu-model"
 # Bump when a saved directory can no longer be read by the code that reads it.
 # 2: jieba_dict.txt and the catalogue version are saved with the model; 3: the hierarchical category
-# head, and the decision and unfamiliar-text thresholds of the consultation
-FORMAT_VERSION = 3
+# head, and the decision and unfamiliar-text thresholds of the consultation; 4: the learned legal reader
+# (legal_reader.safetensors, legal_reader.json) and its `legal_reader` entry in the metadata
+FORMAT_VERSION = 4
 LIBRARIES = (
     "numpy",
     "scipy",

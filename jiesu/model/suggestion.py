@@ -116,7 +116,9 @@ class Suggester:
             for original, request in zip(originals, requests, strict=True)
         ]
         decisions = [
-            self.disposition.decide(text, original, prediction.heads.get("disposition"))
+            self.disposition.decide(
+                text, original, prediction.heads.get("disposition"), prediction.legal_reading
+            )
             for text, original, prediction in zip(folded, originals, predictions, strict=True)
         ]
         masses = [
