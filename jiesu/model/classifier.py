@@ -51,6 +51,7 @@ from jiesu.model.backend import Backend, PreparedTexts
 from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
 from jiesu.model.hierarchy import combine_heads
+from jiesu.model.legal_reader import FILES as LEGAL_READER_FILES
 from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReader, LegalReading
 from jiesu.model.linear import LinearBackend
 from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
@@ -516,6 +517,9 @@ class RequestClassifier:
                 raise KeyError(JIEBA_DICTIONARY_FILE)
             model.jieba_dictionary_ = path / JIEBA_DICTIONARY_FILE
             reader_described = metadata["legal_reader"] is not None
+            for name in LEGAL_READER_FILES if reader_described else ():
+                if name not in metadata["files"]:  # listed files are the hashed ones: never read unhashed
+                    raise KeyError(name)
             trained_with = metadata["reference_data"]
             taxonomy_version, catalogue_version = trained_with["taxonomy"], trained_with["catalogue"]
         except (KeyError, TypeError, ValueError) as exc:

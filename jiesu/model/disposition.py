@@ -233,7 +233,12 @@ class DispositionResolver:
         """A legal channel the rules did not find, from the learned reader (module docstring); None where
         it adds nothing. Read only for texts the rules dispatch."""
         probability = reading.probability
-        if probability is None or probability < READER_FLOOR or reading.head_support < READER_SUPPORT:
+        # Written so that a NaN never passes (a reader that loads is finite; this keeps it so).
+        if (
+            probability is None
+            or not probability >= READER_FLOOR
+            or not reading.head_support >= READER_SUPPORT
+        ):
             return None
         finding = self.legal.find(folded)
         if finding.negated or self._strong_overruled(folded, finding):

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -177,24 +178,41 @@ class LegalReader:
 
     @classmethod
     def load(cls, directory: Path) -> LegalReader:
-        """Raises ValueError (or OSError, KeyError) where the files are not a reader's."""
+        """Raises ValueError (or OSError, KeyError) where the files are not a reader's: a reader that loads
+        reads every text to a finite probability."""
         vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         if not isinstance(vocabulary, dict) or vocabulary.get("format") != FORMAT:
             raise ValueError(f"{VOCABULARY_FILE} is not a legal reader of format {FORMAT}")
+        bodies, grams = vocabulary.get("bodies"), vocabulary.get("grams")
+        rows, positives = vocabulary.get("rows"), vocabulary.get("positives")
+        if not (_strings(bodies) and _strings(grams)):
+            raise ValueError(f"{VOCABULARY_FILE}: 'bodies' and 'grams' must be lists of non-empty strings")
+        if not (_count(rows) and _count(positives)):
+            raise ValueError(f"{VOCABULARY_FILE}: 'rows' and 'positives' must be counts")
         arrays = load_file(str(directory / ARRAYS_FILE))
-        return cls(
-            vocabulary["bodies"],
-            vocabulary["grams"],
-            arrays["idf"].astype(np.float64),
-            arrays["coef"].astype(np.float64),
-            float(arrays["intercept"][0]),
-            int(vocabulary["rows"]),
-            int(vocabulary["positives"]),
-        )
+        idf, coef, intercept = (_finite_vector(arrays, name) for name in ("idf", "coef", "intercept"))
+        if len(intercept) != 1:
+            raise ValueError(f"{ARRAYS_FILE}: 'intercept' must hold one value")
+        return cls(bodies, grams, idf, coef, float(intercept[0]), rows, positives)
 
     def describe(self) -> dict[str, int]:
         """What the metadata records."""
         return {"rows": self.rows, "positives": self.positives, "ngrams": len(self.grams)}
+
+
+def _strings(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+
+
+def _count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _finite_vector(arrays: dict[str, npt.NDArray[np.generic]], name: str) -> npt.NDArray[np.float64]:
+    array = arrays[name]
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.floating) or not np.isfinite(array).all():
+        raise ValueError(f"{ARRAYS_FILE}: '{name}' must be a vector of finite numbers")
+    return array.astype(np.float64)
 
 
 def _matrix(

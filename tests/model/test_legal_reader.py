@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file, save_file
 
 from jiesu.data.disposition_rules import load_disposition_rules
+from jiesu.errors import ModelLoadError
 from jiesu.model.classifier import HeadPrediction, RequestClassifier
 from jiesu.model.disposition import READER_FLOOR, READER_SUPPORT, DispositionResolver
 from jiesu.model.legal_reader import (
@@ -21,7 +24,7 @@ from jiesu.model.legal_reader import (
     LegalReading,
     body_sentences,
 )
-from jiesu.model.model_dir import METADATA_FILE
+from jiesu.model.model_dir import METADATA_FILE, _metadata_digest
 from jiesu.model.text import fold_characters, normalise
 
 BODIES = ["法院", "仲裁", "纪委"]
@@ -99,6 +102,57 @@ def test_a_reader_of_another_format_is_refused(reader: LegalReader, tmp_path: Pa
     (tmp_path / VOCABULARY_FILE).write_text(json.dumps(vocabulary), encoding="utf-8")
     with pytest.raises(ValueError, match="format"):
         LegalReader.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("bodies", "法院"), ("grams", [1, 2]), ("grams", ["法", ""]), ("rows", "647"), ("positives", -1)],
+)
+def test_a_reader_with_a_malformed_vocabulary_is_refused(
+    reader: LegalReader, tmp_path: Path, field: str, value: object
+) -> None:
+    reader.save(tmp_path)
+    vocabulary = json.loads((tmp_path / VOCABULARY_FILE).read_text(encoding="utf-8"))
+    vocabulary[field] = value
+    (tmp_path / VOCABULARY_FILE).write_text(json.dumps(vocabulary), encoding="utf-8")
+    with pytest.raises(ValueError, match=field):
+        LegalReader.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("coef", "nan"),
+        ("idf", "inf"),
+        ("intercept", "empty"),
+        ("intercept", "two"),
+        ("idf", "matrix"),
+    ],
+)
+def test_a_reader_with_malformed_arrays_is_refused(
+    reader: LegalReader, tmp_path: Path, name: str, value: str
+) -> None:
+    reader.save(tmp_path)
+    arrays = dict(load_file(str(tmp_path / ARRAYS_FILE)))
+    array = arrays[name].copy()
+    if value in ("nan", "inf"):
+        array[0] = float(value)
+    elif value == "empty":
+        array = array[:0]
+    elif value == "two":
+        array = np.concatenate([array, array])
+    else:
+        array = array.reshape(1, -1)
+    arrays[name] = array
+    save_file(arrays, str(tmp_path / ARRAYS_FILE))
+    with pytest.raises(ValueError, match=name):
+        LegalReader.load(tmp_path)
+
+
+def test_a_nan_reading_adds_no_channel() -> None:
+    resolver = DispositionResolver(load_disposition_rules())
+    nan = LegalReading(float("nan"), READER_SUPPORT + 0.1, "litigation")
+    assert decide(resolver, UNCUED, nan) == ("dispatch", None)
 
 
 # --- the resolver -------------------------------------------------------------------------------------
@@ -187,3 +241,17 @@ def test_the_seed_model_reads_legal_sentences_and_saves_its_reader(
     read_case, read_mention, read_nothing = reader.probabilities([normalise(text).text for text in texts])
     assert read_case == case.probability
     assert read_case > read_mention > read_nothing == 0.0
+
+
+def test_a_model_whose_reader_files_are_not_listed_and_hashed_is_refused(
+    seed_model_dir: Path, tmp_path: Path
+) -> None:
+    directory = tmp_path / "model"
+    shutil.copytree(seed_model_dir, directory)
+    path = directory / METADATA_FILE
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata["files"] = {k: v for k, v in metadata["files"].items() if k != ARRAYS_FILE}
+    metadata["metadata_sha256"] = _metadata_digest(metadata)  # consistent: only the rule can tell
+    path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=ARRAYS_FILE):
+        RequestClassifier.load(directory)
