@@ -3,11 +3,11 @@ the lowest decision confidence above which the disposition and the unit are both
 target share of the time.
 
 A row's decision is right when its predicted disposition is the gold one and, for a dispatch or an
-answer, the unit is right: where the row names the unit that handled it and its place (`UnitLabel`: the
-seed corpus), the catalogue must send its predicted category at that place to that very unit, as a
-suggestion whose place was resolved right would; elsewhere it must send the predicted category where it
-sends the gold category (the same unit template). A row whose own category the catalogue routes to
-another unit than its label is therefore never right: the threshold promises what is measured."""
+answer, the unit is right: where the row names the unit that handled it (`UnitLabel`: the seed corpus),
+the catalogue must send its predicted category, at the place resolved from its text as a suggestion
+resolves it, to that very unit; elsewhere it must send the predicted category where it sends the gold
+category (the same unit template). A row whose own category the catalogue routes to another unit than its
+label, or whose place is misread, is therefore never right: the threshold promises what is measured."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from jiesu.data.workflow_settings import load_workflow_settings
 from jiesu.model.decision import ON_THE_MATTER, decision_confidence, unit_mass
 from jiesu.model.heads import decode_disposition
 from jiesu.model.hierarchy import L2
+from jiesu.model.jurisdiction import Jurisdiction, JurisdictionResolver, default_resolver
 from jiesu.model.router import Router, labelled_unit
-from jiesu.model.text import fold_characters
+from jiesu.model.text import MAX_TEXT_CHARS, fold_characters
 from jiesu.training.thresholds import choose_threshold, coverage_at
 
 DISPOSITION = "disposition"
@@ -78,6 +79,7 @@ def choose_decision_threshold(
     if len(rows) == 0:
         return DecisionThreshold(None, 0, 0.0, None)
     router = Router(load_catalogue(), load_workflow_settings())
+    resolver = default_resolver() if unit_labels is not None else None
     l2_classes = list(classes[L2])
     # The suggested l2, as served: the most probable under the (hierarchical) distribution.
     category = np.asarray(proba[L2][rows].argmax(axis=1), dtype=np.int64)
@@ -91,15 +93,17 @@ def choose_decision_threshold(
         folded = fold_characters(texts[row])
         chosen = l2_classes[category[k]]
         gold = unit_labels[row] if unit_labels is not None else None
-        street = gold.street if gold is not None else None  # as served: the street resolved from the text
+        # As served: the place resolved from the text (a place misread makes the decision wrong too).
+        place = _resolved(resolver, texts[row]) if resolver is not None and gold else None
+        street = place.street if place is not None else None
         mass = (
             unit_mass(router, l2_classes, proba[L2][row], chosen, folded, street) if on_the_matter else None
         )
         confidence[k] = decision_confidence(float(disposition[k].max()), label, mass)
         gold_category = y[L2][row]
-        if gold is not None:
+        if gold is not None and place is not None:
             same_unit = (
-                labelled_unit(router, chosen, folded, gold.region, gold.district, gold.street) == gold.unit
+                labelled_unit(router, chosen, folded, place.region, place.district, place.street) == gold.unit
             )
         else:
             same_unit = (
@@ -111,3 +115,10 @@ def choose_decision_threshold(
     threshold = choose_threshold(confidence, correct, target)
     coverage, accuracy = coverage_at(confidence, correct, threshold)
     return DecisionThreshold(threshold, len(rows), coverage, accuracy, confidence)
+
+
+def _resolved(resolver: JurisdictionResolver, text: str) -> Jurisdiction | None:
+    try:
+        return resolver.resolve(text[:MAX_TEXT_CHARS])
+    except ValueError:  # a text with nothing to resolve: judged by the unit template instead
+        return None

@@ -1,5 +1,5 @@
 """The decision threshold counts a decision right only where the unit the suggestion would name is the
-unit the row names (with the row's place), and falls back to the unit template where a row names none."""
+unit the row names (at the place resolved from its text), and falls back to the unit template where a row names none."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ DISPOSITIONS = ["answer_now", "dispatch"]
 
 
 def _inputs(
-    n: int, predicted: int
+    n: int, predicted: int, district: str = "朝阳区"
 ) -> tuple[list[str], dict[str, list[str | None]], dict[str, npt.NDArray[np.float32]], dict[str, list[str]]]:
-    """n rows, all gold 学校管理 + dispatch; the model predicts CATEGORIES[predicted], dispatch, with
-    confidences spread over (0.9, 1)."""
-    texts = [f"学校门口的问题第{i}次反映" for i in range(n)]
+    """n rows, all gold 学校管理 + dispatch, their texts naming `district`; the model predicts
+    CATEGORIES[predicted], dispatch, with confidences spread over (0.9, 1)."""
+    texts = [f"{district}学校门口的问题第{i}次反映" for i in range(n)]
     y: dict[str, list[str | None]] = {"category": [CATEGORIES[0]] * n, "disposition": ["dispatch"] * n}
     sure = np.linspace(0.9, 0.999, n, dtype=np.float32)
     category = np.zeros((n, 2), dtype=np.float32)
@@ -78,3 +78,12 @@ def test_the_seed_corpus_carries_unit_labels_for_its_dispatched_rows() -> None:
         assert (label is None) == (not unit)
         if label is not None:
             assert (label.unit, label.district) == (unit, district)
+
+
+def test_a_place_misread_from_the_text_makes_the_decision_wrong() -> None:
+    # The rows' labels say 朝阳区; their texts name 海淀区, so a suggestion would name 海淀区's bureau.
+    texts, y, proba, classes = _inputs(20, predicted=0, district="海淀区")
+    labels = [UnitLabel("朝阳区教育委员会", "北京市", "朝阳区", None)] * 20
+    assert choose_decision_threshold(texts, y, proba, classes, 0.97, labels).threshold is None
+    right = [UnitLabel("海淀区教育委员会", "北京市", "海淀区", None)] * 20
+    assert choose_decision_threshold(texts, y, proba, classes, 0.97, right).coverage == 1.0
