@@ -180,7 +180,12 @@ def run_learning_bench(
         data = with_settled(load_training_data(SEED), settled, "the simulated history")
         started = time.perf_counter()
         candidate, _ = fit_calibrated(
-            data.texts, data.targets, ClassifierConfig(), source=data.source, sample_weight=data.weights
+            data.texts,
+            data.targets,
+            ClassifierConfig(),
+            source=data.source,
+            sample_weight=data.weights,
+            unit_labels=data.unit_labels,
         )
         timings["train_s"] = time.perf_counter() - started
     started = time.perf_counter()

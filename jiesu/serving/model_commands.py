@@ -211,7 +211,7 @@ def train_from_db(args: argparse.Namespace, config: ClassifierConfig, specs: lis
           f"({held} most recent kept out for evaluation)")  # fmt: skip
     model, _ = fit_calibrated(
         data.texts, data.targets, config, source=data.source, progress=not args.no_progress,
-        sample_weight=data.weights,
+        sample_weight=data.weights, unit_labels=data.unit_labels,
     )  # fmt: skip
     models = registry()
     out = Path(args.out) if args.out else models.new_model_dir(model.model_id_)

@@ -32,7 +32,8 @@ DISPOSITION = "disposition"
 
 @dataclass(frozen=True)
 class UnitLabel:
-    """The unit that handled a row, and the row's place (a corpus row's `region`, `district`, `street`)."""
+    """The unit that handled a row, and the row's labelled place (a corpus row's `region`, `district`,
+    `street`; unknown for a settled ticket). The threshold reads the place from the text, as served."""
 
     unit: str
     region: str | None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from jiesu.training.datasets import TrainingData
+from jiesu.training.decision_threshold import UnitLabel
 
 SEED_WEIGHT = 1.0
 
@@ -33,6 +34,9 @@ class WeightedData:
     weights: list[float]
     source: str
     ticket_ids: list[str]
+    # Per text, the unit that handled it (the seed's labels; a settled ticket's replying unit): what the
+    # decision threshold checks a decision against. The place is resolved from the text.
+    unit_labels: list[UnitLabel | None]
 
 
 def with_settled(seed: TrainingData, settled: Sequence[SettledExample], database: str) -> WeightedData:
@@ -54,4 +58,8 @@ def with_settled(seed: TrainingData, settled: Sequence[SettledExample], database
         weights=[SEED_WEIGHT] * len(seed.texts) + [example.weight for example in settled],
         source=f"{seed.source} + {n} settled tickets of {database} ({counts})",
         ticket_ids=[example.ticket_id for example in settled],
+        unit_labels=[
+            *(seed.unit_labels or [None] * len(seed.texts)),
+            *(UnitLabel(example.unit, None, None, None) for example in settled),
+        ],
     )
