@@ -81,6 +81,18 @@ def test_not_yet_in_the_channel_stays_dispatchable(resolver: DispositionResolver
     assert (decision.label, decision.conflict) == ("dispatch", True)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "物业动不动就说要把欠费业主告上法庭，可电梯坏了三个月都不修，请住建委督促，通州区。",
+        "房东威胁说要去法院告我，押金一直不退，海淀区。",
+    ],
+)
+def test_someone_else_s_threat_to_sue_is_no_case(resolver: DispositionResolver, text: str) -> None:
+    decision = decide(resolver, text, head("dispatch", 0.95))
+    assert decision.label == "dispatch"
+
+
 def test_risk_cues_are_named(resolver: DispositionResolver) -> None:
     cues = resolver.risk_cues(fold_characters("再不给钱我就跳楼，活不下去了"))
     assert "self_harm:跳楼" in cues
