@@ -196,7 +196,10 @@ def _router() -> APIRouter:
         """Suggestions for one request or a batch `{"requests": [...]}`; stateless, nothing is stored."""
         items = body.requests if isinstance(body, SuggestBatch) else [body]
         suggestions = await runtime.suggestions.suggest_async(
-            items, max_text_chars=settings.max_text_chars, max_batch=settings.max_batch
+            items,
+            max_text_chars=settings.max_text_chars,
+            max_batch=settings.max_batch,
+            batch=isinstance(body, SuggestBatch),
         )
         if isinstance(body, SuggestBatch):
             return SuggestMany(model_id=runtime.model.model_id_, suggestions=suggestions)

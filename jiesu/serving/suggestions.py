@@ -49,15 +49,25 @@ class SuggestService:
         self.batcher: Batcher[SuggestionRequest, Suggestion] = Batcher(suggester.suggest_many)
 
     def prepare(
-        self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int
+        self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int, batch: bool = False
     ) -> list[SuggestionRequest]:
-        """Validate a call: batch size, text length, caller district (422 on any problem)."""
+        """Validate a call: batch size, text length, caller district (422 on any problem; in a `batch`, its
+        details name the item)."""
         if len(items) > max_batch:
             raise InvalidInput(message(Messages.batch_too_large, limit=max_batch), {"max_batch": max_batch})
-        return [
-            request_for(item.text, item.caller_district, self.reference, max_text_chars, request_id=item.id)
-            for item in items
-        ]
+        requests = []
+        for index, item in enumerate(items):
+            try:
+                requests.append(
+                    request_for(
+                        item.text, item.caller_district, self.reference, max_text_chars, request_id=item.id
+                    )
+                )
+            except InvalidInput as exc:
+                if batch:  # which item of the batch: its position, and its id where it has one
+                    exc.details = {**(exc.details or {}), "index": index, "id": item.id}
+                raise
+        return requests
 
     def suggest(
         self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int
@@ -67,8 +77,8 @@ class SuggestService:
         )
 
     async def suggest_async(
-        self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int
+        self, items: Sequence[SuggestItem], *, max_text_chars: int, max_batch: int, batch: bool = False
     ) -> list[Suggestion]:
         """As `suggest`, from the event loop: the work runs in the threadpool, batched with other calls."""
-        requests = self.prepare(items, max_text_chars=max_text_chars, max_batch=max_batch)
+        requests = self.prepare(items, max_text_chars=max_text_chars, max_batch=max_batch, batch=batch)
         return await self.batcher.submit(requests)

@@ -92,6 +92,19 @@ def test_suggest_one_and_batch(api: Api) -> None:
     assert_envelope(api.client.post("/v1/suggest", json={"text": HEATING_TEXT}), 401)
 
 
+def test_a_refused_item_of_a_batch_is_named(api: Api) -> None:
+    headers = api.key(Role.OPERATOR)
+    items = [{"id": "a", "text": HEATING_TEXT}, {"id": "b", "text": "😀"}, {"text": "   "}]
+    refused = api.client.post("/v1/suggest", json={"requests": items}, headers=headers)
+    assert_envelope(refused, 422, "invalid_input")
+    assert refused.json()["error"]["details"] == {"index": 1, "id": "b"}
+    blank = api.client.post("/v1/suggest", json={"requests": [items[0], items[2]]}, headers=headers)
+    assert blank.json()["error"]["details"] == {"index": 1, "id": None}
+    # One request alone needs no position.
+    one = api.client.post("/v1/suggest", json=items[1], headers=headers)
+    assert one.json()["error"]["details"] is None
+
+
 def test_create_is_idempotent_over_http(api: Api) -> None:
     headers = api.key(Role.OPERATOR)
     first = create(api, headers)
