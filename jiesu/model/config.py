@@ -70,7 +70,10 @@ class TransformerConfig:
 class CalibrationConfig:
     """Internal K-fold used to calibrate probabilities (temperature) and choose thresholds."""
 
-    folds: int = 3
+    # 5, not 3: inner models nearer the final one (trained on 4/5 of the data, not 2/3) are about as sure as
+    # it, so the thresholds they choose are less conservative (seed dev split, model fitted on train: the
+    # decision went alone on 36.5% at 0.986 right with 3 folds, 43.1% at 0.988 with 5).
+    folds: int = 5
     target_accuracy: float = 0.97
     margin: float = 0.1
     # A text is unfamiliar when more of it is unseen than in all but this share of the training texts
