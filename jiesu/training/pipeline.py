@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -84,6 +85,16 @@ def _label_lists(y: Labels) -> dict[str, list[str]]:
 
 def _subset(y: Labels, rows: npt.NDArray[np.int64]) -> dict[str, list[str | None]]:
     return {head: [labels[i] for i in rows] for head, labels in y.items()}
+
+
+def inner_fold_count(folds: int, strata: Sequence[str | None]) -> int:
+    """`folds`, or fewer where even the commonest label has fewer rows (a small file still trains, with
+    at least 2 folds; below that the folds say why not)."""
+    commonest = max(Counter(label or "" for label in strata).values(), default=0)
+    if commonest >= folds:
+        return folds
+    log.info("%d inner folds, not %d: the commonest label has %d rows", max(commonest, 2), folds, commonest)
+    return max(commonest, 2)
 
 
 def _stratify_on(y: Labels) -> Sequence[str | None]:
@@ -164,7 +175,10 @@ def fit_calibrated(
     if unit_labels is not None and len(unit_labels) != len(texts):
         raise DataValidationError([f"unit_labels has {len(unit_labels)} values for {len(texts)} texts"])
     label_lists = {h: list(c) for h, c in classes.items()} if classes else _label_lists(y)
-    folds = grouped_stratified_folds(texts, _stratify_on(y), config.calibration.folds, config.seed)
+    strata = _stratify_on(y)
+    folds = grouped_stratified_folds(
+        texts, strata, inner_fold_count(config.calibration.folds, strata), config.seed
+    )
     out_of_fold = out_of_fold_scores(
         texts, y, config, folds, label_lists, progress, "calibration folds", sample_weight
     )

@@ -7,7 +7,7 @@ from jiesu.data.corpus import load_seed_corpus
 from jiesu.model.config import CalibrationConfig, ClassifierConfig
 from jiesu.model.heads import targets_from_columns
 from jiesu.training.folds import duplicate_groups, grouped_stratified_folds
-from jiesu.training.pipeline import cross_validate, fit_calibrated
+from jiesu.training.pipeline import cross_validate, fit_calibrated, inner_fold_count
 
 Labelled = tuple[list[str], dict[str, list[str | None]]]
 CATEGORIES = ("供暖", "餐饮油烟", "欠薪", "停车管理", "入学入园", "食品安全")
@@ -84,3 +84,9 @@ def test_a_class_with_one_row_does_not_flatten_the_calibration(slice_of_seed: La
     _, report = fit_calibrated(texts, rare, config)
     assert report.temperatures["category"] < 2 * reference.temperatures["category"]
     assert report.temperatures["category"] < 1.0
+
+
+def test_a_small_file_gets_fewer_inner_folds_not_an_error() -> None:
+    assert inner_fold_count(5, ["a"] * 6 + ["b"] * 2) == 5
+    assert inner_fold_count(5, ["a"] * 3 + ["b"] * 2 + [None]) == 3
+    assert inner_fold_count(5, ["a", "b", "c"]) == 2  # the folds then say why they cannot be made
