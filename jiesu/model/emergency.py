@@ -189,7 +189,8 @@ class EmergencyJudge:
         if self._dated(folded, start):
             return Told.NOT_NOW
         after = _SENTENCE_END.split(folded[end : end + AFTER_WINDOW])[0]
-        if self._after is not None and self._after.search(after):
+        # A call for help after it outweighs what follows the cue (着火了都跑不出去，快来救命啊).
+        if self._after is not None and self._after.search(after) and not self._urgent_after(folded, end):
             return Told.NOT_NOW
         if len(folded) <= SHORT_TEXT or self._now_near(folded, Evidence("", start, end)):
             return Told.NOW
@@ -204,7 +205,11 @@ class EmergencyJudge:
             year_end = match.end()
         if year_end is None or _PRESENT.search(folded, year_end, start) is not None:
             return False
-        return _URGENT.search(folded, start, start + NOW_WINDOW) is None
+        return not self._urgent_after(folded, start)
+
+    @staticmethod
+    def _urgent_after(folded: str, end: int) -> bool:
+        return _URGENT.search(folded, end, end + NOW_WINDOW) is not None
 
     def _now_near(self, folded: str, span: Evidence) -> bool:
         window = folded[max(0, span.start - NOW_WINDOW) : span.end + NOW_WINDOW]
