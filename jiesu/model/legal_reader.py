@@ -47,6 +47,9 @@ C = 1.0
 HEAD_SUPPORT = 0.3
 # Too few rows of either kind to learn from: no reader (the rules and the disposition head decide alone).
 MIN_ROWS = 10
+# No fitted reader comes near it (IDF ≤ log(n) + 1, weights of a regularised fit): a larger value is a
+# damaged file, and could overflow a reading.
+MAX_MAGNITUDE = 1e6
 SENTENCE_END = re.compile(r"[。！？!?；;]|\s+")
 
 
@@ -158,6 +161,9 @@ class LegalReader:
             dot += tf * weights[i]
             norm += (tf * idf[i]) ** 2
         score = self.intercept + (dot / math.sqrt(norm) if norm else 0.0)
+        if score < 0:  # the logistic function without overflow on either side
+            odds = math.exp(score)
+            return odds / (1.0 + odds)
         return 1.0 / (1.0 + math.exp(-score))
 
     # --- persistence --------------------------------------------------------------------------------
@@ -212,6 +218,10 @@ def _finite_vector(arrays: dict[str, npt.NDArray[np.generic]], name: str) -> npt
     array = arrays[name]
     if array.ndim != 1 or not np.issubdtype(array.dtype, np.floating) or not np.isfinite(array).all():
         raise ValueError(f"{ARRAYS_FILE}: '{name}' must be a vector of finite numbers")
+    if np.abs(array).max(initial=0.0) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{ARRAYS_FILE}: '{name}' holds values no fitted reader has (over {MAX_MAGNITUDE:g})"
+        )
     return array.astype(np.float64)
 
 

@@ -127,6 +127,8 @@ def test_a_reader_with_a_malformed_vocabulary_is_refused(
         ("intercept", "empty"),
         ("intercept", "two"),
         ("idf", "matrix"),
+        ("idf", "huge"),
+        ("intercept", "huge"),
     ],
 )
 def test_a_reader_with_malformed_arrays_is_refused(
@@ -137,6 +139,8 @@ def test_a_reader_with_malformed_arrays_is_refused(
     array = arrays[name].copy()
     if value in ("nan", "inf"):
         array[0] = float(value)
+    elif value == "huge":
+        array[0] = 1e200
     elif value == "empty":
         array = array[:0]
     elif value == "two":
@@ -255,3 +259,10 @@ def test_a_model_whose_reader_files_are_not_listed_and_hashed_is_refused(
     path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ModelLoadError, match=ARRAYS_FILE):
         RequestClassifier.load(directory)
+
+
+def test_a_reading_never_overflows(reader: LegalReader) -> None:
+    for intercept in (-1000.0, 1000.0):
+        extreme = LegalReader(reader.bodies, reader.grams, reader.idf, reader.coef, intercept)
+        (low,) = extreme.probabilities(["我的案子法院已经判了"])
+        assert 0.0 <= low <= 1.0
