@@ -39,6 +39,7 @@ class UnitLabel:
     region: str | None
     district: str | None
     street: str | None
+    caller_district: str | None = None  # the caller's district, where the hotline knew it (a ticket's)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,9 @@ def choose_decision_threshold(
         chosen = l2_classes[category[k]]
         gold = unit_labels[row] if unit_labels is not None else None
         # As served: the place resolved from the text (a place misread makes the decision wrong too).
-        place = _resolved(resolver, texts[row]) if resolver is not None and gold else None
+        place = (
+            _resolved(resolver, texts[row], gold.caller_district) if resolver is not None and gold else None
+        )
         street = place.street if place is not None else None
         mass = (
             unit_mass(router, l2_classes, proba[L2][row], chosen, folded, street) if on_the_matter else None
@@ -118,8 +121,8 @@ def choose_decision_threshold(
     return DecisionThreshold(threshold, len(rows), coverage, accuracy, confidence)
 
 
-def _resolved(resolver: JurisdictionResolver, text: str) -> Jurisdiction | None:
+def _resolved(resolver: JurisdictionResolver, text: str, caller_district: str | None) -> Jurisdiction | None:
     try:
-        return resolver.resolve(text[:MAX_TEXT_CHARS])
-    except ValueError:  # a text with nothing to resolve: judged by the unit template instead
+        return resolver.resolve(text[:MAX_TEXT_CHARS], caller_district)
+    except ValueError:  # nothing to resolve, or an unknown caller district: judged by the unit template
         return None

@@ -87,3 +87,11 @@ def test_a_place_misread_from_the_text_makes_the_decision_wrong() -> None:
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, labels).threshold is None
     right = [UnitLabel("海淀区教育委员会", "北京市", "海淀区", None)] * 20
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, right).coverage == 1.0
+
+
+def test_the_caller_s_district_places_a_text_that_names_none() -> None:
+    texts, y, proba, classes = _inputs(20, predicted=0, district="")
+    unknown = [UnitLabel("朝阳区教育委员会", None, None, None)] * 20
+    assert choose_decision_threshold(texts, y, proba, classes, 0.97, unknown).threshold is None
+    called = [UnitLabel("朝阳区教育委员会", None, None, None, "朝阳区")] * 20
+    assert choose_decision_threshold(texts, y, proba, classes, 0.97, called).coverage == 1.0

@@ -15,7 +15,7 @@ def _settled(ticket_id: str, unit: str) -> SettledExample:
     return SettledExample(
         ticket_id=ticket_id,
         text="朝阳区望京西园三区楼下饭馆油烟太大",
-        caller_district=None,
+        caller_district="朝阳区",
         category_l1="环境保护",
         category_l2="餐饮油烟",
         unit=unit,
@@ -39,7 +39,7 @@ def test_settled_tickets_carry_the_unit_that_replied_for_the_decision_threshold(
     assert data.weights == [SEED_WEIGHT, 0.5]
     assert data.targets["category"] == ["排水", "餐饮油烟"]
     assert data.targets["disposition"] == ["dispatch", "dispatch"]
-    assert data.unit_labels == [seed_label, UnitLabel("朝阳区生态环境局", None, None, None)]
+    assert data.unit_labels == [seed_label, UnitLabel("朝阳区生态环境局", None, None, None, "朝阳区")]
     assert data.ticket_ids == ["t1"]
 
 
@@ -51,4 +51,4 @@ def test_seed_data_without_unit_labels_leaves_them_unknown() -> None:
         dataset=Dataset.from_dict({"text": ["暖气不热"]}),
     )
     data = with_settled(seed, [_settled("t1", "朝阳区生态环境局")], "test.db")
-    assert data.unit_labels == [None, UnitLabel("朝阳区生态环境局", None, None, None)]
+    assert data.unit_labels == [None, UnitLabel("朝阳区生态环境局", None, None, None, "朝阳区")]
