@@ -21,7 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow  # four runs of the command, each loading the model (~40 s)
 def test_killed_three_times_then_finished_every_row_once(seed_model_dir: Path, tmp_path: Path) -> None:
-    history = write_history(tmp_path / "in", rows_per_file=1000)
+    history = write_history(tmp_path / "in", rows_per_file=1500)
     output = tmp_path / "out"
     command = [sys.executable, "-m", "jiesu.cli", "rescore", "--model", str(seed_model_dir)]
     command += ["--input", *map(str, history.files), "--output", str(output), "--no-progress"]
@@ -38,7 +38,8 @@ def test_killed_three_times_then_finished_every_row_once(seed_model_dir: Path, t
             if process.poll() is not None:
                 break
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 1.0))
+        # Soon after: a run scores a few thousand short rows a second, and each must leave work for the next.
+        time.sleep(rng.uniform(0.0, 0.25))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
