@@ -233,11 +233,19 @@ def _read_china_location() -> list[tuple[int, _Node]]:
     except (FileNotFoundError, KeyError) as exc:
         raise ReferenceDataError(f"jionlp's {archive} is missing or has no china_location.txt") from exc
     rows = []
+    province = ""
     for line in text.splitlines():
-        if not line.strip():
+        stripped = line.lstrip("\t")
+        depth = len(line) - len(stripped)
+        # Most lines are the towns and villages of provinces far from Beijing, which `_build` never keeps:
+        # they are skipped before they are split (a quicker start for every command and worker).
+        if depth >= 3 and province != BEIJING and (depth > 3 or province not in NEIGHBOUR_REGIONS):
             continue
-        depth = len(line) - len(line.lstrip("\t"))
-        parts = [*line.strip().split("\t"), "", ""]
+        if not stripped.strip():
+            continue
+        parts = [*stripped.strip().split("\t"), "", ""]
+        if depth == 0:
+            province = parts[0]
         rows.append((depth, (parts[0], parts[1], parts[2])))
     return rows
 
