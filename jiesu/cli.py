@@ -85,7 +85,7 @@ _fold_count = whole_number(2, 1000, "--cv (cross-validation folds)")
 
 def _train(args: argparse.Namespace) -> int:
     from jiesu.evaluation.metrics import format_head, head_metrics
-    from jiesu.model.classifier import check_save_target
+    from jiesu.model.model_dir import check_save_target
     from jiesu.training.datasets import load_training_sources
     from jiesu.training.pipeline import cross_validate, fit_calibrated
 

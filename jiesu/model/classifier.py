@@ -35,7 +35,6 @@ import numpy as np
 import numpy.typing as npt
 
 from jiesu.data.catalogue import load_catalogue
-from jiesu.data.disposition_rules import load_disposition_rules
 from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.taxonomy import FIRST_LEVEL_NAMES, load_taxonomy
 from jiesu.errors import (
@@ -43,7 +42,6 @@ from jiesu.errors import (
     InputTextError,
     Messages,
     ModelLoadError,
-    ModelSaveError,
     message,
 )
 from jiesu.extras import require_extra
@@ -52,9 +50,9 @@ from jiesu.model.config import ClassifierConfig
 from jiesu.model.heads import HEADS, decode_disposition
 from jiesu.model.hierarchy import combine_heads
 from jiesu.model.legal_reader import FILES as LEGAL_READER_FILES
-from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReader, LegalReading
+from jiesu.model.legal_reader import LegalReader, LegalReading, legal_readings
 from jiesu.model.linear import LinearBackend
-from jiesu.model.model_dir import FORMAT, METADATA_FILE, library_versions, read_metadata, write_metadata
+from jiesu.model.model_dir import check_save_target, library_versions, read_metadata, write_metadata
 from jiesu.model.scoring import softmax, top_k
 from jiesu.model.segmentation import Segmenter, build_user_words, jieba_dictionary_path
 from jiesu.model.text import MAX_TEXT_CHARS, normalise
@@ -206,7 +204,7 @@ class RequestClassifier:
         self.backend_: Backend = self._new_backend()
         prepared = self.backend_.prepare(normalised)
         self.backend_.fit(prepared, targets, {h: len(c) for h, c in label_lists.items()}, weights)
-        self.legal_reader_ = self._fit_legal_reader(normalised, y.get("disposition"))
+        self.legal_reader_ = LegalReader.from_dispositions(normalised, y.get("disposition"), self.config.seed)
         self.temperatures_ = dict.fromkeys(label_lists, 1.0)
         self.thresholds_: dict[str, float | None] = dict.fromkeys(label_lists)
         self.decision_threshold_: float | None = None
@@ -229,15 +227,6 @@ class RequestClassifier:
             f"{self.config.backend}-{self.created_at_:%Y%m%dT%H%M%SZ}-{self.training_.fingerprint[:8]}"
         )
         return self
-
-    def _fit_legal_reader(
-        self, normalised: Sequence[str], dispositions: Sequence[str | None] | None
-    ) -> LegalReader | None:
-        """The legal reader, from the rows with a disposition label (None: no such rows, or too few)."""
-        if dispositions is None:
-            return None
-        legal = [label.startswith("legal_channel") if label else None for label in dispositions]
-        return LegalReader.fit(normalised, legal, load_disposition_rules().legal_bodies, self.config.seed)
 
     def _new_backend(self) -> Backend:
         if self.config.backend == "transformer":
@@ -342,30 +331,14 @@ class RequestClassifier:
         prepared = self.prepare(batch)  # checks the model is fitted
         scores, unfamiliarity = self.backend_.scores_and_unfamiliarity(prepared)
         probabilities = self._calibrated(scores)
-        readings = self._legal_readings(prepared.texts, probabilities.get("disposition"))
+        readings = legal_readings(
+            self.legal_reader_,
+            prepared.texts,
+            self.classes_.get("disposition", []),
+            probabilities.get("disposition"),
+        )
         predictions = self._decide(probabilities, truncated, unfamiliarity, readings)
         return predictions[0] if single else predictions
-
-    def _legal_readings(
-        self, texts: Sequence[str], disposition: npt.NDArray[np.float32] | None
-    ) -> list[LegalReading | None]:
-        """Per text, the disposition head's legal belief (summed probability of the legal channels and
-        the most probable one) and, where it reaches HEAD_SUPPORT, the legal reader's probability (else
-        None: it would not be used); None without a reader."""
-        reader = self.legal_reader_
-        names = self.classes_.get("disposition", [])
-        columns = [i for i, name in enumerate(names) if name.startswith("legal_channel")]
-        if reader is None or disposition is None or not columns:
-            return [None] * len(texts)
-        legal = disposition[:, columns]
-        supports = legal.sum(axis=1).tolist()
-        channels = [decode_disposition(names[columns[i]]).channel for i in legal.argmax(axis=1).tolist()]
-        read = [row for row, support in enumerate(supports) if support >= HEAD_SUPPORT]  # a few texts
-        probabilities = dict(zip(read, reader.probabilities([texts[row] for row in read]), strict=True))
-        return [
-            LegalReading(probabilities.get(row), support, channel)
-            for row, (support, channel) in enumerate(zip(supports, channels, strict=True))
-        ]
 
     def _decide(
         self,
@@ -596,28 +569,6 @@ class RequestClassifier:
                 raise ModelLoadError(
                     f"head {head!r} has {n} outputs but metadata lists {len(self.classes_[head])} classes; retrain."
                 )
-
-
-def check_save_target(target: Path) -> None:
-    """Saving replaces only an earlier model directory or an empty one: never a file, never someone's
-    folder of other things (`--out ~/data` must not wipe ~/data)."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise ModelSaveError(f"{target} exists and is not a directory; choose another --out for the model.")
-    if target.is_dir() and any(target.iterdir()) and not _is_model_directory(target):
-        raise ModelSaveError(
-            f"{target} is a directory that holds other files, not a jiesu model; choose an empty or new "
-            "directory for the model (an earlier model directory is replaced)."
-        )
-
-
-def _is_model_directory(directory: Path) -> bool:
-    """A jiesu model directory by its metadata's own format mark, any format version: a folder that merely
-    holds some metadata.json is not one."""
-    try:
-        metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(metadata, dict) and metadata.get("format") == FORMAT
 
 
 def _checked_weights(weights: Sequence[float] | None, n: int) -> npt.NDArray[np.float64] | None:

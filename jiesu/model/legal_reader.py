@@ -32,6 +32,8 @@ import scipy.sparse as sp
 from safetensors.numpy import load_file, save_file
 from sklearn.linear_model import LogisticRegression
 
+from jiesu.data.disposition_rules import load_disposition_rules
+from jiesu.model.heads import decode_disposition
 from jiesu.model.legal import strip_glosses
 
 ARRAYS_FILE = "legal_reader.safetensors"
@@ -143,6 +145,17 @@ class LegalReader:
             bodies, grams, idf, model.coef_[0].astype(np.float64), float(model.intercept_[0]), n, positives
         )
 
+    @classmethod
+    def from_dispositions(
+        cls, normalised: Sequence[str], dispositions: Sequence[str | None] | None, seed: int = 0
+    ) -> LegalReader | None:
+        """The reader of a classifier's training rows, from their disposition labels and the shipped body
+        words (None: no disposition labels, or too few rows of either kind)."""
+        if dispositions is None:
+            return None
+        legal = [label.startswith("legal_channel") if label else None for label in dispositions]
+        return cls.fit(normalised, legal, load_disposition_rules().legal_bodies, seed)
+
     # --- reading ------------------------------------------------------------------------------------
     def probabilities(self, texts: Iterable[str]) -> list[float]:
         """Per text (normalised), the probability of a legal-channel matter; 0.0 where no body is named."""
@@ -204,6 +217,31 @@ class LegalReader:
     def describe(self) -> dict[str, int]:
         """What the metadata records."""
         return {"rows": self.rows, "positives": self.positives, "ngrams": len(self.grams)}
+
+
+def legal_readings(
+    reader: LegalReader | None,
+    texts: Sequence[str],
+    disposition_classes: Sequence[str],
+    disposition: npt.NDArray[np.float32] | None,
+) -> list[LegalReading | None]:
+    """Per text, the disposition head's legal belief (summed probability of the legal channels and the
+    most probable one) and, where it reaches HEAD_SUPPORT, the reader's probability (else None: it would
+    not be used); None without a reader or a disposition head."""
+    columns = [i for i, name in enumerate(disposition_classes) if name.startswith("legal_channel")]
+    if reader is None or disposition is None or not columns:
+        return [None] * len(texts)
+    legal = disposition[:, columns]
+    supports = legal.sum(axis=1).tolist()
+    channels = [
+        decode_disposition(disposition_classes[columns[i]]).channel for i in legal.argmax(axis=1).tolist()
+    ]
+    read = [row for row, support in enumerate(supports) if support >= HEAD_SUPPORT]  # a few texts
+    probabilities = dict(zip(read, reader.probabilities([texts[row] for row in read]), strict=True))
+    return [
+        LegalReading(probabilities.get(row), support, channel)
+        for row, (support, channel) in enumerate(zip(supports, channels, strict=True))
+    ]
 
 
 def _strings(value: object) -> TypeGuard[list[str]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from jiesu import __version__
 from jiesu.data.resources import file_sha256
-from jiesu.errors import ModelLoadError
+from jiesu.errors import ModelLoadError, ModelSaveError
 
 METADATA_FILE = "metadata.json"
 FORMAT = "jiesu-model"
@@ -131,3 +131,25 @@ def read_metadata(directory: Path, *, verify_files: bool = True) -> dict[str, An
                     "changed after saving. Restore the original directory or retrain."
                 )
     return metadata
+
+
+def check_save_target(target: Path) -> None:
+    """Saving replaces only an earlier model directory or an empty one: never a file, never someone's
+    folder of other things (`--out ~/data` must not wipe ~/data)."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ModelSaveError(f"{target} exists and is not a directory; choose another --out for the model.")
+    if target.is_dir() and any(target.iterdir()) and not _is_model_directory(target):
+        raise ModelSaveError(
+            f"{target} is a directory that holds other files, not a jiesu model; choose an empty or new "
+            "directory for the model (an earlier model directory is replaced)."
+        )
+
+
+def _is_model_directory(directory: Path) -> bool:
+    """A jiesu model directory by its metadata's own format mark, any format version: a folder that merely
+    holds some metadata.json is not one."""
+    try:
+        metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(metadata, dict) and metadata.get("format") == FORMAT
