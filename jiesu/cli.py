@@ -445,7 +445,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     oracle.add_argument("--catalogue", type=Path, help="dispatch catalogue JSON instead of the shipped one")
     oracle.add_argument("--corpus", type=Path, help="corpus JSONL file or folder instead of the seed corpus")
-    oracle.add_argument("--examples", type=int, default=0, metavar="N", help="also print the first N rows")
+    oracle.add_argument(
+        "--examples",
+        type=whole_number(0, 100_000, "--examples"),
+        default=0,
+        metavar="N",
+        help="also print the first N rows",
+    )
     oracle.set_defaults(handler=_data_oracle)
 
     train = commands.add_parser("train", help="train a classifier and write a model directory")

@@ -15,6 +15,7 @@ from datasets import Dataset, concatenate_datasets
 
 from jiesu.data.loading import load_dataset
 from jiesu.data.resources import SEED_DIR
+from jiesu.errors import ReferenceDataError
 
 Split = Literal["train", "dev", "test"]
 SPLITS: tuple[Split, ...] = ("train", "dev", "test")
@@ -61,7 +62,7 @@ def load_seed_corpus(location: Path | None = None, split: Split | None = None) -
     """
     files = corpus_files(location)
     if not files:
-        raise FileNotFoundError(f"no *.jsonl corpus files at {location or SEED_DIR}")
+        raise ReferenceDataError(f"no *.jsonl corpus files at {location or SEED_DIR}")
     parts = [load_dataset(path, min_classes=0) for path in files]
     for path, part in zip(files, parts, strict=True):
         missing = [column for column in CORPUS_COLUMNS if column not in part.column_names]

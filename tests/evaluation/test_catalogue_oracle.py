@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from jiesu.cli import main
 from jiesu.evaluation.catalogue_oracle import format_oracle, run_oracle
 
 
@@ -42,3 +46,13 @@ def test_the_gold_category_is_routed_at_the_gold_place() -> None:
     shown = format_oracle(result, examples=1)
     assert "train: catalogue gives the gold unit 0.500 (1/2)" in shown
     assert "b [train] 学校管理: 朝阳区体育局 ≠ 朝阳区教育委员会" in shown
+
+
+def test_the_command_names_a_missing_corpus_and_refuses_a_negative_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["data", "oracle", "--corpus", str(tmp_path / "none.jsonl")]) == 2
+    assert "no *.jsonl corpus files" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["data", "oracle", "--examples", "-1"])
+    assert exited.value.code == 2
