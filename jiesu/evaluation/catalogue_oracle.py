@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jiesu.data.catalogue import Catalogue, load_catalogue
-from jiesu.data.corpus import SPLITS, load_seed_corpus
+from jiesu.data.corpus import SPLITS
+from jiesu.data.gazetteer import load_gazetteer
 from jiesu.data.workflow_settings import load_workflow_settings
 from jiesu.model.decision import ON_THE_MATTER
 from jiesu.model.router import Router, labelled_unit
@@ -54,7 +55,7 @@ def _generic(unit: str | None) -> str:
     """A unit name with its district written {district} and a street office or township {street_office}."""
     if unit is None:
         return "(no unit)"
-    for district in _DISTRICTS:
+    for district in load_gazetteer().districts:  # the 16 official names (朝阳区 …)
         if district in unit:
             unit = unit.replace(district, "{district}")
             break
@@ -62,10 +63,6 @@ def _generic(unit: str | None) -> str:
 
 
 _STREET_OFFICE = re.compile(r"(?<=\{district\})\S+?(?:街道办事处|地区办事处|镇人民政府|乡人民政府)$")
-_DISTRICTS = (
-    "东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "门头沟区", "房山区", "通州区", "顺义区",
-    "昌平区", "大兴区", "怀柔区", "平谷区", "密云区", "延庆区",
-)  # fmt: skip
 
 
 def run_oracle(rows: Iterable[Mapping[str, Any]], catalogue: Catalogue | None = None) -> OracleResult:
@@ -89,10 +86,6 @@ def run_oracle(rows: Iterable[Mapping[str, Any]], catalogue: Catalogue | None = 
                 Disagreement(str(row["id"]), split, row["category_l2"], row["unit"], unit, row["text"])
             )
     return result
-
-
-def seed_oracle(catalogue: Catalogue | None = None) -> OracleResult:
-    return run_oracle(load_seed_corpus().to_list(), catalogue)
 
 
 def format_oracle(result: OracleResult, splits: Sequence[str] = SPLITS, examples: int = 0) -> str:
