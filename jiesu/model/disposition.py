@@ -132,9 +132,10 @@ class DispositionResolver:
             fallback = _best_ordinary_label(head)
             predicted = decode_disposition(fallback)
             confidence = dict(head.top).get(fallback, 0.0)  # the fallback's own probability
-        decision = self._decide_channel(folded, original, head, predicted, confidence, cues)
+        legal = self.legal.find(folded)  # read once: the rules and the learned reader both weigh it
+        decision = self._decide_channel(folded, original, head, predicted, confidence, legal)
         if decision.label == "dispatch" and reading is not None:
-            decision = self._read(folded, original, head, reading) or decision
+            decision = self._read(folded, original, head, reading, legal) or decision
         if head is not None and head.label.startswith("emergency") and not emergencies:
             decision = replace(decision, conflict=True)
         return replace(decision, possible_emergencies=possible) if possible else decision
@@ -164,11 +165,10 @@ class DispositionResolver:
         head: HeadPrediction | None,
         predicted: DispositionLabel | None,
         confidence: float,
-        cues: CueMatches,  # noqa: ARG002 (legal cues are matched by self.legal, on the text without glosses)
+        finding: LegalFinding,
     ) -> DispositionDecision:
         """A legal channel, a consultation about one, or the head's own label."""
         head_trusted = head is not None and confidence >= HEAD_TRUST
-        finding = self.legal.find(folded)
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
         asks_how = bool((channels or head_channel) and self._consultation.matches(folded))
@@ -182,8 +182,7 @@ class DispositionResolver:
                 return self._legal(head_channel, max(confidence, 0.9), channels[head_channel], conflict=False)
             # Among the channels with (strong, if any) evidence: the one the head believes, then the more
             # specific procedure, then the one with most spans (仲裁已经立案 also matches litigation's 立案).
-            head_belief = {decode_disposition(label).channel: p for label, p in (head.top if head else [])}
-            strongest = self.legal.choose(finding, head_belief)
+            strongest = self.legal.choose(finding, _head_belief(head))
             enquiry = self._enquiry_about_channel(folded, predicted)
             if strongest in finding.strong and not enquiry and not self._strong_overruled(folded, finding):
                 # The text says the matter is already in the channel (已向法院起诉, 向纪委举报, 仲裁委已受理):
@@ -228,7 +227,12 @@ class DispositionResolver:
         return DispositionDecision(label, confidence=confidence)
 
     def _read(
-        self, folded: str, original: str, head: HeadPrediction | None, reading: LegalReading
+        self,
+        folded: str,
+        original: str,
+        head: HeadPrediction | None,
+        reading: LegalReading,
+        finding: LegalFinding,
     ) -> DispositionDecision | None:
         """A legal channel the rules did not find, from the learned reader (module docstring); None where
         it adds nothing. Read only for texts the rules dispatch."""
@@ -240,12 +244,10 @@ class DispositionResolver:
             or not reading.head_support >= READER_SUPPORT
         ):
             return None
-        finding = self.legal.find(folded)
         if finding.negated or self._strong_overruled(folded, finding):
             return None
         if finding.spans:
-            head_belief = {decode_disposition(label).channel: p for label, p in (head.top if head else [])}
-            channel = self.legal.choose(finding, head_belief)
+            channel = self.legal.choose(finding, _head_belief(head))
             return self._legal(channel, 0.6, _evidence(original, finding.spans[channel]), conflict=True)
         if reading.head_channel is None or self.legal.asks_elsewhere(folded):
             return None
@@ -285,6 +287,11 @@ class DispositionResolver:
             if kind in kinds
             for match in pattern.finditer(folded)
         ]
+
+
+def _head_belief(head: HeadPrediction | None) -> dict[str | None, float]:
+    """The head's probability per legal channel (None for the labels that name none)."""
+    return {decode_disposition(label).channel: p for label, p in (head.top if head else [])}
 
 
 def _best_ordinary_label(head: HeadPrediction) -> str:
