@@ -88,7 +88,7 @@ class DispositionResolver:
         cues: CueMatches | None = None,  # noqa: ARG002 (kept for callers)
     ) -> tuple[dict[str, list[Evidence]], bool]:
         """(legal-channel spans by channel, is-a-question-about-using-a-channel); see jiesu.model.legal."""
-        finding = self.legal.find(folded)
+        finding = self.legal.find(folded, set_aside=self._not_yet_spans(folded))
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         if not channels:
             return {}, False
@@ -132,7 +132,8 @@ class DispositionResolver:
             fallback = _best_ordinary_label(head)
             predicted = decode_disposition(fallback)
             confidence = dict(head.top).get(fallback, 0.0)  # the fallback's own probability
-        legal = self.legal.find(folded)  # read once: the rules and the learned reader both weigh it
+        # Read once: the rules and the learned reader both weigh it.
+        legal = self.legal.find(folded, set_aside=self._not_yet_spans(folded))
         decision = self._decide_channel(folded, original, head, predicted, confidence, legal)
         if decision.label == "dispatch" and reading is not None:
             decision = self._read(folded, original, head, reading, legal) or decision
@@ -252,6 +253,11 @@ class DispositionResolver:
         if reading.head_channel is None or self.legal.asks_elsewhere(folded):
             return None
         return self._legal(reading.head_channel, 0.6, [], conflict=True)
+
+    def _not_yet_spans(self, folded: str) -> list[tuple[int, int]]:
+        """Where the text says a matter is not (yet) in a channel: the channel words there are no evidence
+        (物业威胁要把我告到法院 is no suit, even where the classifier leans to litigation)."""
+        return self._not_yet.find(folded).get("not_yet", []) if self._not_yet is not None else []
 
     def _strong_overruled(self, folded: str, finding: LegalFinding) -> bool:
         """Strong evidence does not exclude when the text asks an administrative body to act, or says the

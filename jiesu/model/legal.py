@@ -17,7 +17,7 @@ and the pinyin glosses left by bad Traditional conversions ("业(yè)主") are r
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from jiesu.data.disposition_rules import ChannelId, DispositionRules
@@ -83,10 +83,17 @@ class LegalJudge:
         )
         self._channels = [channel.id for channel in rules.channels]
 
-    def find(self, folded: str) -> LegalFinding:
-        """The channels the folded text gives evidence for, less those it rules out."""
+    def find(self, folded: str, set_aside: Sequence[tuple[int, int]] = ()) -> LegalFinding:
+        """The channels the folded text gives evidence for, less those it rules out. A cue that overlaps
+        a `set_aside` span (offsets in `folded`) is no evidence: the caller passes the spans where the
+        text says the matter is not in a channel (还没起诉, 物业威胁要把我告到法院), whose channel words are
+        the threat or the denial itself."""
         clean, offsets = strip_glosses(folded)
-        found = self._cues.find(clean)
+        found = {
+            name: kept
+            for name, matched in self._cues.find(clean).items()
+            if (kept := [span for span in _in_original(matched, offsets) if not _overlaps(span, set_aside)])
+        }
         spans: dict[str, Spans] = {}
         strong: set[str] = set()
         negated: set[str] = set()
@@ -96,7 +103,7 @@ class LegalJudge:
                 continue
             matched = sorted(set(found.get(f"weak:{channel}", [])) | set(found.get(f"strong:{channel}", [])))
             if matched:
-                spans[channel] = [(offsets[start], offsets[end - 1] + 1) for start, end in matched]
+                spans[channel] = matched
             if f"strong:{channel}" in found:
                 strong.add(channel)
         # Read only against evidence: a whole-text scan that most texts, with no channel cue, never need.
@@ -128,3 +135,12 @@ class LegalJudge:
     def reviewing(finding: LegalFinding, channel: str) -> list[str]:
         """The channels with strong evidence whose procedure reviews `channel`'s outcome."""
         return [c for c in finding.strong if channel in REVIEWS.get(c, frozenset())]
+
+
+def _in_original(spans: Spans, offsets: list[int]) -> Spans:
+    """Spans of the text without glosses, as offsets in the text with them."""
+    return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
+
+
+def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in others)

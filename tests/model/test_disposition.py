@@ -90,7 +90,17 @@ def test_not_yet_in_the_channel_stays_dispatchable(resolver: DispositionResolver
 )
 def test_someone_else_s_threat_to_sue_is_no_case(resolver: DispositionResolver, text: str) -> None:
     decision = decide(resolver, text, head("dispatch", 0.95))
-    assert decision.label == "dispatch"
+    assert (decision.label, decision.evidence, decision.conflict) == ("dispatch", [], False)
+    # A head that leans to litigation cannot exclude on the threat's words alone: a person looks.
+    leaning = decide(resolver, text, head("legal_channel:litigation", 0.9, ("dispatch", 0.08)))
+    assert (leaning.label, leaning.conflict) == ("dispatch", True)
+
+
+def test_a_suit_told_next_to_a_threat_is_still_a_suit(resolver: DispositionResolver) -> None:
+    text = "对方威胁要把我告到法院，其实我已经向海淀法院提起诉讼了，法院迟迟不开庭"
+    decision = decide(resolver, text, head("dispatch", 0.6, ("legal_channel:litigation", 0.3)))
+    assert (decision.label, decision.channel) == ("legal_channel", "litigation")
+    assert "威胁要把我告到法院" not in "".join(span.text for span in decision.evidence)
 
 
 def test_risk_cues_are_named(resolver: DispositionResolver) -> None:
