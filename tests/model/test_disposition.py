@@ -96,6 +96,15 @@ def test_someone_else_s_threat_to_sue_is_no_case(resolver: DispositionResolver, 
     assert (leaning.label, leaning.conflict) == ("dispatch", True)
 
 
+def test_a_not_yet_cue_stays_within_its_sentence(resolver: DispositionResolver) -> None:
+    # 建议。国家信访 is the end of one sentence and the start of the next, not advice to petition.
+    ruling = "原告诉称，其多次给区政府写信提出意见和建议。国家信访局收到信件后没有答复，故诉至法院。"
+    decision = decide(resolver, ruling, head("dispatch", 0.95))
+    assert (decision.label, decision.channel) == ("legal_channel", "litigation")
+    advised = "街道建议我去申请仲裁，我还是想先请劳动监察督促公司发工资"
+    assert decide(resolver, advised, head("legal_channel:arbitration", 0.9)).label == "dispatch"
+
+
 def test_a_suit_told_next_to_a_threat_is_still_a_suit(resolver: DispositionResolver) -> None:
     text = "对方威胁要把我告到法院，其实我已经向海淀法院提起诉讼了，法院迟迟不开庭"
     decision = decide(resolver, text, head("dispatch", 0.6, ("legal_channel:litigation", 0.3)))
