@@ -21,7 +21,7 @@ from jiesu.training.label_map import MappedCategory, load_label_map
 log = logging.getLogger(__name__)
 SEED = "seed"
 HEAD_COLUMNS = ("category_l2", "category_l1", "request_type", "disposition", "channel", "emergency_number")
-UNIT_COLUMNS = ("unit", "region", "district", "street")
+UNIT_COLUMNS = ("unit",)
 # The default model never sees the seed test split, so suggestion benchmarks can be scored on it.
 DEFAULT_SEED_SPLITS = ("train", "dev")
 
@@ -219,11 +219,7 @@ def load_training_data(
 
 
 def _unit_labels(dataset: Dataset) -> list[UnitLabel | None] | None:
-    """The unit that handled each row and its place, where the data has all those columns."""
+    """The unit that handled each row, where the data has a `unit` column."""
     if not set(UNIT_COLUMNS) <= set(dataset.column_names):
         return None
-    columns = [dataset[column] for column in UNIT_COLUMNS]
-    return [
-        UnitLabel(unit, region, district, street) if unit else None
-        for unit, region, district, street in zip(*columns, strict=True)
-    ]
+    return [UnitLabel(unit) if unit else None for unit in dataset["unit"]]

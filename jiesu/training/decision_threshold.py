@@ -32,13 +32,10 @@ DISPOSITION = "disposition"
 
 @dataclass(frozen=True)
 class UnitLabel:
-    """The unit that handled a row, and the row's labelled place (a corpus row's `region`, `district`,
-    `street`; unknown for a settled ticket). The threshold reads the place from the text, as served."""
+    """The unit that handled a row. The threshold reads the row's place from its text, as a suggestion
+    does (not from the row's labelled place, which would leave place errors out of the promise)."""
 
     unit: str
-    region: str | None
-    district: str | None
-    street: str | None
     caller_district: str | None = None  # the caller's district, where the hotline knew it (a ticket's)
 
 

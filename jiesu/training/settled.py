@@ -60,6 +60,6 @@ def with_settled(seed: TrainingData, settled: Sequence[SettledExample], database
         ticket_ids=[example.ticket_id for example in settled],
         unit_labels=[
             *(seed.unit_labels or [None] * len(seed.texts)),
-            *(UnitLabel(example.unit, None, None, None, example.caller_district) for example in settled),
+            *(UnitLabel(example.unit, example.caller_district) for example in settled),
         ],
     )

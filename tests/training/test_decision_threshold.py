@@ -39,8 +39,8 @@ def test_without_unit_labels_the_template_decides() -> None:
 
 def test_a_unit_label_the_catalogue_does_not_give_makes_the_decision_wrong() -> None:
     texts, y, proba, classes = _inputs(20, predicted=0)
-    right = UnitLabel("朝阳区教育委员会", "北京市", "朝阳区", None)
-    other = UnitLabel("朝阳区体育局", "北京市", "朝阳区", None)  # the catalogue sends 学校管理 elsewhere
+    right = UnitLabel("朝阳区教育委员会")
+    other = UnitLabel("朝阳区体育局")  # the catalogue sends 学校管理 elsewhere
     # The most confident half names a unit the category does not route to: nothing reaches 97%
     # above the less confident half, which is right.
     labels = [right] * 10 + [other] * 10
@@ -54,7 +54,7 @@ def test_a_unit_label_the_catalogue_does_not_give_makes_the_decision_wrong() -> 
 def test_the_unit_is_instantiated_at_the_rows_own_place() -> None:
     texts, y, proba, classes = _inputs(20, predicted=0)
     # Same template, another district: the row's unit is not the one named for its place.
-    elsewhere = UnitLabel("海淀区教育委员会", "北京市", "朝阳区", None)
+    elsewhere = UnitLabel("海淀区教育委员会")
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, [elsewhere] * 20).threshold is None
     # No unit label on a row: the template comparison again (a row may also lack one in the corpus).
     labels: list[UnitLabel | None] = [None] * 20
@@ -63,7 +63,7 @@ def test_the_unit_is_instantiated_at_the_rows_own_place() -> None:
 
 def test_a_wrong_category_with_another_unit_is_wrong_either_way() -> None:
     texts, y, proba, classes = _inputs(20, predicted=1)
-    right = UnitLabel("朝阳区教育委员会", "北京市", "朝阳区", None)
+    right = UnitLabel("朝阳区教育委员会")
     assert choose_decision_threshold(texts, y, proba, classes, 0.97).threshold is None
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, [right] * 20).threshold is None
 
@@ -74,24 +74,24 @@ def test_the_seed_corpus_carries_unit_labels_for_its_dispatched_rows() -> None:
     assert data.unit_labels is not None
     assert len(data.unit_labels) == len(data.texts)
     dataset = data.dataset
-    for label, unit, district in zip(data.unit_labels, dataset["unit"], dataset["district"], strict=True):
+    for label, unit in zip(data.unit_labels, dataset["unit"], strict=True):
         assert (label is None) == (not unit)
         if label is not None:
-            assert (label.unit, label.district) == (unit, district)
+            assert label.unit == unit
 
 
 def test_a_place_misread_from_the_text_makes_the_decision_wrong() -> None:
     # The rows' labels say 朝阳区; their texts name 海淀区, so a suggestion would name 海淀区's bureau.
     texts, y, proba, classes = _inputs(20, predicted=0, district="海淀区")
-    labels = [UnitLabel("朝阳区教育委员会", "北京市", "朝阳区", None)] * 20
+    labels = [UnitLabel("朝阳区教育委员会")] * 20
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, labels).threshold is None
-    right = [UnitLabel("海淀区教育委员会", "北京市", "海淀区", None)] * 20
+    right = [UnitLabel("海淀区教育委员会")] * 20
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, right).coverage == 1.0
 
 
 def test_the_caller_s_district_places_a_text_that_names_none() -> None:
     texts, y, proba, classes = _inputs(20, predicted=0, district="")
-    unknown = [UnitLabel("朝阳区教育委员会", None, None, None)] * 20
+    unknown = [UnitLabel("朝阳区教育委员会")] * 20
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, unknown).threshold is None
-    called = [UnitLabel("朝阳区教育委员会", None, None, None, "朝阳区")] * 20
+    called = [UnitLabel("朝阳区教育委员会", "朝阳区")] * 20
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, called).coverage == 1.0

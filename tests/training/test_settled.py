@@ -26,7 +26,7 @@ def _settled(ticket_id: str, unit: str) -> SettledExample:
 
 
 def test_settled_tickets_carry_the_unit_that_replied_for_the_decision_threshold() -> None:
-    seed_label = UnitLabel("海淀区水务局", "北京市", "海淀区", None)
+    seed_label = UnitLabel("海淀区水务局")
     seed = TrainingData(
         texts=["海淀区清河路边污水横流"],
         targets={"category": ["排水"], "disposition": ["dispatch"]},
@@ -39,7 +39,7 @@ def test_settled_tickets_carry_the_unit_that_replied_for_the_decision_threshold(
     assert data.weights == [SEED_WEIGHT, 0.5]
     assert data.targets["category"] == ["排水", "餐饮油烟"]
     assert data.targets["disposition"] == ["dispatch", "dispatch"]
-    assert data.unit_labels == [seed_label, UnitLabel("朝阳区生态环境局", None, None, None, "朝阳区")]
+    assert data.unit_labels == [seed_label, UnitLabel("朝阳区生态环境局", "朝阳区")]
     assert data.ticket_ids == ["t1"]
 
 
@@ -51,4 +51,4 @@ def test_seed_data_without_unit_labels_leaves_them_unknown() -> None:
         dataset=Dataset.from_dict({"text": ["暖气不热"]}),
     )
     data = with_settled(seed, [_settled("t1", "朝阳区生态环境局")], "test.db")
-    assert data.unit_labels == [None, UnitLabel("朝阳区生态环境局", None, None, None, "朝阳区")]
+    assert data.unit_labels == [None, UnitLabel("朝阳区生态环境局", "朝阳区")]
