@@ -98,6 +98,11 @@ class DispositionRules(BaseModel):
     enquiry_cues: list[str] = Field(default_factory=list)
     # "Not yet in the channel" (还没去仲裁, 再不给钱就去法院): the matter is not excluded (art. 11).
     not_yet_cues: list[str] = Field(default_factory=list)
+    # Channel words mentioned, not a case: a finished matter told before another one (打赢官司以后, 仲裁的事
+    # 已经结束了), an intention (打算申请劳动仲裁), hearsay (听说有人去纪委举报). The words inside are no
+    # evidence; unlike a not-yet cue it says nothing of the rest of the text, where a judgement not
+    # performed or a petition lodged is still a case.
+    mention_cues: list[str] = Field(default_factory=list)
     # The caller asks an administrative body to act (请劳动监察督促): a strong legal cue alone does not exclude.
     administrative_cues: list[str] = Field(default_factory=list)
     # Plain words that name a legal body or procedure (法院, 仲裁, 纪委, 信访 …): the learned legal reader
@@ -120,6 +125,7 @@ class DispositionRules(BaseModel):
         "question_cues",
         "enquiry_cues",
         "not_yet_cues",
+        "mention_cues",
         "administrative_cues",
         "emergency_past",
         "emergency_after",

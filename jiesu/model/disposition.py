@@ -72,6 +72,7 @@ class DispositionResolver:
         self._question = re.compile("|".join(rules.question_cues)) if rules.question_cues else None
         self._enquiry = re.compile("|".join(rules.enquiry_cues)) if rules.enquiry_cues else None
         self._not_yet = CueIndex({"not_yet": rules.not_yet_cues}) if rules.not_yet_cues else None
+        self._set_aside = CueIndex({"not_yet": rules.not_yet_cues, "mention": rules.mention_cues})
         self._risk = {kind: re.compile("|".join(cues)) for kind, cues in rules.risk_cues.items() if cues}
         # The kinds one of whose cues may occur: most texts hold none, and each alternation is a scan.
         self._risk_kinds = CueIndex(rules.risk_cues)
@@ -88,7 +89,7 @@ class DispositionResolver:
         cues: CueMatches | None = None,  # noqa: ARG002 (kept for callers)
     ) -> tuple[dict[str, list[Evidence]], bool]:
         """(legal-channel spans by channel, is-a-question-about-using-a-channel); see jiesu.model.legal."""
-        finding = self.legal.find(folded, set_aside=self._not_yet_spans(folded))
+        finding = self.legal.find(folded, set_aside=self._set_aside_spans(folded))
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         if not channels:
             return {}, False
@@ -133,7 +134,7 @@ class DispositionResolver:
             predicted = decode_disposition(fallback)
             confidence = dict(head.top).get(fallback, 0.0)  # the fallback's own probability
         # Read once: the rules and the learned reader both weigh it.
-        legal = self.legal.find(folded, set_aside=self._not_yet_spans(folded))
+        legal = self.legal.find(folded, set_aside=self._set_aside_spans(folded))
         decision = self._decide_channel(folded, original, head, predicted, confidence, legal)
         if decision.label == "dispatch" and reading is not None:
             decision = self._read(folded, original, head, reading, legal) or decision
@@ -213,10 +214,11 @@ class DispositionResolver:
                 return self._legal(head_channel, confidence, [], conflict=True)
             return self._legal(strongest, 0.6, channels[strongest], conflict=True)
         if head is not None and head_channel:
-            not_yet = self._not_yet is not None and self._not_yet.matches(folded)
+            # The caller says the matter is not (yet) in a channel, or only mentions one.
+            not_yet = self._set_aside.matches(folded)
             if not head_trusted or not_yet:
-                # No evidence and an unsure head, or the caller says the matter is not (yet) in that
-                # channel: not excluded (wrongly refusing a request costs more than a look); the best
+                # No evidence and an unsure head, or the text says the matter is not (yet, or no longer)
+                # in that channel: not excluded (wrongly refusing a request costs more than a look); the best
                 # other answer stands and a person checks it.
                 fallback = _best_ordinary_label(head)
                 return DispositionDecision(
@@ -252,12 +254,16 @@ class DispositionResolver:
             return self._legal(channel, 0.6, _evidence(original, finding.spans[channel]), conflict=True)
         if reading.head_channel is None or self.legal.asks_elsewhere(folded):
             return None
+        if self._set_aside.matches(folded):
+            return None  # the only channel words were a mention (仲裁的事已经结束了): the reader read those
         return self._legal(reading.head_channel, 0.6, [], conflict=True)
 
-    def _not_yet_spans(self, folded: str) -> list[tuple[int, int]]:
-        """Where the text says a matter is not (yet) in a channel: the channel words there are no evidence
-        (物业威胁要把我告到法院 is no suit, even where the classifier leans to litigation)."""
-        return self._not_yet.find(folded).get("not_yet", []) if self._not_yet is not None else []
+    def _set_aside_spans(self, folded: str) -> list[tuple[int, int]]:
+        """Where the text says a matter is not (yet) in a channel, or mentions one without being in it
+        (a finished matter as background, an intention, hearsay): the channel words there are no evidence
+        (物业威胁要把我告到法院 is no suit, even where the classifier leans to litigation; 打赢官司以后搬到
+        这里 introduces another matter)."""
+        return [span for spans in self._set_aside.find(folded).values() for span in spans]
 
     def _strong_overruled(self, folded: str, finding: LegalFinding) -> bool:
         """Strong evidence does not exclude when the text asks an administrative body to act, or says the

@@ -84,15 +84,15 @@ class LegalJudge:
         self._channels = [channel.id for channel in rules.channels]
 
     def find(self, folded: str, set_aside: Sequence[tuple[int, int]] = ()) -> LegalFinding:
-        """The channels the folded text gives evidence for, less those it rules out. A cue that overlaps
-        a `set_aside` span (offsets in `folded`) is no evidence: the caller passes the spans where the
-        text says the matter is not in a channel (还没起诉, 物业威胁要把我告到法院), whose channel words are
-        the threat or the denial itself."""
+        """The channels the folded text gives evidence for, less those it rules out. A cue that lies
+        within a `set_aside` span (offsets in `folded`) is no evidence: the caller passes the spans where
+        the text says the matter is not in a channel (还没起诉, 物业威胁要把我告到法院) or only mentions one
+        (打赢官司以后, 打算申请仲裁), whose channel words are the threat, the denial or the mention itself."""
         clean, offsets = strip_glosses(folded)
         found = {
             name: kept
             for name, matched in self._cues.find(clean).items()
-            if (kept := [span for span in _in_original(matched, offsets) if not _overlaps(span, set_aside)])
+            if (kept := [span for span in _in_original(matched, offsets) if not _within(span, set_aside)])
         }
         spans: dict[str, Spans] = {}
         strong: set[str] = set()
@@ -142,5 +142,7 @@ def _in_original(spans: Spans, offsets: list[int]) -> Spans:
     return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
 
 
-def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in others)
+def _within(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    """Whether `span` lies inside one of `others` (a longer cue that reaches past it still counts:
+    法院判决以后对方拒不履行 is a judgement not performed, told after the background words)."""
+    return any(start <= span[0] and span[1] <= end for start, end in others)
