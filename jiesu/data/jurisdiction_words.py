@@ -31,6 +31,12 @@ class JurisdictionWords(BaseModel):
     outside_name_next: Words
     outside_suffixes: Words
     residence_before: Words
+    person_home_before: Words
+    person_words: Words
+    self_before: Words
+    hometown_before: Words
+    identity_before: Words
+    identity_after: Words
     destination_before: Words
     registration_before: Words
     commute_before: Words
@@ -70,6 +76,10 @@ class JurisdictionWords(BaseModel):
         words = [
             *self.place_words,
             *self.residence_before,
+            *self.person_home_before,
+            *self.hometown_before,
+            *self.identity_before,
+            *self.identity_after,
             *self.destination_before,
             *self.registration_before,
             *self.commute_after,

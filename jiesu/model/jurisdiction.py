@@ -23,9 +23,14 @@ once, at its most telling mention, and half for each further mention. Rules for 
 - Where a street short is also in the alias table for the same district, the table's order decides
   (亦庄 is 北京经济技术开发区 before 亦庄地区); a street name that exists in two districts (八里庄街道)
   keeps its full weight in both, so 八里庄 alone stays ambiguous.
-- Address words change a mention's weight: right after 住/家在/老家/位于/搬到 … it counts 1.5 times,
+- Address words change a mention's weight: right after 住/家在/位于/搬到 … it counts 1.5 times,
   after 去/到/回/往 (a destination) half, after 户口在/户籍在 (registration, not the matter) 0.3 times;
   a list (去大兴、房山) takes the weight of its first item.
+- A Beijing place that introduces a person rather than the matter counts a quarter and decides a tie
+  only after the others: a home in news style, where the clause goes on with 的 and a person word
+  ("家住北京市西城区的李昭(化名)曾为女儿报名位于丰台区草桥的游泳培训班" is 丰台区), and a hometown (老家在顺义).
+  The caller's own home (我家住西城区, 我住在朝阳区的一个老小区) is the place of the matter, as before; a
+  person's home alone still places the request.
 - Districts within AMBIGUOUS_RATIO of the best are a tie. The caller's district breaks a tie when it is one
   of them. Otherwise the earliest name in the text that prefers one of the tied districts decides (people
   name the place of the matter first: "从国贸打车回通州", "协和医院…一听去大兴、房山就不拉"). The result
@@ -46,7 +51,13 @@ once, at its most telling mention, and half for each further mention. Rules for 
   an outside name (W_OUTSIDE) beats a Beijing landmark or street of like strength ("住燕郊，每天到北京
   国贸上班") and a Beijing workplace ("我在北京朝阳上班，家在燕郊" is 燕郊), but not a Beijing district
   named as the home ("我在天津上班，住在朝阳区望京"). "北京" alone never outweighs an outside place,
-  and an outside place said only as an origin places nothing.
+  and an outside place said only as an origin places nothing. Where someone comes from yields to
+  Beijing: an outside hometown (老家河北承德) to any Beijing place in the text ("老家河北承德的，在北京
+  海淀上班" is 海淀区; "我在北京打工，老家在河北涞水，承包地被占了" is still 河北), an identity (我是辽宁
+  朝阳的, 我是河北廊坊人) to Beijing named at all ("我是辽宁朝阳的，在北京打工" is 北京, no district).
+- A Beijing district name right after the name of a region where a city or county has that name (辽宁
+  朝阳, 吉林朝阳, 江苏南通通州: `Gazetteer.district_homonyms`) is part of that outside address, at that
+  mention only ("老家南通通州，住北京通州梨园" is 通州区 梨园).
 - Outside names are used only where they are safe: province and city names, county names of 天津 and
   河北 (short or official), official county names elsewhere (寿光市), official township names of 天津 and
   河北 (燕郊镇) and a few well-known short ones (燕郊, 雄安). Left out: names that are common words or
@@ -70,6 +81,7 @@ name) and one `iter_long`; about 0.09 ms for a 300-character request, 0.03 ms fo
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,6 +117,11 @@ DESTINATION_FACTOR = 0.5
 REGISTRATION_FACTOR = 0.3
 COMMUTE_FACTOR = 0.3
 ORIGIN_FACTOR = 0.2
+BACKGROUND_FACTOR = 0.25  # a Beijing place that introduces a person: their home (家住…的王女士), hometown
+PERSON_WINDOW = 24  # how far after a home the clause is read for 的 + a person word
+PERSON_AFTER_DE = 8  # how far after that 的 the person word may end
+IDENTITY_GAP = 4  # characters of no known name allowed between an identity's address and 的/人 (山西大同的)
+_CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
 MAX_EVIDENCE = 20
 _NUMBER_JOINS = frozenset(" -.－/·")  # what separates the groups of a phone number (139-0798-1234)
 
@@ -148,6 +165,9 @@ class _Hit:
     factor: float  # what the words around the mention say
     commute: bool  # 在北京朝阳上班: discounted against an outside place only
     support_only: bool = False  # an everyday word with no place word after it
+    # What the mention says of a person rather than of the matter: "home" (家住西城区的李女士, Beijing
+    # names), "hometown" (老家在…), "identity" (我是辽宁朝阳的, outside names); None: nothing of the kind.
+    kind: str | None = None
 
 
 class JurisdictionResolver:
@@ -180,6 +200,12 @@ class JurisdictionResolver:
         self._rail_line_next = words.rail_line_next
         self._number_stop_before = words.number_stop_before
         self._residence_before = words.residence_before
+        self._person_home_before = words.person_home_before
+        self._person_words = words.person_words
+        self._self_before = words.self_before
+        self._hometown_before = words.hometown_before
+        self._identity_before = words.identity_before
+        self._identity_after = words.identity_after
         self._destination_before = words.destination_before
         self._registration_before = words.registration_before
         self._origin_before = words.origin_before
@@ -191,6 +217,7 @@ class JurisdictionResolver:
             len(word)
             for word in (
                 *words.residence_before,
+                *words.hometown_before,
                 *words.destination_before,
                 *words.registration_before,
                 *words.origin_before,
@@ -208,9 +235,16 @@ class JurisdictionResolver:
         votes: dict[str, float] = defaultdict(float)
         against_outside: dict[str, float] = defaultdict(float)
         outside: dict[str, float] = defaultdict(float)
+        # Where someone comes from yields to Beijing: a hometown (老家河北承德) to any Beijing place named, an
+        # identity (我是辽宁朝阳的, 我是河北人) to Beijing named at all (在北京打工).
+        beijing_place = any(hit.name.districts and not hit.support_only for hit in counted)
+        beijing_said = beijing_place or any(hit.name.beijing for hit in counted)
         for hit in counted:
             if hit.name.region is not None:
-                outside[hit.name.region] += W_OUTSIDE * hit.factor
+                yields = (hit.kind == "hometown" and beijing_place) or (
+                    hit.kind == "identity" and beijing_said
+                )
+                outside[hit.name.region] += W_OUTSIDE * (ORIGIN_FACTOR if yields else hit.factor)
             elif not hit.support_only:
                 commute = COMMUTE_FACTOR if hit.commute else 1.0
                 for district, vote in hit.name.districts.items():
@@ -254,17 +288,24 @@ class JurisdictionResolver:
         # their later mentions (百泉纪委) are that place's, unless said to be Beijing's again (北京百泉).
         # District names are left alone (辽宁朝阳人，现在住北京朝阳; 老家南通通州，住北京通州梨园): the votes
         # of the whole text settle them, as before.
+        # A district name is claimed only where it is a city or county of the region just named (辽宁朝阳,
+        # 江苏南通通州), and only there: a later 朝阳 is Beijing's again.
         claimed: set[PlaceName] = set()
         address_end = -1  # where the last outside name, or a name claimed by it, ends
+        address: list[_Hit] = []  # the outside names of the address that ends there
         for last, name in longest_matches(self._automaton, folded):
             end = last + 1
             start = end - name.length
             if name in claimed and not self._beijing_again(folded, start):
                 continue
-            if start == address_end and name.region is None and not name.beijing and not name.explicit:
-                claimed.add(name)
-                address_end = end
-                continue
+            if start == address_end and name.region is None and not name.beijing:
+                if not name.explicit:
+                    claimed.add(name)
+                    address_end = end
+                    continue
+                if address and address[-1].name.region in name.homonym_regions:
+                    address_end = end
+                    continue
             if name.stop_next and folded.startswith(name.stop_next, end):
                 continue
             if name.districts and folded.startswith(self._rail_line_next, end):  # 亦庄线, 房山线: rail lines
@@ -276,16 +317,13 @@ class JurisdictionResolver:
                 or (name.digit_edges[0] and folded.endswith(self._number_stop_before, 0, start))
             ):
                 continue  # 798 in 13907981234 or in 房间号798 is a number, not the art district
-            hit = _Hit(
-                start,
-                end,
-                name,
-                self._factor(folded, start, end, name.region is not None),
-                self._commute(folded, start, end),
-            )
+            factor, kind = self._factor(text, folded, start, end, name.region is not None)
+            hit = _Hit(start, end, name, factor, self._commute(folded, start, end), kind=kind)
             adjacent = previous is not None and folded[previous.end : start] in self._list_joins
-            if previous is not None and adjacent and hit.factor == 1.0:
+            if previous is not None and adjacent and hit.factor == 1.0 and hit.kind is None:
                 hit.factor = previous.factor  # 去大兴、房山, 从河南郑州: the first word covers the list
+                if (previous.name.region is None) == (name.region is None):
+                    hit.kind = previous.kind  # 家住北京市西城区的, 老家河北承德
             if name.weak and not (
                 folded.startswith(self._place_words, end)
                 or (previous is not None and previous.end == start and _shares_district(previous.name, name))
@@ -294,26 +332,68 @@ class JurisdictionResolver:
             hits.append(hit)
             previous = hit
             if name.region is not None:
+                if start != address_end:
+                    self._mark_identity(text, folded, address, address_end)
+                    address = []
+                address.append(hit)
                 address_end = end
+        self._mark_identity(text, folded, address, address_end)
         return hits
+
+    def _mark_identity(self, text: str, folded: str, address: list[_Hit], end: int) -> None:
+        """An outside address said as who someone is (我是辽宁朝阳的, 我是河北廊坊人, 我是燕郊的): its names
+        are marked "identity" (they yield to Beijing where the text names it)."""
+        if not address or not folded.endswith(self._identity_before, 0, address[0].start):
+            return
+        tail = _CLAUSE_ENDS.split(fold(text[end : end + IDENTITY_GAP + 1]), maxsplit=1)[0]
+        if any(word in tail for word in self._identity_after):
+            for hit in address:
+                if hit.kind is None and hit.factor == 1.0:
+                    hit.kind = "identity"
 
     def _beijing_again(self, folded: str, start: int) -> bool:
         """A claimed name said again as Beijing's: right after 北京 (an address word is not enough: 我家住
         百泉镇 in a Henan village's letter is still that village's town)."""
         return folded.endswith(("北京", "北京市"), 0, start)
 
-    def _factor(self, folded: str, start: int, end: int, outside: bool) -> float:
-        """How much the words around a mention say it is the place of the matter."""
+    def _factor(
+        self, text: str, folded: str, start: int, end: int, outside: bool
+    ) -> tuple[float, str | None]:
+        """How much the words around a mention say it is the place of the matter, and whether it rather
+        says something of a person (see `_Hit.kind`)."""
         before = folded[max(0, start - self._before_window) : start]
         if outside and (before.endswith(self._origin_before) or folded.startswith(self._origin_after, end)):
-            return ORIGIN_FACTOR
+            return ORIGIN_FACTOR, None
+        if before.endswith(self._hometown_before):  # before 家在: 老家在 ends with it
+            return (RESIDENCE_FACTOR, "hometown") if outside else (BACKGROUND_FACTOR, "hometown")
         if before.endswith(self._residence_before):
-            return RESIDENCE_FACTOR
+            if not outside and self._introduces_person(text, folded, start, end):
+                return BACKGROUND_FACTOR, "home"
+            return RESIDENCE_FACTOR, None
         if before.endswith(self._registration_before):
-            return REGISTRATION_FACTOR
+            return REGISTRATION_FACTOR, None
         if before.endswith(self._destination_before):
-            return DESTINATION_FACTOR
-        return 1.0
+            return DESTINATION_FACTOR, None
+        return 1.0, None
+
+    def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
+        """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生):
+        a person_home_before word not said by the caller of their own home (我家住, 我住在), and the clause
+        going on with 的 + a person word (not 住在朝阳区的一个老小区)."""
+        marker = max(
+            (word for word in self._person_home_before if folded.endswith(word, 0, start)),
+            key=len,
+            default=None,
+        )
+        if marker is None or fold(text[max(0, start - len(marker) - 3) : start - len(marker)]).endswith(
+            self._self_before
+        ):
+            return False
+        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
+        de = clause.find("的")
+        return de >= 0 and any(
+            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._person_words
+        )
 
     def _commute(self, folded: str, start: int, end: int) -> bool:
         """在北京朝阳上班: the place of work, named beside the home that the request is about."""
@@ -360,8 +440,11 @@ class JurisdictionResolver:
             ):
                 district = None
             else:
+                # A person's home or hometown (家住西城区的李女士) decides only after the places of the matter.
+                ordered = [h for h in hits if h.kind is None] + [h for h in hits if h.kind is not None]
                 district = next(
-                    (h.name.preferred for h in hits if not h.support_only and h.name.preferred in tied), None
+                    (h.name.preferred for h in ordered if not h.support_only and h.name.preferred in tied),
+                    None,
                 )
         streets = _street_votes(counted)
         candidates = [
@@ -475,7 +558,9 @@ def _count(hits: list[_Hit]) -> list[_Hit]:
             continue
         best = max(mentions, key=lambda h: (not h.support_only, h.factor))
         factor = best.factor + REPEAT_SHARE * (sum(h.factor for h in mentions) - best.factor)
-        counted.append(_Hit(best.start, best.end, best.name, factor, best.commute, best.support_only))
+        # Said of a person only where every mention is (老家在涞水 … 涞水县政府 is a place of the matter).
+        kind = best.kind if all(h.kind == best.kind for h in mentions) else None
+        counted.append(_Hit(best.start, best.end, best.name, factor, best.commute, best.support_only, kind))
     return counted
 
 

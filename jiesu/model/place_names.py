@@ -69,6 +69,9 @@ class PlaceName:
     check_cross: bool  # rejected when words cross both its ends (回迁|安置)
     beijing: bool  # 北京, 北京市
     digit_edges: tuple[bool, bool] = (False, False)  # starts, ends with a digit (798, 301医院)
+    # A district name that is also a city or county of these regions (朝阳: 辽宁省, 吉林省): right after
+    # one of their names (辽宁朝阳, 江苏南通通州) it is that place, not the Beijing district.
+    homonym_regions: frozenset[str] = frozenset()
 
 
 def fold(text: str) -> str:
@@ -109,6 +112,7 @@ def build_automaton(
         if not meanings[key]:
             del meanings[key]
     keys = set(meanings) | set(outside) | beijing_keys
+    homonyms = {fold(name): regions for name, regions in gazetteer.district_homonyms.items()}
     alphabet = frozenset("".join(keys)) | words.context_chars()
     entries: list[tuple[str, PlaceName]] = []
     for key in keys:
@@ -128,6 +132,7 @@ def build_automaton(
                     check_swallow=key in lexicon.hidden,
                     check_cross=key in crossed,
                     beijing=key in beijing_keys,
+                    homonym_regions=homonyms.get(key, frozenset()) if key in district_keys else frozenset(),
                 ),
             )
         )
@@ -292,6 +297,7 @@ def compile_name(
     check_swallow: bool,
     check_cross: bool,
     beijing: bool,
+    homonym_regions: frozenset[str] = frozenset(),
 ) -> PlaceName:
     by_district: dict[str, float] = {}
     by_street: dict[tuple[str, str], float] = {}
@@ -334,6 +340,7 @@ def compile_name(
         check_cross=check_cross,
         beijing=beijing,
         digit_edges=(key[:1].isdigit(), key[-1:].isdigit()),
+        homonym_regions=homonym_regions,
     )
 
 

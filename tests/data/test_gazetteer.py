@@ -73,3 +73,11 @@ def test_tianjin_hebei_and_other_provinces_are_known_outside_beijing() -> None:
     assert "山东省" in regions["山东省"]
     # Names that are also Beijing places never mark a request as outside.
     assert "朝阳区" not in regions
+
+
+def test_beijing_district_names_that_are_also_places_elsewhere_are_known() -> None:
+    homonyms = load_gazetteer().district_homonyms
+    assert homonyms["朝阳"] == {"辽宁省", "吉林省"}  # 朝阳市, 长春市朝阳区
+    assert homonyms["朝阳区"] == {"吉林省"}
+    assert homonyms["通州"] == {"江苏省"}  # 南通市通州区
+    assert "海淀" not in homonyms
