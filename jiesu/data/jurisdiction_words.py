@@ -37,6 +37,7 @@ class JurisdictionWords(BaseModel):
     hometown_before: Words
     identity_before: Words
     identity_after: Words
+    hometown_matter: Words
     destination_before: Words
     registration_before: Words
     commute_before: Words

@@ -214,8 +214,13 @@ class DispositionResolver:
                 return self._legal(head_channel, confidence, [], conflict=True)
             return self._legal(strongest, 0.6, channels[strongest], conflict=True)
         if head is not None and head_channel:
-            # The caller says the matter is not (yet) in a channel, or only mentions one.
-            not_yet = self._set_aside.matches(folded)
+            # The caller says the matter is not (yet) in a channel, its only channel words were a
+            # mention (仲裁的事已经结束了), or the text rules the head's channel out (法院不予立案).
+            not_yet = (
+                finding.set_aside
+                or head_channel in finding.negated
+                or (self._not_yet is not None and self._not_yet.matches(folded))
+            )
             if not head_trusted or not_yet:
                 # No evidence and an unsure head, or the text says the matter is not (yet, or no longer)
                 # in that channel: not excluded (wrongly refusing a request costs more than a look); the best
@@ -254,7 +259,7 @@ class DispositionResolver:
             return self._legal(channel, 0.6, _evidence(original, finding.spans[channel]), conflict=True)
         if reading.head_channel is None or self.legal.asks_elsewhere(folded):
             return None
-        if self._set_aside.matches(folded):
+        if finding.set_aside:
             return None  # the only channel words were a mention (仲裁的事已经结束了): the reader read those
         return self._legal(reading.head_channel, 0.6, [], conflict=True)
 

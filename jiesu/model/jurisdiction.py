@@ -26,10 +26,10 @@ once, at its most telling mention, and half for each further mention. Rules for 
 - Address words change a mention's weight: right after 住/家在/位于/搬到 … it counts 1.5 times,
   after 去/到/回/往 (a destination) half, after 户口在/户籍在 (registration, not the matter) 0.3 times;
   a list (去大兴、房山) takes the weight of its first item.
-- A Beijing place that introduces a person rather than the matter counts a quarter and decides a tie
+- A Beijing place that introduces a person rather than the matter (BACKGROUND_FACTOR) decides a tie
   only after the others: a home in news style, where the clause goes on with 的 and a person word
-  ("家住北京市西城区的李昭(化名)曾为女儿报名位于丰台区草桥的游泳培训班" is 丰台区), and a hometown (老家在顺义).
-  The caller's own home (我家住西城区, 我住在朝阳区的一个老小区) is the place of the matter, as before; a
+  ("家住北京市西城区的李昭(化名)曾为女儿报名位于丰台区草桥的游泳培训班" is 丰台区). A hometown counts as
+  a home (老家在大兴区庞各庄镇，村里的老宅被强拆了，我现在住在海淀 is 大兴区). The caller's own home (我家住西城区, 我住在朝阳区的一个老小区) is the place of the matter, as before; a
   person's home alone still places the request.
 - Districts within AMBIGUOUS_RATIO of the best are a tie. The caller's district breaks a tie when it is one
   of them. Otherwise the earliest name in the text that prefers one of the tied districts decides (people
@@ -53,8 +53,10 @@ once, at its most telling mention, and half for each further mention. Rules for 
   named as the home ("我在天津上班，住在朝阳区望京"). "北京" alone never outweighs an outside place,
   and an outside place said only as an origin places nothing. Where someone comes from yields to
   Beijing: an outside hometown (老家河北承德) to any Beijing place in the text ("老家河北承德的，在北京
-  海淀上班" is 海淀区; "我在北京打工，老家在河北涞水，承包地被占了" is still 河北), an identity (我是辽宁
-  朝阳的, 我是河北廊坊人) to Beijing named at all ("我是辽宁朝阳的，在北京打工" is 北京, no district).
+  海淀上班" is 海淀区), unless the text speaks of a matter at home (hometown_matter: "在北京海淀区打工，
+  老家在河北涞水县，家里的承包地被村里占了" is 河北); an identity closing its clause (我是辽宁朝阳的，
+  我是河北廊坊人) to Beijing named at all ("我是辽宁朝阳的，在北京打工" is 北京, no district; "我是燕郊的
+  业主" is no identity).
 - A Beijing district name right after the name of a region where a city or county has that name (辽宁
   朝阳, 吉林朝阳, 江苏南通通州: `Gazetteer.district_homonyms`) is part of that outside address, at that
   mention only ("老家南通通州，住北京通州梨园" is 通州区 梨园).
@@ -117,7 +119,11 @@ DESTINATION_FACTOR = 0.5
 REGISTRATION_FACTOR = 0.3
 COMMUTE_FACTOR = 0.3
 ORIGIN_FACTOR = 0.2
-BACKGROUND_FACTOR = 0.25  # a Beijing place that introduces a person: their home (家住…的王女士), hometown
+# A Beijing place that introduces a person (家住…的王女士): below a plain mention of the matter's place,
+# above a destination (居住在通州区的张女士说…每天要去北京站坐车 is 通州区); a district named as a home
+# (4 × 0.35) then ties with an area or landmark of the matter (1.2 to 1.5: 家住西城区的李女士在国贸…), and
+# the tie goes to the matter.
+BACKGROUND_FACTOR = 0.35
 PERSON_WINDOW = 24  # how far after a home the clause is read for 的 + a person word
 PERSON_AFTER_DE = 8  # how far after that 的 the person word may end
 IDENTITY_GAP = 4  # characters of no known name allowed between an identity's address and 的/人 (山西大同的)
@@ -206,6 +212,7 @@ class JurisdictionResolver:
         self._hometown_before = words.hometown_before
         self._identity_before = words.identity_before
         self._identity_after = words.identity_after
+        self._hometown_matter = words.hometown_matter
         self._destination_before = words.destination_before
         self._registration_before = words.registration_before
         self._origin_before = words.origin_before
@@ -235,14 +242,18 @@ class JurisdictionResolver:
         votes: dict[str, float] = defaultdict(float)
         against_outside: dict[str, float] = defaultdict(float)
         outside: dict[str, float] = defaultdict(float)
-        # Where someone comes from yields to Beijing: a hometown (老家河北承德) to any Beijing place named, an
-        # identity (我是辽宁朝阳的, 我是河北人) to Beijing named at all (在北京打工).
+        # Where someone comes from yields to Beijing: an identity (我是辽宁朝阳的) to Beijing named at all (在
+        # 北京打工); an outside hometown to a Beijing place (老家河北保定，现在在丰台区打工), unless the text
+        # speaks of a matter at home (老家在河北涞水，家里的承包地被村里占了).
         beijing_place = any(hit.name.districts and not hit.support_only for hit in counted)
         beijing_said = beijing_place or any(hit.name.beijing for hit in counted)
+        matter_at_home = any(hit.kind == "hometown" for hit in counted) and any(
+            word in fold(head) for word in self._hometown_matter
+        )
         for hit in counted:
             if hit.name.region is not None:
-                yields = (hit.kind == "hometown" and beijing_place) or (
-                    hit.kind == "identity" and beijing_said
+                yields = (hit.kind == "identity" and beijing_said) or (
+                    hit.kind == "hometown" and beijing_place and not matter_at_home
                 )
                 outside[hit.name.region] += W_OUTSIDE * (ORIGIN_FACTOR if yields else hit.factor)
             elif not hit.support_only:
@@ -345,8 +356,11 @@ class JurisdictionResolver:
         are marked "identity" (they yield to Beijing where the text names it)."""
         if not address or not folded.endswith(self._identity_before, 0, address[0].start):
             return
-        tail = _CLAUSE_ENDS.split(fold(text[end : end + IDENTITY_GAP + 1]), maxsplit=1)[0]
-        if any(word in tail for word in self._identity_after):
+        # 的/人 must close the clause: 我是燕郊的业主 says where the matter is, not who the caller is.
+        window = fold(text[end : end + IDENTITY_GAP + 2])
+        parts = _CLAUSE_ENDS.split(window, maxsplit=1)
+        closed = len(parts) > 1 or end + len(window) >= len(text)
+        if closed and parts[0].endswith(tuple(self._identity_after)):
             for hit in address:
                 if hit.kind is None and hit.factor == 1.0:
                     hit.kind = "identity"
@@ -365,7 +379,9 @@ class JurisdictionResolver:
         if outside and (before.endswith(self._origin_before) or folded.startswith(self._origin_after, end)):
             return ORIGIN_FACTOR, None
         if before.endswith(self._hometown_before):  # before 家在: 老家在 ends with it
-            return (RESIDENCE_FACTOR, "hometown") if outside else (BACKGROUND_FACTOR, "hometown")
+            # A hometown counts as a home does; an outside one is marked, to yield to Beijing (see
+            # `_votes`) where the text says nothing of a matter there.
+            return RESIDENCE_FACTOR, ("hometown" if outside else None)
         if before.endswith(self._residence_before):
             if not outside and self._introduces_person(text, folded, start, end):
                 return BACKGROUND_FACTOR, "home"

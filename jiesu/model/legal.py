@@ -68,6 +68,7 @@ class LegalFinding:
     strong: frozenset[str]  # the channels with a strong cue
     elsewhere: bool  # the text asks an administrative body to act (looked for only where spans)
     negated: frozenset[str] = frozenset()  # the channels the text rules out (法院不予立案, 驳回起诉)
+    set_aside: bool = False  # some channel words were a threat, a denial or a mention (see `find`)
 
 
 class LegalJudge:
@@ -89,16 +90,21 @@ class LegalJudge:
         the text says the matter is not in a channel (还没起诉, 物业威胁要把我告到法院) or only mentions one
         (打赢官司以后, 打算申请仲裁), whose channel words are the threat, the denial or the mention itself."""
         clean, offsets = strip_glosses(folded)
-        found = {
-            name: kept
-            for name, matched in self._cues.find(clean).items()
-            if (kept := [span for span in _in_original(matched, offsets) if not _within(span, set_aside)])
-        }
+        found: dict[str, Spans] = {}
+        dropped = False
+        for name, matched in self._cues.find(clean).items():
+            kept = [span for span in _in_original(matched, offsets) if not _within(span, set_aside)]
+            dropped |= len(kept) < len(matched)
+            if kept:
+                found[name] = kept
         spans: dict[str, Spans] = {}
         strong: set[str] = set()
         negated: set[str] = set()
         for channel in self._channels:
-            if f"not:{channel}" in found:
+            evidence = [*found.get(f"weak:{channel}", []), *found.get(f"strong:{channel}", [])]
+            if f"not:{channel}" in found and not _later(evidence, found[f"not:{channel}"]):
+                # Ruled out (法院不予立案), unless the text goes on to say the matter got in after all
+                # (法院开始没给立案，后来补交材料后已经立案了).
                 negated.add(channel)
                 continue
             matched = sorted(set(found.get(f"weak:{channel}", [])) | set(found.get(f"strong:{channel}", [])))
@@ -108,7 +114,7 @@ class LegalJudge:
                 strong.add(channel)
         # Read only against evidence: a whole-text scan that most texts, with no channel cue, never need.
         elsewhere = bool(spans) and self._elsewhere is not None and self._elsewhere.matches(clean)
-        return LegalFinding(spans, frozenset(strong), elsewhere, frozenset(negated))
+        return LegalFinding(spans, frozenset(strong), elsewhere, frozenset(negated), dropped)
 
     def asks_elsewhere(self, folded: str) -> bool:
         """The text asks an administrative body to act (请劳动监察督促): read where `find` did not."""
@@ -140,6 +146,12 @@ class LegalJudge:
 def _in_original(spans: Spans, offsets: list[int]) -> Spans:
     """Spans of the text without glosses, as offsets in the text with them."""
     return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
+
+
+def _later(spans: Spans, negations: Spans) -> bool:
+    """Whether a span starts after the end of every negation."""
+    last = max(end for _, end in negations)
+    return any(start >= last for start, _ in spans)
 
 
 def _within(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:

@@ -1,0 +1,65 @@
+"""Cases a cold reviewer wrote against the disposition and jurisdiction changes of 2026-12-07
+(`review_cases.jsonl`), run through full suggestions with the seed model: legal channels told beside
+mentions, threats, refusals and finished matters, and places told as homes, hometowns and identities.
+
+Fields: `id`; `text`; `expect`: a disposition (`legal_channel`, `dispatch`, `answer_now`, with `channel`
+where the reviewer named one), `district=<name>`, or `out_of_beijing`; optionally `known_miss` (still
+wrong, with the reason: it fails strictly, so that a fix shows).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jiesu.model.classifier import RequestClassifier
+from jiesu.model.suggestion import Suggester, SuggestionRequest
+from jiesu.model.suggestion_types import Suggestion
+
+CASES_FILE = Path(__file__).with_name("review_cases.jsonl")
+CASES: list[dict[str, Any]] = [
+    json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
+]
+DISPOSITIONS = {"legal_channel", "dispatch", "answer_now"}
+
+
+@pytest.fixture(scope="module")
+def answers(seed_model: RequestClassifier) -> dict[str, Suggestion]:
+    suggester = Suggester.with_reference_data(seed_model)
+    suggestions = suggester.suggest_many(
+        [SuggestionRequest(text=case["text"], id=case["id"]) for case in CASES]
+    )
+    return {case["id"]: suggestion for case, suggestion in zip(CASES, suggestions, strict=True)}
+
+
+def _marked(case: dict[str, Any]) -> Any:
+    if "known_miss" in case:
+        return pytest.param(case, marks=pytest.mark.xfail(reason=case["known_miss"], strict=True))
+    return case
+
+
+def _got(case: dict[str, Any], answer: Suggestion) -> tuple[str | None, ...]:
+    expect = case["expect"]
+    if expect in DISPOSITIONS:
+        disposition = answer.disposition
+        channel = disposition.channel if "channel" in case else None
+        return (disposition.label, channel)
+    if expect == "out_of_beijing":
+        return (
+            "out_of_beijing" if answer.jurisdiction.in_beijing is False else answer.jurisdiction.district,
+        )
+    return (f"district={answer.jurisdiction.district}",)
+
+
+def _expected(case: dict[str, Any]) -> tuple[str | None, ...]:
+    if case["expect"] in DISPOSITIONS:
+        return (case["expect"], case.get("channel"))
+    return (case["expect"],)
+
+
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=lambda c: c["id"])
+def test_each_review_case(case: dict[str, Any], answers: dict[str, Suggestion]) -> None:
+    assert _got(case, answers[case["id"]]) == _expected(case), case["text"]
