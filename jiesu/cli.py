@@ -33,7 +33,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _data_check(args: argparse.Namespace) -> int:
-    from jiesu.data.check import ReferencePaths, format_report, run_check
+    from jiesu.data.check import ReferencePaths, format_report, load_reference, run_check
     from jiesu.data.loading import load_dataset
     from jiesu.data.manifest import update_manifest
     from jiesu.data.register import format_comparison, profile_texts
@@ -45,6 +45,7 @@ def _data_check(args: argparse.Namespace) -> int:
         )["text"]
         compared = profile_texts(args.compare.name, texts)
     if args.update_manifest:
+        load_reference(ReferencePaths())  # a resource that is not valid is not recorded: its error stops here
         changes = update_manifest()
         print("\n".join(f"recorded {change}" for change in changes) or "manifest already up to date")
     result = run_check(

@@ -89,18 +89,27 @@ class ReferencePaths:
     resources: Path | None = None  # the folder whose manifest is checked (the shipped one by default)
 
 
+def load_reference(
+    paths: ReferencePaths,
+) -> tuple[Taxonomy, Gazetteer, Catalogue, DispositionRules]:
+    """Every reference resource, loaded and validated (a ReferenceDataError names the first that is not
+    valid); the four that the checks read are returned."""
+    taxonomy = load_taxonomy(paths.taxonomy)
+    gazetteer = load_gazetteer(paths.aliases)
+    catalogue = load_catalogue(paths.catalogue)
+    rules = load_disposition_rules(paths.disposition)
+    load_workflow_settings(paths.workflow)
+    load_unit_names()
+    load_jurisdiction_words()
+    load_consultation_rules()
+    return taxonomy, gazetteer, catalogue, rules
+
+
 def run_check(paths: ReferencePaths | None = None) -> CheckResult:
     paths = paths or ReferencePaths()
     result = CheckResult()
     try:
-        taxonomy = load_taxonomy(paths.taxonomy)
-        gazetteer = load_gazetteer(paths.aliases)
-        catalogue = load_catalogue(paths.catalogue)
-        rules = load_disposition_rules(paths.disposition)
-        load_workflow_settings(paths.workflow)
-        load_unit_names()
-        load_jurisdiction_words()
-        load_consultation_rules()
+        taxonomy, gazetteer, catalogue, rules = load_reference(paths)
         # Every shipped resource against its recorded version and hash (candidate files given with
         # --catalogue and the like are not shipped, so they are not in the manifest).
         result.errors += manifest_problems(paths.resources) if paths.resources else manifest_problems()

@@ -165,3 +165,26 @@ def test_compare_reads_another_text_column_of_a_csv(
     assert line.split()[-1] == "50.0%"
     assert main(["data", "check", "--compare", str(real)]) == 2  # no column "text": an error, not a table
     assert "text" in capsys.readouterr().err
+
+
+def test_a_resource_that_is_not_valid_is_not_recorded(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import jiesu.data.check as check
+    import jiesu.data.manifest as manifest
+    from jiesu.errors import ReferenceDataError
+
+    def broken(_path: Path | None = None) -> None:
+        raise ReferenceDataError("disposition.json: cue '(' is not a valid regular expression")
+
+    recorded: list[bool] = []
+
+    def record() -> list[str]:
+        recorded.append(True)
+        return []
+
+    monkeypatch.setattr(check, "load_disposition_rules", broken)
+    monkeypatch.setattr(manifest, "update_manifest", record)
+    assert main(["data", "check", "--update-manifest"]) == 2
+    assert recorded == []
+    assert "not a valid regular expression" in capsys.readouterr().err
