@@ -89,7 +89,7 @@ class DispositionResolver:
         cues: CueMatches | None = None,  # noqa: ARG002 (kept for callers)
     ) -> tuple[dict[str, list[Evidence]], bool]:
         """(legal-channel spans by channel, is-a-question-about-using-a-channel); see jiesu.model.legal."""
-        finding = self.legal.find(folded, set_aside=self._set_aside_spans(folded))
+        finding = self.legal.find(folded, set_aside=self._set_aside_spans)
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         if not channels:
             return {}, False
@@ -134,7 +134,7 @@ class DispositionResolver:
             predicted = decode_disposition(fallback)
             confidence = dict(head.top).get(fallback, 0.0)  # the fallback's own probability
         # Read once: the rules and the learned reader both weigh it.
-        legal = self.legal.find(folded, set_aside=self._set_aside_spans(folded))
+        legal = self.legal.find(folded, set_aside=self._set_aside_spans)
         decision = self._decide_channel(folded, original, head, predicted, confidence, legal)
         if decision.label == "dispatch" and reading is not None:
             decision = self._read(folded, original, head, reading, legal) or decision

@@ -17,7 +17,7 @@ and the pinyin glosses left by bad Traditional conversions ("业(yè)主") are r
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from jiesu.data.disposition_rules import ChannelId, DispositionRules
@@ -84,16 +84,21 @@ class LegalJudge:
         )
         self._channels = [channel.id for channel in rules.channels]
 
-    def find(self, folded: str, set_aside: Sequence[tuple[int, int]] = ()) -> LegalFinding:
+    def find(
+        self, folded: str, set_aside: Callable[[str], Sequence[tuple[int, int]]] | None = None
+    ) -> LegalFinding:
         """The channels the folded text gives evidence for, less those it rules out. A cue that lies
-        within a `set_aside` span (offsets in `folded`) is no evidence: the caller passes the spans where
+        within a span that `set_aside(folded)` gives (offsets in `folded`; asked only where a cue occurs)
+        is no evidence: the caller gives the spans where
         the text says the matter is not in a channel (还没起诉, 物业威胁要把我告到法院) or only mentions one
         (打赢官司以后, 打算申请仲裁), whose channel words are the threat, the denial or the mention itself."""
         clean, offsets = strip_glosses(folded)
         found: dict[str, Spans] = {}
         dropped = False
-        for name, matched in self._cues.find(clean).items():
-            kept = [span for span in _in_original(matched, offsets) if not _within(span, set_aside)]
+        cues = self._cues.find(clean)
+        aside = set_aside(folded) if cues and set_aside is not None else ()
+        for name, matched in cues.items():
+            kept = [span for span in _in_original(matched, offsets) if not _within(span, aside)]
             dropped |= len(kept) < len(matched)
             if kept:
                 found[name] = kept
