@@ -224,11 +224,11 @@ class DispositionResolver:
             if not head_trusted or not_yet:
                 # No evidence and an unsure head, or the text says the matter is not (yet, or no longer)
                 # in that channel: not excluded (wrongly refusing a request costs more than a look); the best
-                # other answer stands and a person checks it.
-                fallback = _best_ordinary_label(head)
-                return DispositionDecision(
-                    decode_disposition(fallback).label, confidence=confidence, conflict=True
-                )
+                # other answer stands, or a dispatch where the caller asks an administrative body to act
+                # (先请劳动监察督促一下), and a person checks it.
+                label = "dispatch" if self.legal.asks_elsewhere(folded) else None
+                fallback = label or decode_disposition(_best_ordinary_label(head)).label
+                return DispositionDecision(fallback, confidence=confidence, conflict=True)
             # A sure head but no evidence in the text: excluded, and a person confirms it.
             return self._legal(head_channel, confidence, [], conflict=True)
         label = predicted.label if predicted else "dispatch"
