@@ -464,7 +464,7 @@ class RequestClassifier:
         path = Path(directory)
         metadata = read_metadata(path)
         try:
-            config = ClassifierConfig.from_dict(metadata["config"])
+            config = ClassifierConfig.from_saved(metadata["config"])
             model = cls(config)
             heads = metadata["heads"]
             model.heads_ = list(heads)

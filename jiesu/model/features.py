@@ -1,5 +1,6 @@
 """Sparse text features: character 1–3-grams of the normalised text and word 1–2-grams of its jieba
-segmentation, each weighted by sublinear TF-IDF and L2-normalised, side by side.
+segmentation, each weighted by sublinear TF-IDF and L2-normalised, side by side (the IDF may be raised to a
+power, and the word block scaled: `idf_power`, `word_weight`).
 
 Every n-gram is turned into an exact 64-bit key with numpy (no hashing collisions, no Python loop over
 characters), and the vocabulary is a sorted key array looked up through a pandas hash index. This does the
@@ -35,6 +36,7 @@ class KeyedTfidf:
     max_df: float = 1.0
     vocabulary: Keys | None = None
     idf: npt.NDArray[np.float32] | None = None
+    idf_power: float = 1.0  # the IDF learnt is raised to this power (saved so: loading needs no power)
     _lookup_cache: pd.Index | None = field(default=None, init=False, repr=False)
 
     def fit(self, rows: Rows, keys: Keys, n_docs: int) -> KeyedTfidf:
@@ -44,7 +46,7 @@ class KeyedTfidf:
         keep = (df >= self.min_df) & (df <= self.max_df * n_docs)
         self._lookup_cache = None  # a refit must not reuse the previous vocabulary's index
         self.vocabulary = unique_keys[keep]
-        self.idf = (np.log((1 + n_docs) / (1 + df[keep])) + 1).astype(np.float32)
+        self.idf = ((np.log((1 + n_docs) / (1 + df[keep])) + 1) ** self.idf_power).astype(np.float32)
         return self
 
     def transform(self, rows: Rows, keys: Keys, n_docs: int) -> sp.csr_matrix:
@@ -167,6 +169,8 @@ class TextFeaturizer:
     min_df: int = 2
     max_df: float = 1.0
     word_min_count: int = 2
+    idf_power: float = 1.0
+    word_weight: float = 1.0  # the word block's scale beside the character block's (0: no word columns)
     chars: KeyedTfidf | None = None
     words: KeyedTfidf | None = None
     word_vocabulary: list[str] | None = None
@@ -181,8 +185,10 @@ class TextFeaturizer:
         self.word_vocabulary = sorted(
             token for token, count in counts.items() if count >= self.word_min_count
         )
-        self.chars = KeyedTfidf(self.min_df, self.max_df).fit(*char_ngram_keys(texts), len(texts))
-        self.words = KeyedTfidf(self.min_df, self.max_df).fit(
+        self.chars = KeyedTfidf(self.min_df, self.max_df, idf_power=self.idf_power).fit(
+            *char_ngram_keys(texts), len(texts)
+        )
+        self.words = KeyedTfidf(self.min_df, self.max_df, idf_power=self.idf_power).fit(
             *word_ngram_keys(*self._ids(tokens)), len(texts)
         )
         return self
@@ -222,6 +228,10 @@ class TextFeaturizer:
         unknown = np.bincount(np.repeat(np.arange(n_docs), lengths)[flat < 0], minlength=n_docs)
         word_unseen = np.divide(unknown, lengths, out=np.ones(n_docs), where=lengths > 0)
         word_rows, word_columns, word_values = self.words.weigh(*word_ngram_keys(flat, lengths), n_docs)
+        if self.word_weight != 1:
+            kept = slice(None) if self.word_weight else slice(0)
+            word_rows, word_columns = word_rows[kept], word_columns[kept]
+            word_values = word_values[kept] * np.float32(self.word_weight)
         # Side by side: the word columns follow the character columns. A stable sort by row keeps each
         # row's character cells before its word cells, so every row's columns stay sorted.
         rows = np.concatenate([char_rows, word_rows])

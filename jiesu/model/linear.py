@@ -55,7 +55,9 @@ class LinearBackend:
         """`targets[head]` holds class indices, -1 where the row has no label for that head;
         `sample_weight` (one per row, None: all 1) scales each row's hinge loss (LinearSVC's own)."""
         cfg = self.config
-        self.featurizer = TextFeaturizer(cfg.min_df, cfg.max_df, cfg.word_min_count)
+        self.featurizer = TextFeaturizer(
+            cfg.min_df, cfg.max_df, cfg.word_min_count, idf_power=cfg.idf_power, word_weight=cfg.word_weight
+        )
         self.featurizer.fit(prepared.texts, prepared.tokens)
         features = self.featurizer.transform(prepared.texts, prepared.tokens)
         for head, y in targets.items():
@@ -147,6 +149,8 @@ class LinearBackend:
             min_df=config.min_df,
             max_df=config.max_df,
             word_min_count=config.word_min_count,
+            idf_power=config.idf_power,
+            word_weight=config.word_weight,
         )
         arrays = load_file(directory / WEIGHTS_FILE)
         for head in heads:
