@@ -92,8 +92,8 @@ def _train(args: argparse.Namespace) -> int:
 
     try:
         config = _classifier_config(args)
-    except ValueError as exc:
-        raise JiesuError(str(exc)) from exc
+    except (ValueError, TypeError) as exc:  # TypeError: a list where a word list was expected, say
+        raise JiesuError(f"configuration: {exc}") from exc
     if config.backend == "transformer":
         require_extra("transformer", "jiesu train --backend transformer")
     if args.from_db:

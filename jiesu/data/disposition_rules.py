@@ -35,6 +35,10 @@ def _compile_all(patterns: list[str]) -> list[str]:
             re.compile(pattern)
         except re.error as exc:
             raise ValueError(f"cue {pattern!r} is not a valid regular expression: {exc}") from exc
+    try:  # the resolvers join a list into one alternation: a global flag inside one cue breaks it
+        re.compile("|".join(patterns))
+    except re.error as exc:
+        raise ValueError(f"cues {patterns!r} do not join into one regular expression: {exc}") from exc
     return patterns
 
 
@@ -133,6 +137,13 @@ class DispositionRules(BaseModel):
     )(
         lambda cls, value: _compile_all(value)  # noqa: ARG005 (pydantic reads the name)
     )
+
+    @field_validator("risk_cues")
+    @classmethod
+    def _validate_risk_cues(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for cues in value.values():
+            _compile_all(cues)
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> DispositionRules:

@@ -4,6 +4,7 @@ fill the same objects."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -46,8 +47,8 @@ class LinearConfig:
             raise ValueError(f"max_df must be in (0, 1], got {self.max_df}")
         if self.C <= 0 or self.tol <= 0 or self.max_iter < 1:
             raise ValueError("C and tol must be positive and max_iter at least 1")
-        if self.idf_power <= 0 or self.word_weight < 0:
-            raise ValueError("idf_power must be positive and word_weight at least 0")
+        if not 0 < self.idf_power <= 10 or not 0 <= self.word_weight <= 100:
+            raise ValueError("idf_power must be in (0, 10] and word_weight in [0, 100]")
         object.__setattr__(self, "balanced_heads", tuple(self.balanced_heads))  # JSON gives a list
 
 
@@ -136,10 +137,13 @@ class ClassifierConfig:
         values: dict[str, Any] = {}
         for key, value in payload.items():
             if key in sections:
+                if not isinstance(value, dict):
+                    raise ValueError(f"{key!r} must be an object of settings, got {value!r}")
                 section_fields = {f.name for f in fields(sections[key])}
                 bad = sorted(set(value) - section_fields)
                 if bad:
                     raise ValueError(f"unknown keys {bad} in {key!r}; known: {sorted(section_fields)}")
+                _check_numbers(key, sections[key], value)
                 values[key] = sections[key](**value)
             else:
                 values[key] = value
@@ -163,3 +167,18 @@ class ClassifierConfig:
         if not isinstance(payload, dict):
             raise ValueError(f"configuration {path} must be a JSON object")
         return cls.from_dict(payload)
+
+
+def _check_numbers(section: str, kind: type, values: dict[str, Any]) -> None:
+    """A setting whose default is a number must be a finite number (an integer where the default is one):
+    "1", null, true, NaN or Infinity from a JSON file is a clear error here, not a failure deep in training."""
+    defaults = {f.name: f.default for f in fields(kind)}
+    for name, value in values.items():
+        default = defaults.get(name)
+        if isinstance(default, bool) or not isinstance(default, int | float):
+            continue
+        integer = isinstance(default, int)
+        number = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not number or not math.isfinite(value):
+            wanted = "an integer" if integer else "a finite number"
+            raise ValueError(f"{section}.{name} must be {wanted}, got {value!r}")

@@ -106,10 +106,12 @@ class LegalJudge:
         strong: set[str] = set()
         negated: set[str] = set()
         for channel in self._channels:
-            evidence = [*found.get(f"weak:{channel}", []), *found.get(f"strong:{channel}", [])]
-            if f"not:{channel}" in found and not _later(evidence, found[f"not:{channel}"]):
-                # Ruled out (法院不予立案), unless the text goes on to say the matter got in after all
-                # (法院开始没给立案，后来补交材料后已经立案了).
+            # Ruled out (法院不予立案), unless strong evidence after the refusal says the matter got in after
+            # all (法院开始没给立案，后来…法院已经受理了); a weak word after it (说这个案子在法院打不了, 不用开庭)
+            # is often the refusal's own.
+            if f"not:{channel}" in found and not _later(
+                found.get(f"strong:{channel}", []), found[f"not:{channel}"]
+            ):
                 negated.add(channel)
                 continue
             matched = sorted(set(found.get(f"weak:{channel}", [])) | set(found.get(f"strong:{channel}", [])))
@@ -154,9 +156,10 @@ def _in_original(spans: Spans, offsets: list[int]) -> Spans:
 
 
 def _later(spans: Spans, negations: Spans) -> bool:
-    """Whether a span starts after the end of every negation."""
+    """Whether a span reaches past the end of every negation and is not part of one (法院开始没给立案，
+    后来补交材料后已经立案了 starts with the refusal's own words and goes on past it)."""
     last = max(end for _, end in negations)
-    return any(start >= last for start, _ in spans)
+    return any(end > last and not _within((start, end), negations) for start, end in spans)
 
 
 def _within(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:

@@ -54,3 +54,18 @@ def test_an_invalid_cue_regex_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="not a valid regular expression"):
         load_disposition_rules(path)
+
+
+@pytest.mark.parametrize("field", ["question_cues", "risk_cues"])
+def test_cues_that_do_not_join_into_one_pattern_are_refused(tmp_path: Path, field: str) -> None:
+    # Each compiles alone, but the resolver joins a list into one alternation: a global flag mid-way
+    # would fail every suggestion, so the file is refused on load.
+    payload = json.loads(resource_path("disposition.json").read_text(encoding="utf-8"))
+    if field == "risk_cues":
+        payload["risk_cues"]["threat"].append("(?i)abc")
+    else:
+        payload[field].append("(?i)abc")
+    path = tmp_path / "disposition.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="do not join into one regular expression"):
+        load_disposition_rules(path)

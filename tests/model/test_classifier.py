@@ -227,11 +227,35 @@ def test_configuration_is_validated_when_created(tmp_path: Path) -> None:
     assert ClassifierConfig.from_file(config).linear.C == 2.0
 
 
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"linear": {"idf_power": "abc"}},
+        {"linear": {"word_weight": "0.5"}},
+        {"linear": {"idf_power": None}},
+        {"linear": {"word_weight": [1]}},
+        {"linear": {"C": "1"}},
+        {"linear": {"min_df": 2.5}},
+        {"linear": {"max_iter": True}},
+        {"linear": {"idf_power": float("nan")}},
+        {"linear": {"word_weight": float("inf")}},
+        {"linear": {"idf_power": 1e308}},
+        {"linear": {"word_weight": 1e300}},
+        {"calibration": {"folds": "5"}},
+        {"linear": None},
+    ],
+)
+def test_a_setting_that_is_no_usable_number_is_refused(section: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        ClassifierConfig.from_dict(section)
+
+
 def test_a_saved_configuration_without_the_newer_linear_settings_reads_as_it_was_trained() -> None:
     saved = {"linear": {"C": 2.0}}  # saved before idf_power and word_weight existed
     assert ClassifierConfig.from_saved(saved).linear == LinearConfig(C=2.0, idf_power=1.0, word_weight=1.0)
     assert ClassifierConfig.from_dict(saved).linear == LinearConfig(C=2.0)  # a new config: today's defaults
-    assert LinearConfig().idf_power == 1.5 and LinearConfig().word_weight == 0.5
+    assert LinearConfig().idf_power == 1.5
+    assert LinearConfig().word_weight == 0.5
 
 
 def test_a_folder_with_some_other_metadata_json_is_not_replaced(labelled: Labelled, tmp_path: Path) -> None:

@@ -81,11 +81,14 @@ def test_counting_cells_gives_numpy_unique_s_answer(bound: int) -> None:
 def test_idf_power_and_word_weight() -> None:
     plain = TextFeaturizer(min_df=1, word_min_count=1).fit(TEXTS, TOKENS)
     tuned = TextFeaturizer(min_df=1, word_min_count=1, idf_power=1.5, word_weight=0.5).fit(TEXTS, TOKENS)
-    assert plain.chars is not None and tuned.chars is not None
-    assert plain.chars.idf is not None and tuned.chars.idf is not None
+    assert plain.chars is not None
+    assert tuned.chars is not None
+    assert plain.chars.idf is not None
+    assert tuned.chars.idf is not None
     assert np.allclose(tuned.chars.idf, plain.chars.idf**1.5)
     words = tuned.transform(TEXTS, TOKENS).toarray()[:, tuned.chars.size :]
     assert np.allclose(np.linalg.norm(words, axis=1), 0.5)  # the word block, scaled
     alone = TextFeaturizer(min_df=1, word_min_count=1, word_weight=0).fit(TEXTS, TOKENS)
     matrix = alone.transform(TEXTS, TOKENS)
-    assert alone.chars is not None and matrix.indices.max() < alone.chars.size  # no word cells at all
+    assert alone.chars is not None
+    assert matrix.indices.max() < alone.chars.size

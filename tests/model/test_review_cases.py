@@ -1,6 +1,7 @@
-"""Cases a cold reviewer wrote against the disposition and jurisdiction changes of 2026-12-07
-(`review_cases.jsonl`), run through full suggestions with the seed model: legal channels told beside
-mentions, threats, refusals and finished matters, and places told as homes, hometowns and identities.
+"""Cases two cold reviewers wrote against the disposition and jurisdiction changes of 2026-12-07
+(`review_cases.jsonl`; the second's are R2-*), run through full suggestions with the seed model: legal
+channels told beside mentions, threats, refusals and finished matters, and places told as homes,
+hometowns and identities. (The second reviewer's emergency look-alikes are in the safety set, batch 14.)
 
 Fields: `id`; `text`; `expect`: a disposition (`legal_channel`, `dispatch`, `answer_now`, with `channel`
 where the reviewer named one), `district=<name>`, or `out_of_beijing`; optionally `known_miss` (still
