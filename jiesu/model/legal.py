@@ -44,6 +44,7 @@ REVIEWS: dict[str, frozenset[str]] = {
 }
 
 Spans = list[tuple[int, int]]
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
 
 
 def strip_glosses(text: str) -> tuple[str, list[int]]:
@@ -110,7 +111,7 @@ class LegalJudge:
             # all (法院开始没给立案，后来…法院已经受理了); a weak word after it (说这个案子在法院打不了, 不用开庭)
             # is often the refusal's own.
             if f"not:{channel}" in found and not _later(
-                found.get(f"strong:{channel}", []), found[f"not:{channel}"]
+                folded, found.get(f"strong:{channel}", []), found[f"not:{channel}"]
             ):
                 negated.add(channel)
                 continue
@@ -155,11 +156,14 @@ def _in_original(spans: Spans, offsets: list[int]) -> Spans:
     return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
 
 
-def _later(spans: Spans, negations: Spans) -> bool:
-    """Whether a span reaches past the end of every negation and is not part of one (法院开始没给立案，
-    后来补交材料后已经立案了 starts with the refusal's own words and goes on past it)."""
+def _later(folded: str, spans: Spans, negations: Spans) -> bool:
+    """Whether a span comes after the last negation (驳回起诉以后我又向法院起诉了) or reaches into a clause
+    after it (法院开始没给立案，后来补交材料后已经立案了 starts with the refusal's own words and goes on past
+    it; 要不是…早就起诉了 only ends it)."""
     last = max(end for _, end in negations)
-    return any(end > last and not _within((start, end), negations) for start, end in spans)
+    return any(
+        start >= last or (end > last and _CLAUSE_BREAK.search(folded, last, end)) for start, end in spans
+    )
 
 
 def _within(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
