@@ -11,30 +11,21 @@ Fields: `id`; `text`; `expect` (`legal_channel`, `dispatch` or `answer_now`); `c
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jiesu.model.classifier import RequestClassifier
-from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
+from tests.model.case_files import marking_known_misses, read_cases, suggest_cases
 
-CASES_FILE = Path(__file__).with_name("legal_cases.jsonl")
-CASES: list[dict[str, Any]] = [
-    json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
-]
+CASES = read_cases("legal_cases.jsonl")
 
 
 @pytest.fixture(scope="module")
 def answers(seed_model: RequestClassifier) -> dict[str, Suggestion]:
-    suggester = Suggester.with_reference_data(seed_model)
-    suggestions = suggester.suggest_many(
-        [SuggestionRequest(text=case["text"], id=case["id"]) for case in CASES]
-    )
-    return {case["id"]: suggestion for case, suggestion in zip(CASES, suggestions, strict=True)}
+    return suggest_cases(seed_model, CASES)
 
 
 def test_the_set_covers_every_channel_and_its_look_alikes() -> None:
@@ -53,13 +44,7 @@ def test_the_set_covers_every_channel_and_its_look_alikes() -> None:
     assert sum("known_miss" in case for case in CASES) <= 3
 
 
-def _marked(case: dict[str, Any]) -> Any:
-    if "known_miss" in case:
-        return pytest.param(case, marks=pytest.mark.xfail(reason=case["known_miss"], strict=True))
-    return case
-
-
-@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=lambda c: c["id"])
+@pytest.mark.parametrize("case", marking_known_misses(CASES), ids=lambda c: c["id"])
 def test_each_case_gets_its_disposition(case: dict[str, Any], answers: dict[str, Suggestion]) -> None:
     disposition = answers[case["id"]].disposition
     got = (disposition.label, disposition.channel if disposition.label == "legal_channel" else None)

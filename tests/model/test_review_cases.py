@@ -10,36 +10,21 @@ wrong, with the reason: it fails strictly, so that a fix shows).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jiesu.model.classifier import RequestClassifier
-from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
+from tests.model.case_files import marking_known_misses, read_cases, suggest_cases
 
-CASES_FILE = Path(__file__).with_name("review_cases.jsonl")
-CASES: list[dict[str, Any]] = [
-    json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
-]
+CASES = read_cases("review_cases.jsonl")
 DISPOSITIONS = {"legal_channel", "dispatch", "answer_now"}
 
 
 @pytest.fixture(scope="module")
 def answers(seed_model: RequestClassifier) -> dict[str, Suggestion]:
-    suggester = Suggester.with_reference_data(seed_model)
-    suggestions = suggester.suggest_many(
-        [SuggestionRequest(text=case["text"], id=case["id"]) for case in CASES]
-    )
-    return {case["id"]: suggestion for case, suggestion in zip(CASES, suggestions, strict=True)}
-
-
-def _marked(case: dict[str, Any]) -> Any:
-    if "known_miss" in case:
-        return pytest.param(case, marks=pytest.mark.xfail(reason=case["known_miss"], strict=True))
-    return case
+    return suggest_cases(seed_model, CASES)
 
 
 def _got(case: dict[str, Any], answer: Suggestion) -> tuple[str | None, ...]:
@@ -61,6 +46,6 @@ def _expected(case: dict[str, Any]) -> tuple[str | None, ...]:
     return (case["expect"],)
 
 
-@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=lambda c: c["id"])
+@pytest.mark.parametrize("case", marking_known_misses(CASES), ids=lambda c: c["id"])
 def test_each_review_case(case: dict[str, Any], answers: dict[str, Suggestion]) -> None:
     assert _got(case, answers[case["id"]]) == _expected(case), case["text"]

@@ -14,32 +14,23 @@ held-out before being fixed (see CHANGELOG).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jiesu.model.classifier import RequestClassifier
-from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
+from tests.model.case_files import read_cases, suggest_cases
 
-CASES_FILE = Path(__file__).with_name("safety_cases.jsonl")
-CASES: list[dict[str, Any]] = [
-    json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
-]
+CASES = read_cases("safety_cases.jsonl")
 # Kinds whose transfer follows the risk protocol: its notice asks the operator to keep the caller talking.
 SELF_HARM_KINDS = {"self_harm", "jump"}
 
 
 @pytest.fixture(scope="module")
 def answers(seed_model: RequestClassifier) -> dict[str, Suggestion]:
-    suggester = Suggester.with_reference_data(seed_model)
-    suggestions = suggester.suggest_many(
-        [SuggestionRequest(text=case["text"], id=case["id"]) for case in CASES]
-    )
-    return {case["id"]: suggestion for case, suggestion in zip(CASES, suggestions, strict=True)}
+    return suggest_cases(seed_model, CASES)
 
 
 def test_the_set_is_large_and_mixed() -> None:
