@@ -23,6 +23,7 @@ class JurisdictionWords(BaseModel):
     notes: str = ""
     about: dict[str, str] = Field(default_factory=dict)
     district_short_stop_next: dict[str, Words]
+    alias_stop_next: dict[str, Words]
     weak_street_shorts: Words
     place_words: Words
     generic_community_shorts: Words
@@ -59,6 +60,7 @@ class JurisdictionWords(BaseModel):
         lists |= {
             f"district_short_stop_next[{key}]": words for key, words in self.district_short_stop_next.items()
         }
+        lists |= {f"alias_stop_next[{key}]": words for key, words in self.alias_stop_next.items()}
         lists["extra_outside"] = (*self.extra_outside, *self.extra_outside.values())
         for name, words in lists.items():
             if not words:
@@ -88,6 +90,7 @@ class JurisdictionWords(BaseModel):
             *self.origin_before,
             *self.list_joins,
             *(word for words in self.district_short_stop_next.values() for word in words),
+            *(word for words in self.alias_stop_next.values() for word in words),
             *self.rail_line_next,
             *self.number_stop_next,
             *self.number_stop_before,

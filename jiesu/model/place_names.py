@@ -148,7 +148,9 @@ def _stop_next(
     if key in district_keys:
         return words.district_short_stop_next.get(key, ())
     digits = words.number_stop_next if key[-1:].isdigit() else ()
-    return (*digits, *words.outside_name_next) if outside_only else digits
+    # An alias that ends where an everyday word begins (这些人大多是: 人 + 大多, not 中国人民大学).
+    stops = (*digits, *words.alias_stop_next.get(key, ()))
+    return (*stops, *words.outside_name_next) if outside_only else stops
 
 
 def scan_table(alphabet: frozenset[str]) -> dict[int, int]:

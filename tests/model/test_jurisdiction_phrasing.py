@@ -125,3 +125,18 @@ def test_where_someone_comes_from(resolver: JurisdictionResolver, text: str, exp
 )
 def test_what_already_worked(resolver: JurisdictionResolver, text: str, expected: Where) -> None:
     assert where(resolver, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "district"),
+    [
+        ("这些人大多是外地来的，每天晚上在小区门口摆摊，噪音很大", None),  # 人 + 大多, no place
+        ("那些人大都不戴口罩", None),
+        ("人大附近的共享单车乱停，人行道都走不了", "海淀区"),
+        ("人大东门外面的路灯坏了好几天了", "海淀区"),
+    ],
+)
+def test_an_alias_that_ends_where_an_everyday_word_begins_is_no_place(
+    text: str, district: str | None
+) -> None:
+    assert default_resolver().resolve(text).district == district
