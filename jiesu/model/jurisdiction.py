@@ -25,7 +25,8 @@ once, at its most telling mention, and half for each further mention. Rules for 
   keeps its full weight in both, so 八里庄 alone stays ambiguous.
 - Address words change a mention's weight: right after 住/家在/位于/搬到 … it counts 1.5 times,
   after 去/到/回/往 (a destination) half, after 户口在/户籍在 (registration, not the matter) 0.3 times;
-  a list (去大兴、房山) takes the weight of its first item.
+  a list (去大兴、房山) takes the weight of its first item (what the words around a mention say is read
+  in jiesu.model.mention_context).
 - A Beijing place that introduces a person rather than the matter (BACKGROUND_FACTOR) decides a tie
   only after the others: a home in news style, where the clause goes on with 的 and a person word
   ("家住北京市西城区的李昭(化名)曾为女儿报名位于丰台区草桥的游泳培训班" is 丰台区). A hometown counts as
@@ -83,7 +84,6 @@ name) and one `iter_long`; about 0.09 ms for a 300-character request, 0.03 ms fo
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -93,6 +93,7 @@ from typing import Literal
 from jiesu.data.gazetteer import BEIJING, Gazetteer, load_gazetteer
 from jiesu.data.jurisdiction_words import JurisdictionWords, load_jurisdiction_words
 from jiesu.data.resources import file_sha256
+from jiesu.model.mention_context import ORIGIN_FACTOR, MentionContext, MentionKind
 from jiesu.model.place_names import (
     W_DISTRICT_SHORT,
     PlaceName,
@@ -114,20 +115,7 @@ SUPPORT_ONLY_SHARE = 0.3  # an everyday word's share in the street vote
 REPEAT_SHARE = 0.5  # what each further mention of a name adds
 AMBIGUOUS_RATIO = 0.75
 MAX_TIED = 3
-RESIDENCE_FACTOR = 1.5
-DESTINATION_FACTOR = 0.5
-REGISTRATION_FACTOR = 0.3
 COMMUTE_FACTOR = 0.3
-ORIGIN_FACTOR = 0.2
-# A Beijing place that introduces a person (家住…的王女士): below a plain mention of the matter's place,
-# above a destination (居住在通州区的张女士说…每天要去北京站坐车 is 通州区); a district named as a home
-# (4 × 0.35) then ties with an area or landmark of the matter (1.2 to 1.5: 家住西城区的李女士在国贸…), and
-# the tie goes to the matter.
-BACKGROUND_FACTOR = 0.35
-PERSON_WINDOW = 24  # how far after a home the clause is read for 的 + a person word
-PERSON_AFTER_DE = 8  # how far after that 的 the person word may end
-IDENTITY_GAP = 4  # characters of no known name allowed between an identity's address and 的/人 (山西大同的)
-_CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
 MAX_EVIDENCE = 20
 _NUMBER_JOINS = frozenset(" -.－/·")  # what separates the groups of a phone number (139-0798-1234)
 
@@ -171,9 +159,7 @@ class _Hit:
     factor: float  # what the words around the mention say
     commute: bool  # 在北京朝阳上班: discounted against an outside place only
     support_only: bool = False  # an everyday word with no place word after it
-    # What the mention says of a person rather than of the matter: "home" (家住西城区的李女士, Beijing
-    # names), "hometown" (老家在…), "identity" (我是辽宁朝阳的, outside names); None: nothing of the kind.
-    kind: str | None = None
+    kind: MentionKind = None  # what the mention says of a person rather than of the matter
 
 
 class JurisdictionResolver:
@@ -205,31 +191,7 @@ class JurisdictionResolver:
         self._list_joins = frozenset(words.list_joins)
         self._rail_line_next = words.rail_line_next
         self._number_stop_before = words.number_stop_before
-        self._residence_before = words.residence_before
-        self._person_home_before = words.person_home_before
-        self._person_words = words.person_words
-        self._self_before = words.self_before
-        self._hometown_before = words.hometown_before
-        self._identity_before = words.identity_before
-        self._identity_after = words.identity_after
-        self._hometown_matter = words.hometown_matter
-        self._destination_before = words.destination_before
-        self._registration_before = words.registration_before
-        self._origin_before = words.origin_before
-        self._origin_after = words.origin_after
-        self._commute_before = words.commute_before
-        self._commute_after = words.commute_after
-        # How far back the address words are looked for: the longest of them (老家在, 户口在).
-        self._before_window = max(
-            len(word)
-            for word in (
-                *words.residence_before,
-                *words.hometown_before,
-                *words.destination_before,
-                *words.registration_before,
-                *words.origin_before,
-            )
-        )
+        self._context = MentionContext(words)
 
     def resolve(self, text: str, caller_district: str | None = None) -> Jurisdiction:
         """The jurisdiction of one request; ValueError for an empty text or an unknown caller district."""
@@ -247,9 +209,7 @@ class JurisdictionResolver:
         # speaks of a matter at home (老家在河北涞水，家里的承包地被村里占了).
         beijing_place = any(hit.name.districts and not hit.support_only for hit in counted)
         beijing_said = beijing_place or any(hit.name.beijing for hit in counted)
-        matter_at_home = any(hit.kind == "hometown" for hit in counted) and any(
-            word in fold(head) for word in self._hometown_matter
-        )
+        matter_at_home = any(hit.kind == "hometown" for hit in counted) and self._context.speaks_of_home(head)
         for hit in counted:
             if hit.name.region is not None:
                 yields = (hit.kind == "identity" and beijing_said) or (
@@ -328,8 +288,8 @@ class JurisdictionResolver:
                 or (name.digit_edges[0] and folded.endswith(self._number_stop_before, 0, start))
             ):
                 continue  # 798 in 13907981234 or in 房间号798 is a number, not the art district
-            factor, kind = self._factor(text, folded, start, end, name.region is not None)
-            hit = _Hit(start, end, name, factor, self._commute(folded, start, end), kind=kind)
+            factor, kind = self._context.factor(text, folded, start, end, name.region is not None)
+            hit = _Hit(start, end, name, factor, self._context.commute(folded, start, end), kind=kind)
             adjacent = previous is not None and folded[previous.end : start] in self._list_joins
             if previous is not None and adjacent and hit.factor == 1.0 and hit.kind is None:
                 hit.factor = previous.factor  # 去大兴、房山, 从河南郑州: the first word covers the list
@@ -352,15 +312,9 @@ class JurisdictionResolver:
         return hits
 
     def _mark_identity(self, text: str, folded: str, address: list[_Hit], end: int) -> None:
-        """An outside address said as who someone is (我是辽宁朝阳的, 我是河北廊坊人, 我是燕郊的): its names
-        are marked "identity" (they yield to Beijing where the text names it)."""
-        if not address or not folded.endswith(self._identity_before, 0, address[0].start):
-            return
-        # 的/人 must close the clause: 我是燕郊的业主 says where the matter is, not who the caller is.
-        window = fold(text[end : end + IDENTITY_GAP + 2])
-        parts = _CLAUSE_ENDS.split(window, maxsplit=1)
-        closed = len(parts) > 1 or end + len(window) >= len(text)
-        if closed and parts[0].endswith(tuple(self._identity_after)):
+        """An outside address said as who someone is (我是辽宁朝阳的): its names are marked "identity" (they
+        yield to Beijing where the text names it)."""
+        if address and self._context.is_identity(text, folded, address[0].start, end):
             for hit in address:
                 if hit.kind is None and hit.factor == 1.0:
                     hit.kind = "identity"
@@ -369,53 +323,6 @@ class JurisdictionResolver:
         """A claimed name said again as Beijing's: right after 北京 (an address word is not enough: 我家住
         百泉镇 in a Henan village's letter is still that village's town)."""
         return folded.endswith(("北京", "北京市"), 0, start)
-
-    def _factor(
-        self, text: str, folded: str, start: int, end: int, outside: bool
-    ) -> tuple[float, str | None]:
-        """How much the words around a mention say it is the place of the matter, and whether it rather
-        says something of a person (see `_Hit.kind`)."""
-        before = folded[max(0, start - self._before_window) : start]
-        if outside and (before.endswith(self._origin_before) or folded.startswith(self._origin_after, end)):
-            return ORIGIN_FACTOR, None
-        if before.endswith(self._hometown_before):  # before 家在: 老家在 ends with it
-            # A hometown counts as a home does; an outside one is marked, to yield to Beijing (see
-            # `_votes`) where the text says nothing of a matter there.
-            return RESIDENCE_FACTOR, ("hometown" if outside else None)
-        if before.endswith(self._residence_before):
-            if not outside and self._introduces_person(text, folded, start, end):
-                return BACKGROUND_FACTOR, "home"
-            return RESIDENCE_FACTOR, None
-        if before.endswith(self._registration_before):
-            return REGISTRATION_FACTOR, None
-        if before.endswith(self._destination_before):
-            return DESTINATION_FACTOR, None
-        return 1.0, None
-
-    def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
-        """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生):
-        a person_home_before word not said by the caller of their own home (我家住, 我住在), and the clause
-        going on with 的 + a person word (not 住在朝阳区的一个老小区)."""
-        marker = max(
-            (word for word in self._person_home_before if folded.endswith(word, 0, start)),
-            key=len,
-            default=None,
-        )
-        if marker is None or fold(text[max(0, start - len(marker) - 3) : start - len(marker)]).endswith(
-            self._self_before
-        ):
-            return False
-        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
-        de = clause.find("的")
-        return de >= 0 and any(
-            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._person_words
-        )
-
-    def _commute(self, folded: str, start: int, end: int) -> bool:
-        """在北京朝阳上班: the place of work, named beside the home that the request is about."""
-        return folded.endswith(self._commute_before, 0, start) and any(
-            word in folded[end : end + 6] for word in self._commute_after
-        )
 
     def _glued(self, text: str, start: int, end: int, cross: bool) -> bool:
         """True when an everyday word swallows the hit and its neighbours (人大代表, 复合肥), or, with

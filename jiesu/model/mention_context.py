@@ -1,0 +1,123 @@
+"""What the words around a place mention say (jiesu.model.jurisdiction): is it the place of the matter, a
+home, a destination, a registration, where someone comes from, or a person's home, hometown or identity
+rather than the matter's place. The word lists are reference data (`jurisdiction_words.json`); the
+factors are model weights and stay here."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from jiesu.data.jurisdiction_words import JurisdictionWords
+from jiesu.model.place_names import fold
+
+RESIDENCE_FACTOR = 1.5
+DESTINATION_FACTOR = 0.5
+REGISTRATION_FACTOR = 0.3
+ORIGIN_FACTOR = 0.2
+# A Beijing place that introduces a person (家住…的王女士): below a plain mention of the matter's place,
+# above a destination (居住在通州区的张女士说…每天要去北京站坐车 is 通州区); a district named as a home
+# (4 × 0.35) then ties with an area or landmark of the matter (1.2 to 1.5: 家住西城区的李女士在国贸…), and
+# the tie goes to the matter.
+BACKGROUND_FACTOR = 0.35
+PERSON_WINDOW = 24  # how far after a home the clause is read for 的 + a person word
+PERSON_AFTER_DE = 8  # how far after that 的 the person word may end
+IDENTITY_GAP = 4  # characters of no known name allowed between an identity's address and 的/人 (山西大同的)
+COMMUTE_WINDOW = 6  # how far after a Beijing place a commute word (上班) is looked for
+_CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
+
+# What a mention says of a person rather than of the matter: "home" (家住西城区的李女士, Beijing names),
+# "hometown" (老家在…, outside names), "identity" (我是辽宁朝阳的, outside names); None: nothing of the kind.
+MentionKind = Literal["home", "hometown", "identity"] | None
+
+
+class MentionContext:
+    def __init__(self, words: JurisdictionWords) -> None:
+        self._residence_before = words.residence_before
+        self._person_home_before = words.person_home_before
+        self._person_words = words.person_words
+        self._self_before = words.self_before
+        self._hometown_before = words.hometown_before
+        self._identity_before = words.identity_before
+        self._identity_after = tuple(words.identity_after)
+        self._hometown_matter = words.hometown_matter
+        self._destination_before = words.destination_before
+        self._registration_before = words.registration_before
+        self._origin_before = words.origin_before
+        self._origin_after = words.origin_after
+        self._commute_before = words.commute_before
+        self._commute_after = words.commute_after
+        # How far back the address words are looked for: the longest of them (老家在, 户口在).
+        self._before_window = max(
+            len(word)
+            for word in (
+                *words.residence_before,
+                *words.hometown_before,
+                *words.destination_before,
+                *words.registration_before,
+                *words.origin_before,
+            )
+        )
+
+    def factor(
+        self, text: str, folded: str, start: int, end: int, outside: bool
+    ) -> tuple[float, MentionKind]:
+        """How much the words around a mention say it is the place of the matter, and whether it rather
+        says something of a person."""
+        before = folded[max(0, start - self._before_window) : start]
+        if outside and (before.endswith(self._origin_before) or folded.startswith(self._origin_after, end)):
+            return ORIGIN_FACTOR, None
+        if before.endswith(self._hometown_before):  # before 家在: 老家在 ends with it
+            # A hometown counts as a home does; an outside one is marked, to yield to Beijing (in
+            # `JurisdictionResolver.resolve`) where the text says nothing of a matter there.
+            return RESIDENCE_FACTOR, ("hometown" if outside else None)
+        if before.endswith(self._residence_before):
+            if not outside and self._introduces_person(text, folded, start, end):
+                return BACKGROUND_FACTOR, "home"
+            return RESIDENCE_FACTOR, None
+        if before.endswith(self._registration_before):
+            return REGISTRATION_FACTOR, None
+        if before.endswith(self._destination_before):
+            return DESTINATION_FACTOR, None
+        return 1.0, None
+
+    def commute(self, folded: str, start: int, end: int) -> bool:
+        """在北京朝阳上班: the place of work, named beside the home that the request is about."""
+        return folded.endswith(self._commute_before, 0, start) and any(
+            word in folded[end : end + COMMUTE_WINDOW] for word in self._commute_after
+        )
+
+    def is_identity(self, text: str, folded: str, start: int, end: int) -> bool:
+        """Whether the outside address from `start` to `end` says who someone is (我是辽宁朝阳的, 我是河北
+        廊坊人, 我是燕郊的): after an identity word, and closing its clause with 的/人 (我是燕郊的业主 says
+        where the matter is, not who the caller is)."""
+        if not folded.endswith(self._identity_before, 0, start):
+            return False
+        window = fold(text[end : end + IDENTITY_GAP + 2])
+        parts = _CLAUSE_ENDS.split(window, maxsplit=1)
+        closed = len(parts) > 1 or end + len(window) >= len(text)
+        return closed and parts[0].endswith(self._identity_after)
+
+    def speaks_of_home(self, text: str) -> bool:
+        """The text speaks of a matter at someone's hometown (老家的宅基地, 家里的承包地被村里占了)."""
+        folded = fold(text)
+        return any(word in folded for word in self._hometown_matter)
+
+    def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
+        """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生):
+        a person_home_before word not said by the caller of their own home (我家住, 我住在), and the clause
+        going on with 的 + a person word (not 住在朝阳区的一个老小区)."""
+        marker = max(
+            (word for word in self._person_home_before if folded.endswith(word, 0, start)),
+            key=len,
+            default=None,
+        )
+        if marker is None or fold(text[max(0, start - len(marker) - 3) : start - len(marker)]).endswith(
+            self._self_before
+        ):
+            return False
+        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
+        de = clause.find("的")
+        return de >= 0 and any(
+            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._person_words
+        )
