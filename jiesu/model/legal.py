@@ -90,9 +90,9 @@ class LegalJudge:
     ) -> LegalFinding:
         """The channels the folded text gives evidence for, less those it rules out. A cue that lies
         within a span that `set_aside(folded)` gives (offsets in `folded`; asked only where a cue occurs)
-        is no evidence: the caller gives the spans where
-        the text says the matter is not in a channel (还没起诉, 物业威胁要把我告到法院) or only mentions one
-        (打赢官司以后, 打算申请仲裁), whose channel words are the threat, the denial or the mention itself."""
+        is no evidence: the caller gives the spans where the text says the matter is not in a channel
+        (还没起诉, 物业威胁要把我告到法院) or only mentions one (打赢官司以后, 打算申请仲裁), whose channel
+        words are the threat, the denial or the mention itself."""
         clean, offsets = strip_glosses(folded)
         found: dict[str, Spans] = {}
         dropped = False
