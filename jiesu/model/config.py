@@ -143,7 +143,7 @@ class ClassifierConfig:
                 bad = sorted(set(value) - section_fields)
                 if bad:
                     raise ValueError(f"unknown keys {bad} in {key!r}; known: {sorted(section_fields)}")
-                _check_numbers(key, sections[key], value)
+                _check_types(key, sections[key], value)
                 values[key] = sections[key](**value)
             else:
                 values[key] = value
@@ -169,12 +169,17 @@ class ClassifierConfig:
         return cls.from_dict(payload)
 
 
-def _check_numbers(section: str, kind: type, values: dict[str, Any]) -> None:
-    """A setting whose default is a number must be a finite number (an integer where the default is one):
-    "1", null, true, NaN or Infinity from a JSON file is a clear error here, not a failure deep in training."""
+def _check_types(section: str, kind: type, values: dict[str, Any]) -> None:
+    """A setting whose default is a number must be a finite number (an integer where the default is one),
+    and one whose default is a list of names a list of strings: "1", null, true, NaN, Infinity or 5 from a
+    JSON file is a clear error here, not a failure deep in training."""
     defaults = {f.name: f.default for f in fields(kind)}
     for name, value in values.items():
         default = defaults.get(name)
+        if isinstance(default, tuple):
+            if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+                raise ValueError(f"{section}.{name} must be a list of names, got {value!r}")
+            continue
         if isinstance(default, bool) or not isinstance(default, int | float):
             continue
         integer = isinstance(default, int)
