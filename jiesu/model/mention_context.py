@@ -33,20 +33,7 @@ MentionKind = Literal["home", "hometown", "identity"] | None
 
 class MentionContext:
     def __init__(self, words: JurisdictionWords) -> None:
-        self._residence_before = words.residence_before
-        self._person_home_before = words.person_home_before
-        self._person_words = words.person_words
-        self._self_before = words.self_before
-        self._hometown_before = words.hometown_before
-        self._identity_before = words.identity_before
-        self._identity_after = tuple(words.identity_after)
-        self._hometown_matter = words.hometown_matter
-        self._destination_before = words.destination_before
-        self._registration_before = words.registration_before
-        self._origin_before = words.origin_before
-        self._origin_after = words.origin_after
-        self._commute_before = words.commute_before
-        self._commute_after = words.commute_after
+        self._words = words
         # How far back the address words are looked for: the longest of them (老家在, 户口在).
         self._before_window = max(
             len(word)
@@ -65,59 +52,61 @@ class MentionContext:
         """How much the words around a mention say it is the place of the matter, and whether it rather
         says something of a person."""
         before = folded[max(0, start - self._before_window) : start]
-        if outside and (before.endswith(self._origin_before) or folded.startswith(self._origin_after, end)):
+        if outside and (
+            before.endswith(self._words.origin_before) or folded.startswith(self._words.origin_after, end)
+        ):
             return ORIGIN_FACTOR, None
-        if before.endswith(self._hometown_before):  # before 家在: 老家在 ends with it
+        if before.endswith(self._words.hometown_before):  # before 家在: 老家在 ends with it
             # A hometown counts as a home does; an outside one is marked, to yield to Beijing (in
             # `JurisdictionResolver.resolve`) where the text says nothing of a matter there.
             return RESIDENCE_FACTOR, ("hometown" if outside else None)
-        if before.endswith(self._residence_before):
+        if before.endswith(self._words.residence_before):
             if not outside and self._introduces_person(text, folded, start, end):
                 return BACKGROUND_FACTOR, "home"
             return RESIDENCE_FACTOR, None
-        if before.endswith(self._registration_before):
+        if before.endswith(self._words.registration_before):
             return REGISTRATION_FACTOR, None
-        if before.endswith(self._destination_before):
+        if before.endswith(self._words.destination_before):
             return DESTINATION_FACTOR, None
         return 1.0, None
 
     def commute(self, folded: str, start: int, end: int) -> bool:
         """在北京朝阳上班: the place of work, named beside the home that the request is about."""
-        return folded.endswith(self._commute_before, 0, start) and any(
-            word in folded[end : end + COMMUTE_WINDOW] for word in self._commute_after
+        return folded.endswith(self._words.commute_before, 0, start) and any(
+            word in folded[end : end + COMMUTE_WINDOW] for word in self._words.commute_after
         )
 
     def is_identity(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether the outside address from `start` to `end` says who someone is (我是辽宁朝阳的, 我是河北
         廊坊人, 我是燕郊的): after an identity word, and closing its clause with 的/人 (我是燕郊的业主 says
         where the matter is, not who the caller is)."""
-        if not folded.endswith(self._identity_before, 0, start):
+        if not folded.endswith(self._words.identity_before, 0, start):
             return False
         window = fold(text[end : end + IDENTITY_GAP + 2])
         parts = _CLAUSE_ENDS.split(window, maxsplit=1)
         closed = len(parts) > 1 or end + len(window) >= len(text)
-        return closed and parts[0].endswith(self._identity_after)
+        return closed and parts[0].endswith(self._words.identity_after)
 
     def speaks_of_home(self, text: str) -> bool:
         """The text speaks of a matter at someone's hometown (老家的宅基地, 家里的承包地被村里占了)."""
         folded = fold(text)
-        return any(word in folded for word in self._hometown_matter)
+        return any(word in folded for word in self._words.hometown_matter)
 
     def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生):
         a person_home_before word not said by the caller of their own home (我家住, 我住在), and the clause
         going on with 的 + a person word (not 住在朝阳区的一个老小区)."""
         marker = max(
-            (word for word in self._person_home_before if folded.endswith(word, 0, start)),
+            (word for word in self._words.person_home_before if folded.endswith(word, 0, start)),
             key=len,
             default=None,
         )
         if marker is None or fold(text[max(0, start - len(marker) - 3) : start - len(marker)]).endswith(
-            self._self_before
+            self._words.self_before
         ):
             return False
         clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
         de = clause.find("的")
         return de >= 0 and any(
-            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._person_words
+            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._words.person_words
         )
