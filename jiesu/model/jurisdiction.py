@@ -55,7 +55,8 @@ once, at its most telling mention, and half for each further mention. Rules for 
   and an outside place said only as an origin places nothing. Where someone comes from yields to
   Beijing: an outside hometown (老家河北承德) to any Beijing place in the text ("老家河北承德的，在北京
   海淀上班" is 海淀区), unless the text speaks of a matter at home (hometown_matter: "在北京海淀区打工，
-  老家在河北涞水县，家里的承包地被村里占了" is 河北); an identity closing its clause (我是辽宁朝阳的，
+  老家在河北涞水县，家里的承包地被村里占了" is 河北; the words belong to the place named last before them:
+  "老家河北邯郸，在北京通州区宋庄镇某村租地…村委会" is 通州区); an identity closing its clause (我是辽宁朝阳的，
   我是河北廊坊人) to Beijing named at all ("我是辽宁朝阳的，在北京打工" is 北京, no district; "我是燕郊的
   业主" is no identity).
 - A Beijing district name right after the name of a region where a city or county has that name (辽宁
@@ -209,7 +210,14 @@ class JurisdictionResolver:
         # speaks of a matter at home (老家在河北涞水，家里的承包地被村里占了).
         beijing_place = any(hit.name.districts and not hit.support_only for hit in counted)
         beijing_said = beijing_place or any(hit.name.beijing for hit in counted)
-        matter_at_home = any(hit.kind == "hometown" for hit in counted) and self._context.speaks_of_home(head)
+        matter_at_home = any(hit.kind == "hometown" for hit in counted) and self._context.speaks_of_home(
+            head,
+            [
+                (hit.start, hit.name.region is not None)
+                for hit in hits
+                if hit.name.region is not None or (hit.name.districts and not hit.support_only)
+            ],
+        )
         for hit in counted:
             if hit.name.region is not None:
                 yields = (hit.kind == "identity" and beijing_said) or (

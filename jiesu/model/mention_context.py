@@ -6,6 +6,8 @@ factors are model weights and stay here."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Literal
 
 from jiesu.data.jurisdiction_words import JurisdictionWords
@@ -87,10 +89,22 @@ class MentionContext:
         closed = len(parts) > 1 or end + len(window) >= len(text)
         return closed and parts[0].endswith(self._words.identity_after)
 
-    def speaks_of_home(self, text: str) -> bool:
-        """The text speaks of a matter at someone's hometown (老家的宅基地, 家里的承包地被村里占了)."""
+    def speaks_of_home(self, text: str, places: Sequence[tuple[int, bool]]) -> bool:
+        """The text speaks of a matter at someone's hometown (老家的宅基地, 家里的承包地被村里占了): a
+        hometown-matter word whose nearest place before it, if any, is outside Beijing. `places` are the
+        starts of the place mentions, each with whether it is outside (sorted by start). The words of a
+        matter belong to the place named last before them: 老家河北邯郸，在北京通州区宋庄镇某村租地，村支书…
+        村委会 speaks of the village in 宋庄镇, not of the hometown."""
         folded = fold(text)
-        return any(word in folded for word in self._words.hometown_matter)
+        starts = [start for start, _ in places]
+        for word in self._words.hometown_matter:
+            at = folded.find(word)
+            while at >= 0:
+                before = bisect_right(starts, at) - 1
+                if before < 0 or places[before][1]:
+                    return True
+                at = folded.find(word, at + 1)
+        return False
 
     def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生):
