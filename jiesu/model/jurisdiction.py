@@ -26,7 +26,9 @@ once, at its most telling mention, and half for each further mention. Rules for 
 - Address words change a mention's weight: right after 住/家在/位于/搬到 … it counts 1.5 times,
   after 去/到/回/往 (a destination) half, after 户口在/户籍在 (registration, not the matter) 0.3 times;
   a list (去大兴、房山) takes the weight of its first item (what the words around a mention say is read
-  in jiesu.model.mention_context).
+  in jiesu.model.mention_context). Places listed side by side that lie in different districts count
+  LIST_FACTOR times: an overview or a comparison ("类似问题在海淀区、丰台区也时有发生"; "海淀区五道口、朝阳区
+  望京、昌平区回龙观……这些地方"), not the place of the matter, which is named on its own.
 - A Beijing place that introduces a person rather than the matter (BACKGROUND_FACTOR) decides a tie
   only after the others: a home in news style, where the clause goes on with 的 and a person word
   ("家住北京市西城区的李昭(化名)曾为女儿报名位于丰台区草桥的游泳培训班" is 丰台区). A hometown counts as
@@ -117,6 +119,9 @@ REPEAT_SHARE = 0.5  # what each further mention of a name adds
 AMBIGUOUS_RATIO = 0.75
 MAX_TIED = 3
 COMMUTE_FACTOR = 0.3
+# Places listed side by side that lie in different districts (类似问题在海淀区、丰台区也时有发生; 海淀区五道口、
+# 朝阳区望京、昌平区回龙观……这些地方): an overview or a comparison, not the place of the matter.
+LIST_FACTOR = 0.3
 MAX_EVIDENCE = 20
 _NUMBER_JOINS = frozenset(" -.－/·")  # what separates the groups of a phone number (139-0798-1234)
 
@@ -317,7 +322,39 @@ class JurisdictionResolver:
                 address.append(hit)
                 address_end = end
         self._mark_identity(text, folded, address, address_end)
+        self._discount_lists(folded, hits)
         return hits
+
+    def _discount_lists(self, folded: str, hits: list[_Hit]) -> None:
+        """Beijing places listed side by side (joined by 、, 和, 及 …; each item may be an address of
+        several names: 海淀区五道口) count LIST_FACTOR times where two items lie in different districts:
+        the list is an overview or a comparison, and a place named on its own is the matter's."""
+        items: list[list[_Hit]] = []  # the items of the list being read, each an address
+
+        def close() -> None:
+            districts = [set().union(*(hit.name.districts for hit in item)) for item in items]
+            if any(not a & b for i, a in enumerate(districts) for b in districts[i + 1 :]):
+                for item in items:
+                    for hit in item:
+                        hit.factor *= LIST_FACTOR
+            items.clear()
+
+        previous: _Hit | None = None
+        for hit in hits:
+            if hit.name.region is not None or not hit.name.districts:
+                close()
+                previous = None
+                continue
+            join = folded[previous.end : hit.start] if previous is not None else None
+            if join == "" and items:
+                items[-1].append(hit)  # the same address: 海淀区五道口
+            elif join is not None and join in self._list_joins:
+                items.append([hit])
+            else:
+                close()
+                items.append([hit])
+            previous = hit
+        close()
 
     def _mark_identity(self, text: str, folded: str, address: list[_Hit], end: int) -> None:
         """An outside address said as who someone is (我是辽宁朝阳的): its names are marked "identity" (they
