@@ -34,6 +34,9 @@ class JurisdictionWords(BaseModel):
     residence_before: Words
     person_home_before: Words
     person_words: Words
+    person_before_home: Words
+    office_before: Words
+    office_words: Words
     self_before: Words
     hometown_before: Words
     identity_before: Words
@@ -80,6 +83,7 @@ class JurisdictionWords(BaseModel):
             *self.place_words,
             *self.residence_before,
             *self.person_home_before,
+            *self.office_before,
             *self.hometown_before,
             *self.identity_before,
             *self.identity_after,

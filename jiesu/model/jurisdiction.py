@@ -31,7 +31,9 @@ once, at its most telling mention, and half for each further mention. Rules for 
   望京、昌平区回龙观……这些地方"), not the place of the matter, which is named on its own.
 - A Beijing place that introduces a person rather than the matter (BACKGROUND_FACTOR) decides a tie
   only after the others: a home in news style, where the clause goes on with 的 and a person word
-  ("家住北京市西城区的李昭(化名)曾为女儿报名位于丰台区草桥的游泳培训班" is 丰台区). A hometown counts as
+  ("家住北京市西城区的李昭(化名)曾为女儿报名位于丰台区草桥的游泳培训班" is 丰台区), a home said right
+  after a person ("本报记者家住朝阳区，昨天去房山区长阳镇采访" is 房山区), and the place of an office or a
+  newsroom ("本报位于东城区的编辑部接到读者电话…家住丰台区" is 丰台区). A hometown counts as
   a home (老家在大兴区庞各庄镇，村里的老宅被强拆了，我现在住在海淀 is 大兴区). The caller's own home (我家住西城区, 我住在朝阳区的一个老小区) is the place of the matter, as before; a
   person's home alone still places the request.
 - Districts within AMBIGUOUS_RATIO of the best are a tie. The caller's district breaks a tie when it is one

@@ -28,7 +28,8 @@ IDENTITY_GAP = 4  # characters of no known name allowed between an identity's ad
 COMMUTE_WINDOW = 6  # how far after a Beijing place a commute word (上班) is looked for
 _CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
 
-# What a mention says of a person rather than of the matter: "home" (家住西城区的李女士, Beijing names),
+# What a mention says of a person rather than of the matter: "home" (家住西城区的李女士, 本报记者家住朝阳区,
+# and the place of an office or a newsroom: 本报位于东城区的编辑部; Beijing names),
 # "hometown" (老家在…, outside names), "identity" (我是辽宁朝阳的, outside names); None: nothing of the kind.
 MentionKind = Literal["home", "hometown", "identity"] | None
 
@@ -58,6 +59,8 @@ class MentionContext:
             before.endswith(self._words.origin_before) or folded.startswith(self._words.origin_after, end)
         ):
             return ORIGIN_FACTOR, None
+        if not outside and self._is_office(text, folded, start, end):
+            return BACKGROUND_FACTOR, "home"
         if before.endswith(self._words.hometown_before):  # before 家在: 老家在 ends with it
             # A hometown counts as a home does; an outside one is marked, to yield to Beijing (in
             # `JurisdictionResolver.resolve`) where the text says nothing of a matter there.
@@ -106,19 +109,34 @@ class MentionContext:
                 at = folded.find(word, at + 1)
         return False
 
+    def _is_office(self, text: str, folded: str, start: int, end: int) -> bool:
+        """Whether a place says where an office or a newsroom is (本报位于东城区的编辑部, 在位于西城区的
+        市交通委): an office_before word, and the clause going on with 的 + an office word."""
+        if not folded.endswith(self._words.office_before, 0, start):
+            return False
+        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
+        de = clause.find("的")
+        return de >= 0 and any(
+            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._words.office_words
+        )
+
     def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
-        """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生):
-        a person_home_before word not said by the caller of their own home (我家住, 我住在), and the clause
-        going on with 的 + a person word (not 住在朝阳区的一个老小区)."""
+        """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生,
+        本报记者家住朝阳区): a person_home_before word not said by the caller of their own home (我家住,
+        我住在), and either right after a person word or with the clause going on with 的 + a person word
+        (not 住在朝阳区的一个老小区)."""
         marker = max(
             (word for word in self._words.person_home_before if folded.endswith(word, 0, start)),
             key=len,
             default=None,
         )
-        if marker is None or fold(text[max(0, start - len(marker) - 3) : start - len(marker)]).endswith(
-            self._words.self_before
-        ):
+        if marker is None:
             return False
+        said_before = fold(text[max(0, start - len(marker) - 3) : start - len(marker)])
+        if said_before.endswith(self._words.self_before):
+            return False
+        if said_before.endswith(self._words.person_before_home):  # 本报记者家住朝阳区, 王女士家住
+            return True
         clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
         de = clause.find("的")
         return de >= 0 and any(

@@ -140,3 +140,32 @@ def test_an_alias_that_ends_where_an_everyday_word_begins_is_no_place(
     text: str, district: str | None
 ) -> None:
     assert default_resolver().resolve(text).district == district
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A home said right after a person other than the caller, and the place of an office or a newsroom.
+        ("本报记者家住朝阳区，昨天去房山区长阳镇采访时看到一处违建的汽修厂", (True, BJ, "房山区", "长阳镇")),
+        (
+            "本报位于东城区的编辑部接到读者电话，读者家住丰台区卢沟桥街道，楼道里电线私拉乱接",
+            (True, BJ, "丰台区", "卢沟桥街道"),
+        ),
+        ("在位于西城区的市住建委，记者见到了来自延庆区康庄镇的村民", (True, BJ, "延庆区", "康庄镇")),
+        # Places listed side by side in different districts: an overview, not the place of the matter.
+        (
+            "家住朝阳区望京街道的居民反映车棚被物业出租，类似问题在海淀区、丰台区也时有发生",
+            (True, BJ, "朝阳区", "望京街道"),
+        ),
+        ("朝阳、海淀、东城几个办证大厅", (True, BJ, None, None)),
+        # Village words told after a Beijing village speak of it, not of the outside hometown.
+        (
+            "我老家是河北邯郸的，在北京通州区宋庄镇某村租地种菜，村委会收了租金不入账",
+            (True, BJ, "通州区", "宋庄镇"),
+        ),
+    ],
+)
+def test_news_backgrounds_lists_and_village_words(
+    resolver: JurisdictionResolver, text: str, expected: Where
+) -> None:
+    assert where(resolver, text) == expected
