@@ -216,3 +216,18 @@ def test_a_petitioner_named_is_weak_evidence(judge: LegalJudge) -> None:
     finding = judge.find(fold_characters("记者陪着两位上访农民去了信访办"))
     assert "petition" in finding.spans
     assert "petition" not in finding.strong
+
+
+@pytest.mark.parametrize(
+    ("text", "in_court"),
+    [
+        ("官司打赢了，对方也按判决赔了钱，事情算是解决了。这次是想反映河沟里有人偷偷排污水", False),
+        ("官司赢了，对方也按法院的判决把钱付清了，现在想问小区门口的路灯谁来修", False),
+        ("官司打赢了，对方按判决赔了一半，剩下的一直不给", True),
+    ],
+)
+def test_a_judgement_told_as_performed_is_a_finished_matter(
+    resolver: DispositionResolver, text: str, in_court: bool
+) -> None:
+    channels, _ = resolver.legal_evidence(fold_characters(text), text)
+    assert ("litigation" in channels) == in_court
