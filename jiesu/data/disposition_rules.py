@@ -109,6 +109,9 @@ class DispositionRules(BaseModel):
     mention_cues: list[str] = Field(default_factory=list)
     # The caller asks an administrative body to act (请劳动监察督促): a strong legal cue alone does not exclude.
     administrative_cues: list[str] = Field(default_factory=list)
+    # A legal body named as a place (海淀区人民法院旁边的小区, 法院门口的人行道): where every legal body the
+    # text names is inside one of these, the learned legal reader adds no channel.
+    landmark_cues: list[str] = Field(default_factory=list)
     # Plain words that name a legal body or procedure (法院, 仲裁, 纪委, 信访 …): the learned legal reader
     # (jiesu.model.legal_reader) reads only the sentences that hold one.
     legal_bodies: list[str] = Field(default_factory=list)
@@ -131,6 +134,7 @@ class DispositionRules(BaseModel):
         "not_yet_cues",
         "mention_cues",
         "administrative_cues",
+        "landmark_cues",
         "emergency_past",
         "emergency_after",
         "emergency_figurative",

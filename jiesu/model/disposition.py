@@ -12,8 +12,8 @@ explicit evidence in the text for the legal channels and for emergencies.
 - The learned legal reader (jiesu.model.legal_reader) adds a legal channel that the phrase rules did not
   find, on phrasings they were not written for: only where the rules would dispatch, the reader is sure
   enough (READER_FLOOR) and the head gives the legal channels some weight (READER_SUPPORT), and never
-  where the text rules the channel out, says the matter is not yet in it, or asks an administrative body
-  to act. The channel is the rules' choice where they found spans, else the head's; a person confirms it.
+  where the text rules the channel out, says the matter is not yet in it, asks an administrative body
+  to act, or names its legal bodies only as places (海淀区人民法院旁边的小区). The channel is the rules' choice where they found spans, else the head's; a person confirms it.
 """
 
 from __future__ import annotations
@@ -73,6 +73,10 @@ class DispositionResolver:
         self._enquiry = re.compile("|".join(rules.enquiry_cues)) if rules.enquiry_cues else None
         self._not_yet = CueIndex({"not_yet": rules.not_yet_cues}) if rules.not_yet_cues else None
         self._set_aside = CueIndex({"not_yet": rules.not_yet_cues, "mention": rules.mention_cues})
+        self._landmarks = CueIndex({"landmark": rules.landmark_cues}) if rules.landmark_cues else None
+        self._bodies = (
+            re.compile("|".join(map(re.escape, rules.legal_bodies))) if rules.legal_bodies else None
+        )
         self._risk = {kind: re.compile("|".join(cues)) for kind, cues in rules.risk_cues.items() if cues}
         # The kinds one of whose cues may occur: most texts hold none, and each alternation is a scan.
         self._risk_kinds = CueIndex(rules.risk_cues)
@@ -259,6 +263,8 @@ class DispositionResolver:
             return self._legal(channel, 0.6, _evidence(original, finding.spans[channel]), conflict=True)
         if reading.head_channel is None or self.legal.asks_elsewhere(folded):
             return None
+        if self._bodies_only_as_places(folded):
+            return None  # 海淀区人民法院旁边的小区: the court is where the matter is, not what it is
         if finding.set_aside:
             return None  # the only channel words were a mention (仲裁的事已经结束了): the reader read those
         return self._legal(reading.head_channel, 0.6, [], conflict=True)
@@ -269,6 +275,17 @@ class DispositionResolver:
         (物业威胁要把我告到法院 is no suit, even where the classifier leans to litigation; 打赢官司以后搬到
         这里 introduces another matter)."""
         return [span for spans in self._set_aside.find(folded).values() for span in spans]
+
+    def _bodies_only_as_places(self, folded: str) -> bool:
+        """Every legal body the text names is named as a place (海淀区人民法院旁边的小区, 法院门口的人行道):
+        the reader's reading of those sentences says nothing of a channel."""
+        if self._landmarks is None or self._bodies is None:
+            return False
+        places = [span for spans in self._landmarks.find(folded).values() for span in spans]
+        return bool(places) and all(
+            any(start <= body.start() and body.end() <= end for start, end in places)
+            for body in self._bodies.finditer(folded)
+        )
 
     def _strong_overruled(self, folded: str, finding: LegalFinding) -> bool:
         """Strong evidence does not exclude when the text asks an administrative body to act, or says the

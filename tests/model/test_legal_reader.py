@@ -206,6 +206,14 @@ def test_the_reader_does_not_overrule_what_the_rules_read(resolver: DispositionR
         "请劳动监察大队督促公司发工资，我已经找过法院了，大兴区黄村",  # asks an administrative body to act
     ):
         assert decide(resolver, text, SURE) == ("dispatch", None), text
+    # A legal body named only as a place: the court is where the matter is, not what it is.
+    for text in ("海淀区人民法院旁边的小区，夜里工地施工扰民严重", "信访办门口每天都有人摆摊，垃圾扔一地"):
+        assert decide(resolver, text, SURE) == ("dispatch", None), text
+    # Named as a place and as a procedure: the reader still reads it.
+    assert decide(resolver, "在朝阳法院门口等了一天，材料都递到法院那边了", SURE) == (
+        "legal_channel",
+        "litigation",
+    )
     # A question about using a channel stays a consultation.
     question = "请问去法院起诉需要带什么材料？"
     head = HeadPrediction("answer_now", 0.6, [("answer_now", 0.6)], None, 0.3)
