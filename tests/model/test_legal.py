@@ -231,3 +231,18 @@ def test_a_judgement_told_as_performed_is_a_finished_matter(
 ) -> None:
     channels, _ = resolver.legal_evidence(fold_characters(text), text)
     assert ("litigation" in channels) == in_court
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "网友爆料称，某镇党委书记在拆迁项目中为亲属谋取利益，其弟弟的公司承包了清运工程",
+        "村干部在低保评定中优亲厚友，自己的亲戚开着小轿车也吃低保",
+        "村会计虚报冒领危房改造补贴，补贴款进了个人账户",
+    ],
+)
+def test_an_officials_favours_to_kin_and_false_claims_are_weak_discipline_evidence(
+    judge: LegalJudge, text: str
+) -> None:
+    finding = judge.find(fold_characters(text))
+    assert "discipline" in finding.spans
