@@ -32,6 +32,7 @@ class JurisdictionWords(BaseModel):
     outside_name_next: Words
     outside_suffixes: Words
     residence_before: Words
+    former_home_before: Words
     person_home_before: Words
     person_words: Words
     person_before_home: Words
@@ -82,6 +83,7 @@ class JurisdictionWords(BaseModel):
         words = [
             *self.place_words,
             *self.residence_before,
+            *self.former_home_before,
             *self.person_home_before,
             *self.office_before,
             *self.hometown_before,

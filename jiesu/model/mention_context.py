@@ -29,7 +29,8 @@ COMMUTE_WINDOW = 6  # how far after a Beijing place a commute word (上班) is l
 _CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
 
 # What a mention says of a person rather than of the matter: "home" (家住西城区的李女士, 本报记者家住朝阳区,
-# and the place of an office or a newsroom: 本报位于东城区的编辑部; Beijing names),
+# a former home: 我原来住在昌平区, and the place of an office or a newsroom: 本报位于东城区的编辑部; Beijing
+# names),
 # "hometown" (老家在…, outside names), "identity" (我是辽宁朝阳的, outside names); None: nothing of the kind.
 MentionKind = Literal["home", "hometown", "identity"] | None
 
@@ -42,6 +43,7 @@ class MentionContext:
             len(word)
             for word in (
                 *words.residence_before,
+                *words.former_home_before,
                 *words.hometown_before,
                 *words.destination_before,
                 *words.registration_before,
@@ -59,8 +61,10 @@ class MentionContext:
             before.endswith(self._words.origin_before) or folded.startswith(self._words.origin_after, end)
         ):
             return ORIGIN_FACTOR, None
-        if not outside and self._is_office(text, folded, start, end):
-            return BACKGROUND_FACTOR, "home"
+        if not outside and (
+            before.endswith(self._words.former_home_before) or self._is_office(text, folded, start, end)
+        ):
+            return BACKGROUND_FACTOR, "home"  # 我原来住在昌平区, 本报位于东城区的编辑部
         if before.endswith(self._words.hometown_before):  # before 家在: 老家在 ends with it
             # A hometown counts as a home does; an outside one is marked, to yield to Beijing (in
             # `JurisdictionResolver.resolve`) where the text says nothing of a matter there.

@@ -152,6 +152,12 @@ def test_an_alias_that_ends_where_an_everyday_word_begins_is_no_place(
             (True, BJ, "丰台区", "卢沟桥街道"),
         ),
         ("在位于西城区的市住建委，记者见到了来自延庆区康庄镇的村民", (True, BJ, "延庆区", "康庄镇")),
+        # A former home, beside the home moved to.
+        (
+            "我原来住在昌平区回龙观，去年搬到了顺义区后沙峪，现在小区门口的路天天堵车",
+            (True, BJ, "顺义区", "后沙峪地区"),
+        ),
+        ("我以前住在朝阳区，现在小区楼上漏水", (True, BJ, "朝阳区", None)),
         # Places listed side by side in different districts: an overview, not the place of the matter.
         (
             "家住朝阳区望京街道的居民反映车棚被物业出租，类似问题在海淀区、丰台区也时有发生",
