@@ -50,6 +50,9 @@ def strong(judge: LegalJudge, text: str) -> frozenset[str]:
         ("街道纪工委收到了一封来自辖区居民的举报信，反映社区用房被转租", "discipline"),
         # A reconsideration application submitted, told by the reconsideration body.
         ("本机关已收到您向本机关提交的行政复议申请材料", "reconsideration"),
+        # A party that contests an award or a decision in court, and a case told as in the first instance.
+        ("劳动仲裁裁决后，公司不服向法院起诉，我一直拿不到工资", "litigation"),
+        ("目前案件在一审审理中，公司一直不发我工资", "litigation"),
         # Petitioning in Beijing told as 来京, and a petitioner named as such.
         ("他是来京上访的农民，反映村干部卖地", "petition"),
     ],
