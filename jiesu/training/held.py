@@ -3,8 +3,8 @@ conflict, a risk, a second matter, two close categories that go to different uni
 Beijing, no place for a local duty, unfamiliar text. Read off each inner fold model's own suggestion for
 the rows it did not train on, calibrated as the final model will be (the temperatures and the
 unfamiliarity threshold of the whole inner out-of-fold set). The decision threshold is chosen over the
-other rows (jiesu.training.decision_threshold): it is the only thing that stands between them and going
-without a person."""
+other rows (jiesu.training.decision_threshold) where `calibration.leave_out_held` asks for it: it is the
+only thing that stands between them and going without a person."""
 
 from __future__ import annotations
 

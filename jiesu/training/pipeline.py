@@ -185,8 +185,9 @@ def fit_calibrated(
     folds = grouped_stratified_folds(
         texts, strata, inner_fold_count(config.calibration.folds, strata), config.seed
     )
-    # The decision threshold reads each fold model's own suggestions (jiesu.training.held).
-    decides = L2 in y and "disposition" in y
+    # With `leave_out_held`, the decision threshold reads each fold model's own suggestions
+    # (jiesu.training.held).
+    decides = L2 in y and "disposition" in y and config.calibration.leave_out_held
     out_of_fold = out_of_fold_scores(
         texts,
         y,

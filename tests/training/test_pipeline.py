@@ -100,10 +100,19 @@ def test_the_decision_threshold_is_chosen_over_rows_no_other_reason_holds() -> N
     rows = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in CATEGORIES]
     subset = corpus.select(rows)
     y = targets_from_columns({"category_l2": subset["category_l2"], "disposition": subset["disposition"]})
-    config = ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9))
+    config = ClassifierConfig(
+        calibration=CalibrationConfig(folds=3, target_accuracy=0.9, leave_out_held=True)
+    )
     model, report = fit_calibrated(list(subset["text"]), y, config)
     decision = model.training_.metrics["calibration"]["decision"]
     assert decision["rows"] == len(rows)
     assert 0 < decision["held_for_other_reasons"] < len(rows)
     assert model.decision_measured_
     assert report.decision_threshold == decision["threshold"]
+    # Off by default (it did not keep the promise on the seed test split): every row is counted.
+    default, _ = fit_calibrated(
+        list(subset["text"]),
+        y,
+        ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9)),
+    )
+    assert default.training_.metrics["calibration"]["decision"]["held_for_other_reasons"] == 0
