@@ -21,12 +21,13 @@ from tqdm.auto import tqdm
 from jiesu.errors import DataValidationError
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.config import ClassifierConfig
-from jiesu.model.hierarchy import combine_heads
+from jiesu.model.hierarchy import L2, combine_heads
 from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
 from jiesu.training.decision_threshold import UnitLabel, choose_decision_threshold
 from jiesu.training.drift import reference_distributions, weight_summary
 from jiesu.training.folds import Fold, duplicate_groups, grouped_stratified_folds
+from jiesu.training.held import held_for_other_reasons
 from jiesu.training.thresholds import choose_threshold, risk_coverage
 
 log = logging.getLogger(__name__)
@@ -111,13 +112,15 @@ def out_of_fold_scores(
     progress: bool = False,
     description: str = "folds",
     sample_weight: Sequence[float] | None = None,
+    keep_models: bool = False,
 ) -> OutOfFold:
     """Uncalibrated scores for every row, each from the fold model that did not train on it, and how
-    unfamiliar each row was to that model."""
+    unfamiliar each row was to that model; with `keep_models`, the fold models too (in fold order)."""
     scores: dict[str, npt.NDArray[np.float32]] = {
         head: np.zeros((len(texts), len(classes[head])), dtype=np.float32) for head in y
     }
     unfamiliarity: npt.NDArray[np.float64] | None = np.zeros(len(texts))
+    models: list[RequestClassifier] = []
     for train_rows, test_rows in tqdm(folds, desc=description, disable=not progress, leave=False):
         weights = None if sample_weight is None else [sample_weight[i] for i in train_rows]
         model = RequestClassifier(config).fit(
@@ -132,13 +135,16 @@ def out_of_fold_scores(
             unfamiliarity = None
         else:
             unfamiliarity[test_rows] = fold_unseen
-    return OutOfFold(scores, unfamiliarity)
+        if keep_models:
+            models.append(model)
+    return OutOfFold(scores, unfamiliarity, models)
 
 
 @dataclass
 class OutOfFold:
     scores: dict[str, npt.NDArray[np.float32]]
     unfamiliarity: npt.NDArray[np.float64] | None
+    models: list[RequestClassifier] = field(default_factory=list)
 
 
 def _class_seen_in_training(labels: Sequence[str | None], folds: Sequence[Fold]) -> npt.NDArray[np.bool_]:
@@ -179,8 +185,19 @@ def fit_calibrated(
     folds = grouped_stratified_folds(
         texts, strata, inner_fold_count(config.calibration.folds, strata), config.seed
     )
+    # With `leave_out_held`, the decision threshold reads each fold model's own suggestions
+    # (jiesu.training.held).
+    decides = L2 in y and "disposition" in y and config.calibration.leave_out_held
     out_of_fold = out_of_fold_scores(
-        texts, y, config, folds, label_lists, progress, "calibration folds", sample_weight
+        texts,
+        y,
+        config,
+        folds,
+        label_lists,
+        progress,
+        "calibration folds",
+        sample_weight,
+        keep_models=decides,
     )
     scores = out_of_fold.scores
     report = CalibrationReport()
@@ -203,14 +220,21 @@ def fit_calibrated(
         report.inner_ece[head] = expected_calibration_error(confidence, correct)
         report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
         report.threshold_rows[head] = rows
-    decision = choose_decision_threshold(
-        texts, y, calibrated, label_lists, config.calibration.target_accuracy, unit_labels
-    )
-    report.decision_threshold = decision.threshold
     if out_of_fold.unfamiliarity is not None:
         report.unfamiliar_threshold = float(
             np.quantile(out_of_fold.unfamiliarity, config.calibration.unfamiliar_quantile)
         )
+    held = None
+    if out_of_fold.models:
+        callers = [label.caller_district if label else None for label in unit_labels] if unit_labels else None
+        held = held_for_other_reasons(
+            out_of_fold.models, folds, texts, report.temperatures, report.unfamiliar_threshold, callers
+        )
+        out_of_fold.models.clear()  # the fold models are not needed any more
+    decision = choose_decision_threshold(
+        texts, y, calibrated, label_lists, config.calibration.target_accuracy, unit_labels, held
+    )
+    report.decision_threshold = decision.threshold
     model = RequestClassifier(config).fit(
         texts, y, classes=label_lists, source=source, sample_weight=sample_weight
     )

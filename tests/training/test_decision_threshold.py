@@ -95,3 +95,23 @@ def test_the_caller_s_district_places_a_text_that_names_none() -> None:
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, unknown).threshold is None
     called = [UnitLabel("朝阳区教育委员会", "朝阳区")] * 20
     assert choose_decision_threshold(texts, y, proba, classes, 0.97, called).coverage == 1.0
+
+
+def test_rows_held_for_another_reason_are_left_out_of_the_choice() -> None:
+    texts, y, proba, classes = _inputs(20, predicted=0)
+    right, other = UnitLabel("朝阳区教育委员会"), UnitLabel("朝阳区体育局")
+    # The most confident half is wrong: counted, nothing reaches 97%.
+    labels = [right] * 10 + [other] * 10
+    assert choose_decision_threshold(texts, y, proba, classes, 0.97, labels).threshold is None
+    # A suggestion sends that half to a person anyway (a risk, a legal-channel conflict …): the threshold
+    # is chosen on the half that may go alone, and the coverage is over every measured row.
+    held = [False] * 10 + [True] * 10
+    decision = choose_decision_threshold(texts, y, proba, classes, 0.97, labels, held)
+    assert decision.threshold is not None
+    assert decision.threshold <= float(proba["category"][0, 0]) + 1e-6
+    assert (decision.coverage, decision.accuracy, decision.rows, decision.held) == (0.5, 1.0, 20, 10)
+    # Every measured row's confidence is still the reference for live traffic.
+    assert len(decision.confidence) == 20
+    assert decision.to_dict()["held_for_other_reasons"] == 10
+    with pytest.raises(ValueError, match="held has 3 values for 20 texts"):
+        choose_decision_threshold(texts, y, proba, classes, 0.97, labels, [False] * 3)
