@@ -33,6 +33,7 @@ class JurisdictionWords(BaseModel):
     outside_suffixes: Words
     residence_before: Words
     former_home_before: Words
+    former_home_property: Words
     person_home_before: Words
     person_words: Words
     person_before_home: Words

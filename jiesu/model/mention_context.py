@@ -61,9 +61,8 @@ class MentionContext:
             before.endswith(self._words.origin_before) or folded.startswith(self._words.origin_after, end)
         ):
             return ORIGIN_FACTOR, None
-        if not outside and (
-            before.endswith(self._words.former_home_before) or self._is_office(text, folded, start, end)
-        ):
+        former_home = before.endswith(self._words.former_home_before) and not self._names_property(text, end)
+        if not outside and (former_home or self._is_office(text, folded, start, end)):
             return BACKGROUND_FACTOR, "home"  # 我原来住在昌平区, 本报位于东城区的编辑部
         if before.endswith(self._words.hometown_before):  # before 家在: 老家在 ends with it
             # A hometown counts as a home does; an outside one is marked, to yield to Beijing (in
@@ -112,6 +111,13 @@ class MentionContext:
                     return True
                 at = folded.find(word, at + 1)
         return False
+
+    def _names_property(self, text: str, end: int) -> bool:
+        """Whether a former home's clause goes on with 的 + a property (我原来住在昌平区回龙观的房子楼上漏水):
+        the home is a property the caller still speaks of, which may be the place of the matter."""
+        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
+        de = clause.find("的")
+        return de >= 0 and clause.startswith(self._words.former_home_property, de + 1)
 
     def _is_office(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether a place says where an office or a newsroom is (本报位于东城区的编辑部, 在位于西城区的

@@ -169,6 +169,29 @@ def test_an_alias_that_ends_where_an_everyday_word_begins_is_no_place(
             "我老家是河北邯郸的，在北京通州区宋庄镇某村租地种菜，村委会收了租金不入账",
             (True, BJ, "通州区", "宋庄镇"),
         ),
+        # The words a ticket names the requester by (其家住, 王女士家住) say the requester's own home, the
+        # matter's place; an office building or a village committee after 位于 may be the matter's place;
+        # a former home told as a property (原来住在…的房子) may be the matter's place.
+        (
+            "市民王女士来电反映：其家住朝阳区望京街道某小区，每天到海淀区上班，小区楼下的餐馆油烟扰民",
+            (True, BJ, "朝阳区", "望京街道"),
+        ),
+        (
+            "张先生家住通州区梨园镇某小区，他在朝阳区国贸上班，他反映小区今年供暖一直不热",
+            (True, BJ, "通州区", "梨园地区"),
+        ),
+        (
+            "我家住在海淀区，我上班的地方是位于朝阳区建外街道的办公楼，楼下餐厅油烟直排",
+            (True, BJ, "朝阳区", "建外街道"),
+        ),
+        (
+            "我住在朝阳区。位于大兴区魏善庄镇的某村民委员会私自把村里的公路挖断了",
+            (True, BJ, "大兴区", "魏善庄镇"),
+        ),
+        (
+            "我原来住在昌平区回龙观的房子一直没卖，现在我住东城区。回龙观那套房子楼上漏水",
+            (True, BJ, "昌平区", "回龙观街道"),
+        ),
     ],
 )
 def test_news_backgrounds_lists_and_village_words(

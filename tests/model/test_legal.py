@@ -53,6 +53,8 @@ def strong(judge: LegalJudge, text: str) -> frozenset[str]:
         # A party that contests an award or a decision in court, and a case told as in the first instance.
         ("劳动仲裁裁决后，公司不服向法院起诉，我一直拿不到工资", "litigation"),
         ("目前案件在一审审理中，公司一直不发我工资", "litigation"),
+        ("公司不服仲裁裁决向法院起诉以后，我在一审中胜诉了", "litigation"),
+        ("劳动仲裁裁决后，公司不服，向朝阳区人民法院提起诉讼", "litigation"),
         # Petitioning in Beijing told as 来京, and a petitioner named as such.
         ("他是来京上访的农民，反映村干部卖地", "petition"),
     ],
@@ -249,3 +251,26 @@ def test_an_officials_favours_to_kin_and_false_claims_are_weak_discipline_eviden
 ) -> None:
     finding = judge.find(fold_characters(text))
     assert "discipline" in finding.spans
+
+
+@pytest.mark.parametrize(
+    ("text", "channel", "evidence"),
+    [
+        # A suit told as a condition, and a matter told as none of the caller's, are no evidence.
+        ("如果业主不服向法院起诉，物业是不是就可以不管了？电梯坏了一个月了", "litigation", False),
+        ("公司不服向法院起诉的事跟我没关系，我这次反映的是食堂卫生很差", "litigation", False),
+        ("新闻里说开发商那个案子在二审审理中，跟我们没关系。小区门口的路灯坏了", "litigation", False),
+        ("我已经向法院起诉了，跟我们小区的物业也没关系，是跟开发商打官司", "litigation", True),
+        # A private employer's favouritism is no official's misconduct; an official's still is.
+        ("我们公司老板优亲厚友，提拔的都是他家亲戚，还经常无故扣工资", "discipline", False),
+        ("村干部在分配安置房时优亲厚友，群众意见很大", "discipline", True),
+        # An enforcement told as finished is a finished matter; one told as partial is not.
+        ("法院已经执行完毕，钱也拿到了。另外想反映我们小区门口违停严重", "litigation", False),
+        ("法院已经执行完了一部分，还有三万元一直没执行到位", "litigation", True),
+    ],
+)
+def test_conditions_other_peoples_matters_private_employers_and_finished_enforcement(
+    resolver: DispositionResolver, text: str, channel: str, evidence: bool
+) -> None:
+    channels, _ = resolver.legal_evidence(fold_characters(text), text)
+    assert (channel in channels) == evidence

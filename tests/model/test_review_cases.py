@@ -2,6 +2,9 @@
 (`review_cases.jsonl`; the second's are R2-*), run through full suggestions with the seed model: legal
 channels told beside mentions, threats, refusals and finished matters, and places told as homes,
 hometowns and identities. (The second reviewer's emergency look-alikes are in the safety set, batch 14.)
+A third reviewer's R3-* probe the complaint-register rules (jurisdiction words 2026.12.7-10, disposition
+rules 2026.12.26-31): lists of districts, hometowns, other people's homes, offices, former homes, judgements
+told as performed, legal bodies named as places, weak discipline cues and strong litigation cues.
 
 Fields: `id`; `text`; `expect`: a disposition (`legal_channel`, `dispatch`, `answer_now`, with `channel`
 where the reviewer named one), `district=<name>`, or `out_of_beijing`; optionally `known_miss` (still
