@@ -15,6 +15,8 @@ from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
 
 HERE = Path(__file__).parent
+# Every legal channel of the disposition rules: each case set covers them all.
+ALL_CHANNELS = {"litigation", "arbitration", "discipline", "reconsideration", "info_disclosure", "petition"}
 
 
 def read_cases(name: str) -> list[dict[str, Any]]:

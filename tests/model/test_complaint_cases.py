@@ -25,7 +25,7 @@ import pytest
 
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion_types import Suggestion
-from tests.model.case_files import marking_known_misses, read_cases, suggest_cases
+from tests.model.case_files import ALL_CHANNELS, marking_known_misses, read_cases, suggest_cases
 
 CASES = read_cases("complaint_cases.jsonl")
 
@@ -56,14 +56,7 @@ def test_the_set_covers_every_channel_places_and_look_alikes() -> None:
     assert len(CASES) == 100
     assert len({case["id"] for case in CASES}) == len(CASES)
     channels = Counter(case["channel"] for case in CASES if case["expect"] == "legal_channel")
-    assert set(channels) == {
-        "litigation",
-        "arbitration",
-        "discipline",
-        "reconsideration",
-        "info_disclosure",
-        "petition",
-    }
+    assert set(channels) == ALL_CHANNELS
     assert all((case["channel"] is None) == (case["expect"] != "legal_channel") for case in CASES)
     assert sum("district" in case for case in CASES) >= 45
     assert all(80 <= len(case["text"]) <= 500 for case in CASES)

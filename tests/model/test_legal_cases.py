@@ -18,7 +18,7 @@ import pytest
 
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion_types import Suggestion
-from tests.model.case_files import marking_known_misses, read_cases, suggest_cases
+from tests.model.case_files import ALL_CHANNELS, marking_known_misses, read_cases, suggest_cases
 
 CASES = read_cases("legal_cases.jsonl")
 
@@ -32,14 +32,7 @@ def test_the_set_covers_every_channel_and_its_look_alikes() -> None:
     expected = Counter(case["expect"] for case in CASES)
     assert (expected["legal_channel"], expected["dispatch"], expected["answer_now"]) == (50, 40, 10)
     channels = {case["channel"] for case in CASES if case["expect"] == "legal_channel"}
-    assert channels == {
-        "litigation",
-        "arbitration",
-        "discipline",
-        "reconsideration",
-        "info_disclosure",
-        "petition",
-    }
+    assert channels == ALL_CHANNELS
     assert len({case["id"] for case in CASES}) == len(CASES)
     assert sum("known_miss" in case for case in CASES) <= 3
 
