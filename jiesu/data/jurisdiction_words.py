@@ -44,6 +44,7 @@ class JurisdictionWords(BaseModel):
     identity_before: Words
     identity_after: Words
     hometown_matter: Words
+    village_matter: Words
     destination_before: Words
     registration_before: Words
     commute_before: Words

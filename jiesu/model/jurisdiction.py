@@ -220,7 +220,7 @@ class JurisdictionResolver:
         matter_at_home = any(hit.kind == "hometown" for hit in counted) and self._context.speaks_of_home(
             head,
             [
-                (hit.start, hit.name.region is not None)
+                (hit.start, hit.end, hit.name.region is not None)
                 for hit in hits
                 if hit.name.region is not None or (hit.name.districts and not hit.support_only)
             ],

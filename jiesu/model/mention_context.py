@@ -24,6 +24,8 @@ ORIGIN_FACTOR = 0.2
 BACKGROUND_FACTOR = 0.35
 PERSON_WINDOW = 24  # how far after a home the clause is read for 的 + a person word
 PERSON_AFTER_DE = 8  # how far after that 的 the person word may end
+OFFICE_PREFIXES = "市区某"  # 位于东城区的市交通委: what may stand between 的 and an office word
+VILLAGE_WINDOW = 12  # how far after a Beijing place its clause is read for a village (某村, 村子)
 IDENTITY_GAP = 4  # characters of no known name allowed between an identity's address and 的/人 (山西大同的)
 COMMUTE_WINDOW = 6  # how far after a Beijing place a commute word (上班) is looked for
 _CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
@@ -95,19 +97,21 @@ class MentionContext:
         closed = len(parts) > 1 or end + len(window) >= len(text)
         return closed and parts[0].endswith(self._words.identity_after)
 
-    def speaks_of_home(self, text: str, places: Sequence[tuple[int, bool]]) -> bool:
-        """The text speaks of a matter at someone's hometown (老家的宅基地, 家里的承包地被村里占了): a
-        hometown-matter word whose nearest place before it, if any, is outside Beijing. `places` are the
-        starts of the place mentions, each with whether it is outside (sorted by start). The words of a
-        matter belong to the place named last before them: 老家河北邯郸，在北京通州区宋庄镇某村租地，村支书…
-        村委会 speaks of the village in 宋庄镇, not of the hometown."""
+    def speaks_of_home(self, text: str, places: Sequence[tuple[int, int, bool]]) -> bool:
+        """The text speaks of a matter at someone's hometown: a word that names it (老家的宅基地, 家里的承包地),
+        or a village word (村委会, 宅基地) unless the place named last before it is a Beijing one whose
+        clause names a village: 老家河北邯郸，在北京通州区宋庄镇某村租地…村委会 speaks of 宋庄镇, while
+        老家河北保定，在北京大兴区打工，村里的宅基地被占了 speaks of the hometown. `places` are the place
+        mentions (start, end, outside), sorted by start."""
         folded = fold(text)
-        starts = [start for start, _ in places]
-        for word in self._words.hometown_matter:
+        if any(word in folded for word in self._words.hometown_matter):
+            return True
+        starts = [start for start, _, _ in places]
+        for word in self._words.village_matter:
             at = folded.find(word)
             while at >= 0:
                 before = bisect_right(starts, at) - 1
-                if before < 0 or places[before][1]:
+                if before < 0 or places[before][2] or not _names_village(folded, places[before][1], at):
                     return True
                 at = folded.find(word, at + 1)
         return False
@@ -121,14 +125,21 @@ class MentionContext:
 
     def _is_office(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether a place says where an office or a newsroom is (本报位于东城区的编辑部, 在位于西城区的
-        市交通委): an office_before word, and the clause going on with 的 + an office word."""
-        if not folded.endswith(self._words.office_before, 0, start):
+        市交通委): an office_before word not said of the caller's own (我家位于), and the clause going on
+        with 的 + an office word, at once or after 市/区/某 (位于朝阳区的小区对面就是区教委 is no office)."""
+        marker = next((word for word in self._words.office_before if folded.endswith(word, 0, start)), None)
+        if marker is None:
+            return False
+        if fold(text[max(0, start - len(marker) - 3) : start - len(marker)]).endswith(
+            self._words.self_before
+        ):
             return False
         clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
         de = clause.find("的")
-        return de >= 0 and any(
-            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._words.office_words
-        )
+        if de < 0:
+            return False
+        after = clause[de + 1 :].lstrip(OFFICE_PREFIXES)
+        return after.startswith(self._words.office_words)
 
     def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生,
@@ -145,10 +156,16 @@ class MentionContext:
         said_before = fold(text[max(0, start - len(marker) - 3) : start - len(marker)])
         if said_before.endswith(self._words.self_before):
             return False
-        if said_before.endswith(self._words.person_before_home):  # 本报记者家住朝阳区, 王女士家住
+        if said_before.endswith(self._words.person_before_home):  # 本报记者家住朝阳区 (王女士家住 is hers)
             return True
         clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
         de = clause.find("的")
         return de >= 0 and any(
             word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._words.person_words
         )
+
+
+def _names_village(folded: str, end: int, until: int) -> bool:
+    """Whether the clause after a place (up to `until`) names a village: 宋庄镇某村, 后沙峪镇的一个村子."""
+    clause = _CLAUSE_ENDS.split(folded[end : min(until, end + VILLAGE_WINDOW)], maxsplit=1)[0]
+    return "村" in clause

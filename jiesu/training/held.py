@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from jiesu.errors import InputTextError
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.training.folds import Fold
@@ -40,13 +41,15 @@ def held_for_other_reasons(
         suggester = Suggester.with_reference_data(model)
         rows = test_rows.tolist()
         for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            requests = [
-                SuggestionRequest(
-                    text=texts[i], caller_district=caller_districts[i] if caller_districts else None
-                )
-                for i in batch
-            ]
+            batch, requests = [], []
+            for i in rows[start : start + BATCH]:
+                district = caller_districts[i] if caller_districts else None
+                try:
+                    requests.append(SuggestionRequest(text=texts[i], caller_district=district))
+                except InputTextError:
+                    held[i] = True  # no request in it (only digits or emoji): refused, never alone
+                    continue
+                batch.append(i)
             for i, suggestion in zip(batch, suggester.suggest_many(requests), strict=True):
                 held[i] = any(reason != LOW_CONFIDENCE for reason in suggestion.consult.reasons)
     return held

@@ -4,7 +4,10 @@ channels told beside mentions, threats, refusals and finished matters, and place
 hometowns and identities. (The second reviewer's emergency look-alikes are in the safety set, batch 14.)
 A third reviewer's R3-* probe the complaint-register rules (jurisdiction words 2026.12.7-10, disposition
 rules 2026.12.26-31): lists of districts, hometowns, other people's homes, offices, former homes, judgements
-told as performed, legal bodies named as places, weak discipline cues and strong litigation cues.
+told as performed, legal bodies named as places, weak discipline cues and strong litigation cues. R4-*
+are a diff reader's reproductions of faults those rules had (jurisdiction words 2026.12.11, disposition
+rules 2026.12.33): a Beijing workplace named between a hometown and its matter, a court or a caller's
+home after 位于, a former home's 小区, a suit that may be brought, a case said by another to be none of ours.
 
 Fields: `id`; `text`; `expect`: a disposition (`legal_channel`, `dispatch`, `answer_now`, with `channel`
 where the reviewer named one), `district=<name>`, or `out_of_beijing`; optionally `known_miss` (still

@@ -20,9 +20,16 @@ def test_reasons_other_than_low_confidence_hold_a_row() -> None:
     folds = [(np.array([2, 3]), np.array([0, 1])), (np.array([0, 1]), np.array([2, 3]))]
     models = [keyword_classifier(), keyword_classifier()]
     held = held_for_other_reasons(models, folds, TEXTS, {"category": 1.0}, None)
+    # The keyword model has no decision threshold, so every suggestion is low-confidence too: that
+    # reason is not read, or every row would be held.
     assert held.tolist() == [False, True, True, False]
-    # The keyword model has no decision threshold, so every suggestion is low-confidence too: not read.
-    assert models[0].temperatures_["category"] == 1.0
+
+
+def test_a_row_with_no_request_in_it_is_held_not_a_crash() -> None:
+    texts = [*TEXTS, "12345", "😀😀"]  # the corpus loader takes them; a suggestion refuses them
+    folds = [(np.array([0, 1, 2]), np.array([3, 4, 5]))]
+    held = held_for_other_reasons([keyword_classifier()], folds, texts, {"category": 1.0}, None)
+    assert held[3:].tolist() == [False, True, True]
 
 
 def test_the_calibration_is_set_on_every_fold_model() -> None:
