@@ -73,6 +73,7 @@ class Messages:
     invalid_setting: Final = "invalid setting {name}={value!r}: {problem}"
     empty_input_text: Final = "request text is empty or whitespace only; there is nothing to classify."
     non_string_input: Final = "request text must be a string, got {kind}."
+    missing_input_text: Final = "request has no text: give it a 'text' string."
     no_request_in_text: Final = "request text holds no request: it has no Chinese and fewer than three words of letters, only emoji, punctuation, symbols, invisible characters or numbers; write what the request is about."
     unpaired_surrogate: Final = "request text is not valid Unicode: an unpaired surrogate code point at position {position}; send the text as UTF-8."
     model_classes_not_in_taxonomy: Final = "model {path} was trained with taxonomy {trained}; {count} of its {head!r} classes are not in the current taxonomy {current} ({labels}). Retrain it with `jiesu train`."

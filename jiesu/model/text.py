@@ -262,6 +262,8 @@ MIN_LATIN_LETTERS = 8
 def check_string(text: object) -> str:
     """The text itself, or InputTextError for non-strings, empty/whitespace-only strings and strings with
     an unpaired surrogate: what any text analysis (the classifier, the jurisdiction resolver) needs."""
+    if text is None:  # a JSON line or a body without its text ({"id": "3"})
+        raise InputTextError(message(Messages.missing_input_text))
     if not isinstance(text, str):
         raise InputTextError(message(Messages.non_string_input, kind=type(text).__name__))
     if not text.strip():

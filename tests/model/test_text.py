@@ -70,6 +70,11 @@ def test_empty_and_non_string_inputs_are_refused(bad: object) -> None:
         normalise(bad)
 
 
+def test_a_missing_text_is_named_as_missing_not_as_a_type() -> None:
+    with pytest.raises(InputTextError, match="request has no text"):
+        normalise(None)
+
+
 def test_a_lone_surrogate_from_json_is_refused_with_its_position() -> None:
     # Valid JSON ("\\ud800") but not valid Unicode: no segmenter or database takes it.
     with pytest.raises(InputTextError, match="unpaired surrogate code point at position 4"):
