@@ -407,6 +407,8 @@ def test_empty_text_is_an_error(resolver: JurisdictionResolver, text: str) -> No
 
 def test_non_string_is_an_error(resolver: JurisdictionResolver) -> None:
     with pytest.raises(ValueError, match="must be a string"):
+        resolver.resolve(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="has no text"):
         resolver.resolve(None)  # type: ignore[arg-type]
 
 
