@@ -18,7 +18,7 @@ from jiesu.serving.db import Database
 from jiesu.serving.orm import Ticket, TicketEvent
 from jiesu.serving.served_model import ServedModel
 from jiesu.serving.ticket_queries import check_dates, local_day_bounds
-from jiesu.training.drift import PSI_WARNING, Histogram
+from jiesu.training.drift import MIN_LIVE, PSI_WARNING, Histogram
 from jiesu.workflow.errors import InvalidInput, Messages, message
 from jiesu.workflow.promise import ModelMetricsOut, Period, Rate, TicketFacts, drift, facts, promise_rows
 from jiesu.workflow.states import BEIJING_TZ
@@ -139,6 +139,10 @@ def format_table(report: ModelMetricsOut) -> str:
     for model in report.drift:
         for signal in model.signals:
             index = "-" if signal.psi is None else f"{signal.psi:.3f}"
+            live = signal.live.n if signal.live else 0
             warn = "  WARNING: live traffic has parted from training" if signal.warning else ""
+            if signal.psi is not None and not signal.warning and live < MIN_LIVE:
+                # A large PSI on a handful of values is noise: said so, not left unexplained.
+                warn = f"  (on {live} live values: no warning under {MIN_LIVE})"
             lines.append(f"drift {model.model_id} {signal.measure}: PSI {index}{warn}")
     return "\n".join(lines)
