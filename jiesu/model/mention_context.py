@@ -111,10 +111,25 @@ class MentionContext:
             at = folded.find(word)
             while at >= 0:
                 before = bisect_right(starts, at) - 1
+                # An outside hometown told in passing (在北京顺义区后沙峪镇某村租房住，老家河北保定，村委会…)
+                # does not take the words of the village named before it.
+                while before >= 0 and places[before][2]:
+                    first = before  # 河北保定 is two mentions side by side: one address
+                    while first > 0 and places[first - 1][2] and places[first - 1][1] >= places[first][0] - 1:
+                        first -= 1
+                    if not self._in_passing(folded, places[first][0]):
+                        break
+                    before = first - 1
                 if before < 0 or places[before][2] or not _names_village(folded, places[before][1], at):
                     return True
                 at = folded.find(word, at + 1)
         return False
+
+    def _in_passing(self, folded: str, start: int) -> bool:
+        """Whether an outside place says where someone comes from (老家河北保定, 我是河南人)."""
+        return folded.endswith(self._words.hometown_before, 0, start) or folded.endswith(
+            self._words.identity_before, 0, start
+        )
 
     def _names_property(self, text: str, end: int) -> bool:
         """Whether a former home's clause goes on with 的 + a property (我原来住在昌平区回龙观的房子楼上漏水):
