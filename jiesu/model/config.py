@@ -153,6 +153,7 @@ class ClassifierConfig:
                 values[key] = sections[key](**value)
             else:
                 values[key] = value
+        _check_types("", cls, {key: value for key, value in values.items() if key not in sections})
         return cls(**values)
 
     @classmethod
@@ -180,15 +181,16 @@ def _check_types(section: str, kind: type, values: dict[str, Any]) -> None:
     and one whose default is a list of names a list of strings: "1", null, true, NaN, Infinity or 5 from a
     JSON file is a clear error here, not a failure deep in training."""
     defaults = {f.name: f.default for f in fields(kind)}
-    for name, value in values.items():
-        default = defaults.get(name)
+    for key, value in values.items():
+        default = defaults.get(key)
+        name = f"{section}.{key}" if section else key  # a top-level setting (seed) has no section
         if isinstance(default, tuple):
             if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-                raise ValueError(f"{section}.{name} must be a list of names, got {value!r}")
+                raise ValueError(f"{name} must be a list of names, got {value!r}")
             continue
         if isinstance(default, bool):
             if not isinstance(value, bool):
-                raise ValueError(f"{section}.{name} must be true or false, got {value!r}")
+                raise ValueError(f"{name} must be true or false, got {value!r}")
             continue
         if not isinstance(default, int | float):
             continue
@@ -196,4 +198,4 @@ def _check_types(section: str, kind: type, values: dict[str, Any]) -> None:
         number = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not number or not math.isfinite(value):
             wanted = "an integer" if integer else "a finite number"
-            raise ValueError(f"{section}.{name} must be {wanted}, got {value!r}")
+            raise ValueError(f"{name} must be {wanted}, got {value!r}")

@@ -247,6 +247,9 @@ def test_configuration_is_validated_when_created(tmp_path: Path) -> None:
         {"linear": {"balanced_heads": ["disposition", 3]}},
         {"calibration": {"leave_out_held": "true"}},
         {"calibration": {"leave_out_held": 1}},
+        {"seed": True},
+        {"seed": "1"},
+        {"seed": 1.5},
     ],
 )
 def test_a_setting_that_is_no_usable_number_is_refused(section: dict[str, Any]) -> None:
