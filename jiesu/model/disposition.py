@@ -13,7 +13,8 @@ explicit evidence in the text for the legal channels and for emergencies.
   find, on phrasings they were not written for: only where the rules would dispatch, the reader is sure
   enough (READER_FLOOR) and the head gives the legal channels some weight (READER_SUPPORT), and never
   where the text rules the channel out, says the matter is not yet in it, asks an administrative body
-  to act, or names its legal bodies only as places (海淀区人民法院旁边的小区). The channel is the rules' choice where they found spans, else the head's; a person confirms it.
+  to act, or names its legal bodies only as places (海淀区人民法院旁边的小区). The channel is the rules'
+  choice where they found spans, else the head's; a person confirms it.
 """
 
 from __future__ import annotations

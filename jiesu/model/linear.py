@@ -10,6 +10,7 @@ import json
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -55,9 +56,7 @@ class LinearBackend:
         """`targets[head]` holds class indices, -1 where the row has no label for that head;
         `sample_weight` (one per row, None: all 1) scales each row's hinge loss (LinearSVC's own)."""
         cfg = self.config
-        self.featurizer = TextFeaturizer(
-            cfg.min_df, cfg.max_df, cfg.word_min_count, idf_power=cfg.idf_power, word_weight=cfg.word_weight
-        )
+        self.featurizer = TextFeaturizer(**_featurizer_settings(cfg))
         self.featurizer.fit(prepared.texts, prepared.tokens)
         features = self.featurizer.transform(prepared.texts, prepared.tokens)
         for head, y in targets.items():
@@ -146,11 +145,7 @@ class LinearBackend:
         backend.featurizer = TextFeaturizer.from_arrays(
             load_file(directory / FEATURES_FILE),
             words,
-            min_df=config.min_df,
-            max_df=config.max_df,
-            word_min_count=config.word_min_count,
-            idf_power=config.idf_power,
-            word_weight=config.word_weight,
+            **_featurizer_settings(config),
         )
         arrays = load_file(directory / WEIGHTS_FILE)
         for head in heads:
@@ -158,6 +153,25 @@ class LinearBackend:
             backend.intercepts[head] = arrays[f"intercept.{head}"]
         backend._stacked()  # part of loading: the first request should not pay for it
         return backend
+
+
+class _FeatureSettings(TypedDict):
+    min_df: int
+    max_df: float
+    word_min_count: int
+    idf_power: float
+    word_weight: float
+
+
+def _featurizer_settings(config: LinearConfig) -> _FeatureSettings:
+    """The feature settings of a linear configuration: the same for fitting and for loading."""
+    return {
+        "min_df": config.min_df,
+        "max_df": config.max_df,
+        "word_min_count": config.word_min_count,
+        "idf_power": config.idf_power,
+        "word_weight": config.word_weight,
+    }
 
 
 def _full_width(

@@ -30,10 +30,9 @@ IDENTITY_GAP = 4  # characters of no known name allowed between an identity's ad
 COMMUTE_WINDOW = 6  # how far after a Beijing place a commute word (上班) is looked for
 _CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
 
-# What a mention says of a person rather than of the matter: "home" (家住西城区的李女士, 本报记者家住朝阳区,
-# a former home: 我原来住在昌平区, and the place of an office or a newsroom: 本报位于东城区的编辑部; Beijing
-# names),
-# "hometown" (老家在…, outside names), "identity" (我是辽宁朝阳的, outside names); None: nothing of the kind.
+# What a mention says of a person rather than of the matter: "home" (Beijing names: 家住西城区的李女士,
+# 本报记者家住朝阳区, a former home 我原来住在昌平区, the place of an office 本报位于东城区的编辑部), "hometown"
+# (老家在…, outside names), "identity" (我是辽宁朝阳的, outside names); None: nothing of the kind.
 MentionKind = Literal["home", "hometown", "identity"] | None
 
 
@@ -134,9 +133,8 @@ class MentionContext:
     def _names_property(self, text: str, end: int) -> bool:
         """Whether a former home's clause goes on with 的 + a property (我原来住在昌平区回龙观的房子楼上漏水):
         the home is a property the caller still speaks of, which may be the place of the matter."""
-        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
-        de = clause.find("的")
-        return de >= 0 and clause.startswith(self._words.former_home_property, de + 1)
+        after = _after_de(text, end)
+        return after is not None and after.startswith(self._words.former_home_property)
 
     def _is_office(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether a place says where an office or a newsroom is (本报位于东城区的编辑部, 在位于西城区的
@@ -145,16 +143,10 @@ class MentionContext:
         marker = next((word for word in self._words.office_before if folded.endswith(word, 0, start)), None)
         if marker is None:
             return False
-        if fold(text[max(0, start - len(marker) - 3) : start - len(marker)]).endswith(
-            self._words.self_before
-        ):
+        if _said_before(text, start, marker).endswith(self._words.self_before):
             return False
-        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
-        de = clause.find("的")
-        if de < 0:
-            return False
-        after = clause[de + 1 :].lstrip(OFFICE_PREFIXES)
-        return after.startswith(self._words.office_words)
+        after = _after_de(text, end)
+        return after is not None and after.lstrip(OFFICE_PREFIXES).startswith(self._words.office_words)
 
     def _introduces_person(self, text: str, folded: str, start: int, end: int) -> bool:
         """Whether a home introduces a person (news style: 家住北京市西城区的李昭(化名), 住在东城区的张先生,
@@ -168,16 +160,26 @@ class MentionContext:
         )
         if marker is None:
             return False
-        said_before = fold(text[max(0, start - len(marker) - 3) : start - len(marker)])
+        said_before = _said_before(text, start, marker)
         if said_before.endswith(self._words.self_before):
             return False
         if said_before.endswith(self._words.person_before_home):  # 本报记者家住朝阳区 (王女士家住 is hers)
             return True
-        clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
-        de = clause.find("的")
-        return de >= 0 and any(
-            word in clause[de + 1 : de + 1 + PERSON_AFTER_DE] for word in self._words.person_words
-        )
+        after = _after_de(text, end)
+        return after is not None and any(word in after[:PERSON_AFTER_DE] for word in self._words.person_words)
+
+
+def _after_de(text: str, end: int) -> str | None:
+    """What follows the first 的 in the clause after a mention (住在朝阳区的一个老小区 → 一个老小区); None
+    where the clause has no 的 within PERSON_WINDOW."""
+    clause = _CLAUSE_ENDS.split(fold(text[end : end + PERSON_WINDOW]), maxsplit=1)[0]
+    de = clause.find("的")
+    return clause[de + 1 :] if de >= 0 else None
+
+
+def _said_before(text: str, start: int, marker: str) -> str:
+    """The three characters before the address word `marker` that ends at `start` (我家 in 我家住在)."""
+    return fold(text[max(0, start - len(marker) - 3) : start - len(marker)])
 
 
 def _names_village(folded: str, end: int, until: int) -> bool:

@@ -24,7 +24,7 @@ from jiesu.model.config import ClassifierConfig
 from jiesu.model.hierarchy import L2, combine_heads
 from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
-from jiesu.training.decision_threshold import UnitLabel, choose_decision_threshold
+from jiesu.training.decision_threshold import DISPOSITION, UnitLabel, choose_decision_threshold
 from jiesu.training.drift import reference_distributions, weight_summary
 from jiesu.training.folds import Fold, duplicate_groups, grouped_stratified_folds
 from jiesu.training.held import held_for_other_reasons
@@ -187,7 +187,7 @@ def fit_calibrated(
     )
     # With `leave_out_held`, the decision threshold reads each fold model's own suggestions
     # (jiesu.training.held).
-    decides = L2 in y and "disposition" in y and config.calibration.leave_out_held
+    decides = L2 in y and DISPOSITION in y and config.calibration.leave_out_held
     out_of_fold = out_of_fold_scores(
         texts,
         y,
