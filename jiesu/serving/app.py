@@ -52,7 +52,7 @@ from jiesu.serving.schemas import (
     ModelInfo,
     RatesOut,
     SuggestBatch,
-    SuggestItem,
+    SuggestBody,
     SuggestMany,
     SuggestOne,
     TicketCreate,
@@ -191,7 +191,7 @@ def _router() -> APIRouter:
 
     @router.post("/v1/suggest", tags=["suggest"])
     async def suggest(
-        body: SuggestItem | SuggestBatch, _principal: PrincipalDep, runtime: RuntimeDep, settings: SettingsDep
+        body: SuggestBody, _principal: PrincipalDep, runtime: RuntimeDep, settings: SettingsDep
     ) -> SuggestOne | SuggestMany:
         """Suggestions for one request or a batch `{"requests": [...]}`; stateless, nothing is stored."""
         items = body.requests if isinstance(body, SuggestBatch) else [body]

@@ -4,9 +4,9 @@ are strict about types; the service checks what depends on settings or reference
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Discriminator, Field, Tag, field_validator
 
 from jiesu.model.suggestion_types import Suggestion
 from jiesu.serving.key_schemas import KeyCreate as KeyCreate
@@ -26,6 +26,19 @@ class SuggestItem(Body):
 
 class SuggestBatch(Body):
     requests: list[SuggestItem] = Field(min_length=1)
+
+
+def _suggest_shape(body: Any) -> str:
+    """A body with `requests` is a batch, any other one a single request: a bad body's errors are then
+    those of the shape it was meant to have, not of both."""
+    batch = isinstance(body, SuggestBatch) or (isinstance(body, dict) and "requests" in body)
+    return "batch" if batch else "item"
+
+
+SuggestBody = Annotated[
+    Annotated[SuggestItem, Tag("item")] | Annotated[SuggestBatch, Tag("batch")],
+    Discriminator(_suggest_shape),
+]
 
 
 class SuggestOne(BaseModel):

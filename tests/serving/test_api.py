@@ -105,6 +105,18 @@ def test_a_refused_item_of_a_batch_is_named(api: Api) -> None:
     assert one.json()["error"]["details"] is None
 
 
+def test_suggest_errors_name_the_shape_meant(api: Api) -> None:
+    """A bad body's errors are those of the shape it was meant to have (a batch when it has `requests`),
+    not a list of every field both shapes would want."""
+    headers = api.key(Role.OPERATOR)
+    one = assert_envelope(api.client.post("/v1/suggest", json={"txt": "暖气不热"}, headers=headers), 422)
+    assert {tuple(d["loc"]) for d in one["details"]} == {("body", "item", "text"), ("body", "item", "txt")}
+    batch = assert_envelope(
+        api.client.post("/v1/suggest", json={"requests": [{"text": 5}]}, headers=headers), 422
+    )
+    assert [d["loc"] for d in batch["details"]] == [["body", "batch", "requests", 0, "text"]]
+
+
 def test_create_is_idempotent_over_http(api: Api) -> None:
     headers = api.key(Role.OPERATOR)
     first = create(api, headers)
