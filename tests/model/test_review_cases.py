@@ -8,6 +8,9 @@ told as performed, legal bodies named as places, weak discipline cues and strong
 are a diff reader's reproductions of faults those rules had (jurisdiction words 2026.12.11, disposition
 rules 2026.12.33): a Beijing workplace named between a hometown and its matter, a court or a caller's
 home after 位于, a former home's 小区, a suit that may be brought, a case said by another to be none of ours.
+R5-* probe the cues added from the third round of real complaints' dev half (disposition rules
+2026.12.34): arbitration and suit both gone through, 民告官, petitions told as 上访多次 and 逐级上访, and
+their threats and questions.
 
 Fields: `id`; `text`; `expect`: a disposition (`legal_channel`, `dispatch`, `answer_now`, with `channel`
 where the reviewer named one), `district=<name>`, or `out_of_beijing`; optionally `known_miss` (still
