@@ -167,3 +167,25 @@ def test_a_version_field_that_only_looks_numeric_gets_the_apis_error_not_a_500(c
     for odd in ("²", "9" * 5000):
         answer = lead.post(f"/console/tickets/{ticket_id}/act/accept", {"version": odd})
         assert answer.status_code in (409, 422), odd
+
+
+ICON_LINK = re.compile(r'<link rel="icon" href="([^"]+)"')
+
+
+def test_every_page_links_an_icon_that_is_served_and_favicon_ico_is_not_a_404(console: Console) -> None:
+    # Browsers ask for /favicon.ico on every page they show (the request log listed a 404 for each).
+    anonymous = console.api.client
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    pages = [anonymous.get("/console/login").text]
+    auditor = console.browser(Role.AUDITOR)
+    pages += [auditor.get(path).text for path in ("/console/dashboard", "/console/audit")]
+    pages.append(console.browser(Role.UNIT, HEATING_UNIT).get("/console/dashboard").text)  # refused page
+    for page in pages:
+        links = ICON_LINK.findall(page)
+        assert links == ["/console/static/favicon.svg", "/favicon.ico"], links
+    svg = anonymous.get("/console/static/favicon.svg")
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
