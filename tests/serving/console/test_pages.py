@@ -4,10 +4,11 @@ input gets the API's errors with everything typed kept, and a ticket's whole lif
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from jiesu.workflow.states import Role
+from jiesu.workflow.states import BEIJING_TZ, Role, cycle_of
 from tests.serving.conftest import HEATING_TEXT, HEATING_UNIT, OTHER_UNIT
 from tests.serving.console.conftest import Browser, Console
 
@@ -189,3 +190,25 @@ def test_every_page_links_an_icon_that_is_served_and_favicon_ico_is_not_a_404(co
     svg = anonymous.get("/console/static/favicon.svg")
     assert svg.status_code == 200
     assert svg.headers["content-type"].startswith("image/svg+xml")
+
+
+def _date_inputs(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="date" id="(from|to)" name="[a-z]+" value="([^"]*)">', page))
+
+
+@pytest.mark.parametrize("path", ["/console/dashboard", "/console/audit"])
+def test_the_period_form_shows_the_period_the_figures_are_for(console: Console, path: str) -> None:
+    auditor = console.browser(Role.AUDITOR)
+    today = datetime.now(UTC).astimezone(BEIJING_TZ).date()
+    cycle = console.api.app.state.runtime.tickets.workflow.rates.cycle
+    start = cycle_of(today, cycle.start_day)[0]  # the default: the current assessment period up to today
+    default = auditor.get(path).text
+    assert _date_inputs(default) == {"from": start.isoformat(), "to": today.isoformat()}
+    assert f"{start.isoformat()} 至 {today.isoformat()}" in default
+    given = auditor.get(f"{path}?from=2026-01-05&to=2026-02-04").text
+    assert _date_inputs(given) == {"from": "2026-01-05", "to": "2026-02-04"}
+    only_start = auditor.get(f"{path}?from=2026-01-05").text
+    assert _date_inputs(only_start) == {"from": "2026-01-05", "to": today.isoformat()}
+    wrong = auditor.get(f"{path}?from=2026-13-01")
+    assert wrong.status_code == 422
+    assert _date_inputs(wrong.text) == {"from": "2026-13-01", "to": ""}  # as typed, with the error
