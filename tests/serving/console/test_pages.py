@@ -212,3 +212,29 @@ def test_the_period_form_shows_the_period_the_figures_are_for(console: Console, 
     wrong = auditor.get(f"{path}?from=2026-13-01")
     assert wrong.status_code == 422
     assert _date_inputs(wrong.text) == {"from": "2026-13-01", "to": ""}  # as typed, with the error
+
+
+def test_dispatch_counts_say_whether_they_count_dispatches_or_tickets(console: Console) -> None:
+    # One ticket, dispatched twice (a return upheld and re-dispatched): 2 dispatches, 1 dispatched ticket.
+    ticket_id = _take(console.browser(Role.OPERATOR))
+    lead = console.browser(Role.UNIT, HEATING_UNIT)
+    returned = {"version": "2", "reason_code": "not_our_duty", "reason": "小区自管锅炉"}
+    assert lead.post(f"/console/tickets/{ticket_id}/act/return", returned).status_code == 303
+    upheld = {"version": "3", "decision": "uphold", "unit": OTHER_UNIT}
+    reviewer = console.browser(Role.REVIEWER)
+    assert reviewer.post(f"/console/tickets/{ticket_id}/act/review-return", upheld).status_code == 303
+    auditor = console.browser(Role.AUDITOR)
+    dashboard = auditor.get("/console/dashboard").text
+    assert "<dt>派单次数</dt>" in dashboard
+    assert '<dd id="dispatch-count">2 次（首次派单 1，退单后改派 1，升级 0）</dd>' in dashboard
+    assert "<dt>派单</dt>" not in dashboard
+    audit = auditor.get("/console/audit").text
+    assert "本期受理工单 1 件，其中派单工单 1 件" in audit
+    report, events = audit.split('id="misdispatch-report"')[1].split('id="units"')
+    assert "<th>派单工单数</th>" in report
+    assert "<th>派单次数</th>" in events
+    assert "<th>派单</th>" not in audit
+    for unit in (HEATING_UNIT, OTHER_UNIT):  # each unit received the ticket once
+        assert f"<tr><td>{unit}</td><td>1</td>" in events
+    # Reviewers get the per-dispatch figures only, without a reference to the report they cannot see.
+    assert "上表" not in reviewer.get("/console/audit").text
