@@ -34,7 +34,7 @@ def _day(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"not a date: {raw!r}; use YYYY-MM-DD") from None
+        raise InvalidInput(f"不是日期：{raw}（应为 年-月-日，如 2026-01-05）") from None
 
 
 def _figures(runtime: Runtime, user: SignedIn, start: date | None, end: date | None) -> dict[str, Any]:

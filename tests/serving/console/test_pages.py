@@ -57,7 +57,8 @@ def test_bad_intake_input_gets_the_apis_error_and_keeps_what_was_typed(console: 
     typed = {"text": HEATING_TEXT, "caller_phone": "not a phone", "caller_name": "李四", "do": "confirm"}
     page = operator.post("/console/intake", typed)
     assert page.status_code == 422
-    assert "来电号码（caller_phone）: String should match pattern" in page.text
+    assert "填写有误，请检查以下各项" in page.text
+    assert "来电号码（caller_phone）：格式不对" in page.text
     assert f">{HEATING_TEXT}</textarea>" in page.text
     assert 'value="not a phone"' in page.text
     assert 'value="李四"' in page.text
@@ -71,7 +72,7 @@ def test_an_override_without_a_reason_is_refused_after_creation_and_finishes_on_
     fields = {"text": HEATING_TEXT, "unit": OTHER_UNIT, "intake_id": "call-1", "do": "confirm"}
     page = operator.post("/console/intake", fields)
     assert page.status_code == 422
-    assert "overriding the suggested unit needs a reason" in page.text
+    assert "改派到建议以外的单位须填写理由" in page.text
     ticket_id = re.search(r'name="ticket_id" value="([0-9a-f-]{36})"', page.text)
     assert ticket_id is not None
     assert f'value="{OTHER_UNIT}"' in page.text
@@ -85,7 +86,7 @@ def test_a_return_without_a_reason_code_keeps_the_form_as_typed(console: Console
     unit = console.browser(Role.UNIT, HEATING_UNIT)
     page = unit.post(f"/console/tickets/{ticket_id}/act/return", {"version": "2", "reason": "不是供热问题"})
     assert page.status_code == 422
-    assert "退单原因（reason_code）: Field required" in page.text
+    assert "退单原因（reason_code）：必填" in page.text
     assert "不是供热问题</textarea>" in page.text
 
 
@@ -238,3 +239,43 @@ def test_dispatch_counts_say_whether_they_count_dispatches_or_tickets(console: C
         assert f"<tr><td>{unit}</td><td>1</td>" in events
     # Reviewers get the per-dispatch figures only, without a reference to the report they cannot see.
     assert "上表" not in reviewer.get("/console/audit").text
+
+
+ENGLISH_PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ /;,]+[A-Za-z]{2,}){2,}")
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees: no tags, scripts, styles or code (commands, API paths and keys stay as typed)."""
+    for element in ("script", "style", "code", "kbd", "head"):
+        page = re.sub(rf"<{element}\b.*?</{element}>", " ", page, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_the_pages_operators_and_auditors_read_have_no_english_sentences(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    ticket_id = _take(operator)
+    bad_phone = {"text": HEATING_TEXT, "caller_phone": "电话不详", "do": "confirm"}
+    override = {"text": HEATING_TEXT, "unit": OTHER_UNIT, "intake_id": "call-9", "do": "confirm"}
+    lead = console.browser(Role.UNIT, HEATING_UNIT)
+    auditor = console.browser(Role.AUDITOR)
+    pages = {
+        "intake, bad phone": operator.post("/console/intake", bad_phone).text,
+        "intake, override without a reason": operator.post("/console/intake", override).text,
+        "return without a reason code": lead.post(
+            f"/console/tickets/{ticket_id}/act/return", {"version": "2"}
+        ).text,
+        "stale version": lead.post(f"/console/tickets/{ticket_id}/act/accept", {"version": "1"}).text,
+        "no such ticket": operator.get("/console/tickets/00000000-0000-0000-0000-000000000000").text,
+        "tickets, bad date": operator.get("/console/tickets?created_from=yesterday").text,
+        "dashboard": auditor.get("/console/dashboard").text,
+        "dashboard, bad date": auditor.get("/console/dashboard?from=2026-13-01").text,
+        "audit": auditor.get("/console/audit").text,
+    }
+    for name, page in pages.items():
+        found = ENGLISH_PHRASE.findall(_visible_text(page))
+        assert not found, (name, found)
+    assert "公式：响应率 = 联系上 ÷ 有效回访" in pages["dashboard"]
+    assert "综合 = 0.1 × 响应率 + 0.5 × 解决率 + 0.4 × 满意率" in pages["dashboard"]
+    assert "工单在您打开之后已被修改" in pages["stale version"]
+    assert "工单不存在" in pages["no such ticket"]
+    assert "Holm–Bonferroni 法校正" in pages["audit"]
