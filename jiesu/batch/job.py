@@ -132,6 +132,10 @@ def run_job(
             for records, rows in counts:
                 bar.update(records)
                 scored += rows
+            # The total was estimated from the files' lines (blank lines and quoted line breaks count there,
+            # not as records): the bar ends at the records actually read, at 100%.
+            bar.total = bar.n
+            bar.refresh()
         shards = job.shards()
         errors = gather_errors(job.output, shards)
         builder = SummaryBuilder()

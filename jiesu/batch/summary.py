@@ -15,6 +15,9 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, Field
 
 TOP_DISAGREEMENTS = 30
+# A rate is printed for runs of at least this many rows per worker (one default chunk each): below that the
+# model's start-up dominates the wall time and the rate says nothing about the throughput.
+MEASURED_ROWS_PER_WORKER = 1000
 SUMMARY_COLUMNS = [
     "unit",
     "category_l1",
@@ -195,10 +198,17 @@ def format_summary(summary: RescoreSummary) -> str:
         lines.append("most frequent disagreements (rows, historical unit → suggested unit):")
     for pair in summary.top_disagreements[:5]:
         lines.append(f"  {pair.count:>7,}  {pair.historical_unit} → {pair.suggested_unit or '(no unit)'}")
-    if summary.timing and summary.timing.rows_per_second:
-        timing = summary.timing
-        lines.append(
-            f"{timing.rows_scored:,} rows in {timing.seconds:.1f} s ({timing.rows_per_second:,.0f} rows/s, "
-            f"{timing.workers} worker(s), engine {timing.engine})"
-        )
+    if summary.timing and summary.timing.rows_scored:
+        lines.append(_timing_line(summary.timing))
     return "\n".join(lines)
+
+
+def _timing_line(timing: Timing) -> str:
+    """How long the run took, and its rate where one means something: the wall time includes starting the
+    workers and loading the model (seconds), so a run of a few rows says it was too short to measure
+    rather than print a rate near 0."""
+    head = f"{timing.rows_scored:,} rows in {timing.seconds:.1f} s ("
+    tail = f"{timing.workers} worker(s), engine {timing.engine})"
+    if timing.rows_per_second is None or timing.rows_scored < MEASURED_ROWS_PER_WORKER * timing.workers:
+        return head + "too few rows to measure a rate: starting the model takes most of the time; " + tail
+    return head + f"{timing.rows_per_second:,.0f} rows/s, model loading included; " + tail

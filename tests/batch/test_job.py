@@ -70,6 +70,26 @@ def test_a_resumed_run_scores_only_what_is_missing(seed_model_dir: Path, tmp_pat
     assert not list(output.rglob(".*.tmp-*"))
 
 
+def test_the_progress_bar_ends_at_100_percent_when_the_file_has_blank_lines(
+    seed_model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bar's total is estimated from the lines (5 here, 4 records): it must still end at 4/4, 100%.
+    path = tmp_path / "tiny.jsonl"
+    texts = [
+        "朝阳区望京街道小区暖气不热",
+        "海淀区中关村街道楼下饭店油烟太大",
+        "西城区施工噪音扰民",
+        "请问社保怎么缴纳",
+    ]
+    lines = [json.dumps({"id": f"t{n}", "text": text}, ensure_ascii=False) for n, text in enumerate(texts)]
+    path.write_text("\n".join([*lines[:2], "", *lines[2:]]) + "\n", encoding="utf-8")
+    summary = run_job(_job(seed_model_dir, [path], tmp_path / "out"), workers=1, progress=True)
+    assert summary.rows == 4
+    last = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert last.startswith("100%"), last
+    assert "| 4/4 [" in last, last
+
+
 def test_another_run_is_refused_in_the_same_folder(seed_model_dir: Path, tmp_path: Path) -> None:
     history = write_history(tmp_path / "in", rows_per_file=4)
     output = tmp_path / "out"

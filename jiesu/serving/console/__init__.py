@@ -5,7 +5,7 @@ console"."""
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +18,12 @@ __all__ = ["install_console"]
 
 def install_console(app: FastAPI) -> None:
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        """Browsers ask for /favicon.ico whatever a page links (and for pages that link none)."""
+        return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
     for module in (routes_auth, routes_intake, routes_tickets, routes_work, routes_metrics):
         app.include_router(module.router, include_in_schema=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiesu.model.suggestion_types import DecisionCheck
+from jiesu.workflow.misdispatch import ALPHA
 
 ROLES = {
     "operator": "话务员",
@@ -165,6 +166,20 @@ ORIGINS = {
     "redispatch": "退单后改派",
     "escalation": "升级派单",
 }
+# The three rates' names in the overall score's weights (GET /v1/metrics/rates: overall_weights).
+RATE_NAMES = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}
+# The rates the mis-dispatch audit tests per group (its flags' `metric`), as the audit page's columns say.
+AUDIT_METRICS = {
+    "first_dispatch_accuracy": "首派准确率",
+    "return_rate": "退单率",
+    "upheld_return_rate": "退单获同意率",
+    "accepted_suggestion": "采纳建议率",
+}
+# The audit's `method` (jiesu.workflow.misdispatch.METHOD) in words.
+MISDISPATCH_METHOD = (
+    "各组与本期其余工单相比：双侧合并两比例 z 检验，某格期望频数小于 5 时用 Fisher 精确检验；"
+    f"同一指标下各组的 p 值按 Holm–Bonferroni 法校正，校正后 p 小于 {ALPHA} 者标红"
+)
 DECISIONS = {
     "decision": "派单决定",
     "unit": "承办单位",

@@ -110,7 +110,7 @@ def _plan(do: str, found: Suggestion, values: dict[str, str]) -> tuple[str, dict
         typed = action_fields("consult", {"units": [values["units"]]})
         picked = {"units": typed.get("units") or list(unit_options(found))[:2] or None}
     else:
-        raise InvalidInput(f"unknown action {do!r}")
+        raise InvalidInput(f"没有这个操作：{do}")
     return do, {name: value for name, value in picked.items() if value is not None}
 
 

@@ -34,7 +34,7 @@ def _day(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"not a date: {raw!r}; use YYYY-MM-DD") from None
+        raise InvalidInput(f"不是日期：{raw}（应为 年-月-日，如 2026-01-05）") from None
 
 
 def _figures(runtime: Runtime, user: SignedIn, start: date | None, end: date | None) -> dict[str, Any]:
@@ -95,9 +95,11 @@ async def _page(request: Request, user: SignedIn, runtime: Runtime, name: str, a
     try:
         start, end = _day(values["from"]), _day(values["to"])
         context.update(await run_in_threadpool(_figures, runtime, user, start, end))
-        if audit and context["dispatch"] is not None:
-            shown: DispatchAuditOut = context["dispatch"]
-            period = (start or date.fromisoformat(shown.from_date), end or date.fromisoformat(shown.to_date))
+        shown: DispatchAuditOut = context["dispatch"]
+        # The form shows the period the figures are for: the one typed, or the default the service chose.
+        values["from"], values["to"] = shown.from_date, shown.to_date
+        if audit:
+            period = (date.fromisoformat(shown.from_date), date.fromisoformat(shown.to_date))
             context["report"] = await run_in_threadpool(audit_report, runtime, user, *period)
     except ServiceError as exc:
         context["errors"], status = error_lines(exc), exc.status

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jiesu.serving.console.forms import action_body, action_fields, channel_notices
+from jiesu.serving.console.messages import in_chinese
 from jiesu.serving.console.present import actions_for, evidence, primary_action, unit_options
 from jiesu.serving.console.sessions import SignedIn
 from jiesu.serving.console.web import (
@@ -41,7 +42,7 @@ def _moment(raw: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"not a date or time: {raw!r}; use YYYY-MM-DD") from None
+        raise InvalidInput(f"不是日期或时间：{raw}（应为 年-月-日，如 2026-01-05）") from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
@@ -49,7 +50,7 @@ def ticket_filter(values: dict[str, str]) -> TicketFilter:
     """The API's list filters from the query string."""
     state = values["state"] or None
     if state is not None and state not in State.__members__.values():
-        raise InvalidInput(f"unknown state {state!r}")
+        raise InvalidInput(f"没有这个工单状态：{state}")
     return TicketFilter(
         state=state,
         unit=values["unit"] or None,
@@ -116,7 +117,7 @@ async def ticket_page(request: Request, ticket_id: str, user: UserDep, runtime: 
     try:
         return await _ticket_page(request, user, runtime, ticket_id)
     except NotFound as exc:
-        return render(request, "refused.html", user, 404, reason=exc.message)
+        return render(request, "refused.html", user, 404, reason=in_chinese(exc.message))
 
 
 def _typed(form: FormData) -> dict[str, str]:
@@ -128,12 +129,12 @@ async def act(request: Request, ticket_id: str, action: str, user: UserDep, runt
     """One workflow action from a console form; on an error the page comes back with the form as typed."""
     form = await posted_form(request, user)
     if action not in ACTION_BODIES:
-        return render(request, "refused.html", user, 404, reason="unknown action")
+        return render(request, "refused.html", user, 404, reason="没有这个操作。")
     try:
         body = action_body(action, action_fields(action, form))
         await run_in_threadpool(runtime.tickets.act, user.principal, ticket_id, Action(action), body)
     except NotFound as exc:
-        return render(request, "refused.html", user, 404, reason=exc.message)
+        return render(request, "refused.html", user, 404, reason=in_chinese(exc.message))
     except (ServiceError, ValidationError) as exc:
         status = exc.status if isinstance(exc, ServiceError) else 422
         return await _ticket_page(

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from jiesu.serving.console import labels, present
+from jiesu.serving.console.messages import INVALID_FORM, detail_lines, field_error, in_chinese
 from jiesu.serving.console.sessions import COOKIE, SessionService, SignedIn
 from jiesu.serving.console.unit_index import UnitIndex
 from jiesu.serving.runtime import Runtime
@@ -134,15 +135,14 @@ def first(form: FormData, name: str) -> str:
 
 
 def error_lines(exc: ServiceError | ValidationError) -> list[str]:
-    """An error as the API words it: its message, and each invalid field (never the value typed)."""
+    """An error as the API words it, in Chinese (jiesu.serving.console.messages): its message, and each
+    invalid field by its name and the API's (never the value typed)."""
     if isinstance(exc, ValidationError):
-        lines = ["the request is invalid; see details"]
+        lines = [INVALID_FORM]
         for error in exc.errors():
             where = ".".join(str(part) for part in error.get("loc", ()))
             where = f"{labels.FIELDS[where]}（{where}）" if where in labels.FIELDS else where
-            lines.append(f"{where}: {error.get('msg', '')}" if where else str(error.get("msg", "")))
+            problem = field_error(error)
+            lines.append(f"{where}：{problem}" if where else problem)
         return lines
-    lines = [exc.message]
-    if isinstance(exc.details, dict):
-        lines += [f"{key}: {value}" for key, value in exc.details.items() if key != "allowed_roles"]
-    return lines
+    return [in_chinese(exc.message), *detail_lines(exc.details)]

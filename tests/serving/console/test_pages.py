@@ -4,10 +4,11 @@ input gets the API's errors with everything typed kept, and a ticket's whole lif
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from jiesu.workflow.states import Role
+from jiesu.workflow.states import BEIJING_TZ, Role, cycle_of
 from tests.serving.conftest import HEATING_TEXT, HEATING_UNIT, OTHER_UNIT
 from tests.serving.console.conftest import Browser, Console
 
@@ -56,7 +57,8 @@ def test_bad_intake_input_gets_the_apis_error_and_keeps_what_was_typed(console: 
     typed = {"text": HEATING_TEXT, "caller_phone": "not a phone", "caller_name": "李四", "do": "confirm"}
     page = operator.post("/console/intake", typed)
     assert page.status_code == 422
-    assert "来电号码（caller_phone）: String should match pattern" in page.text
+    assert "填写有误，请检查以下各项" in page.text
+    assert "来电号码（caller_phone）：格式不对" in page.text
     assert f">{HEATING_TEXT}</textarea>" in page.text
     assert 'value="not a phone"' in page.text
     assert 'value="李四"' in page.text
@@ -70,7 +72,7 @@ def test_an_override_without_a_reason_is_refused_after_creation_and_finishes_on_
     fields = {"text": HEATING_TEXT, "unit": OTHER_UNIT, "intake_id": "call-1", "do": "confirm"}
     page = operator.post("/console/intake", fields)
     assert page.status_code == 422
-    assert "overriding the suggested unit needs a reason" in page.text
+    assert "改派到建议以外的单位须填写理由" in page.text
     ticket_id = re.search(r'name="ticket_id" value="([0-9a-f-]{36})"', page.text)
     assert ticket_id is not None
     assert f'value="{OTHER_UNIT}"' in page.text
@@ -84,7 +86,7 @@ def test_a_return_without_a_reason_code_keeps_the_form_as_typed(console: Console
     unit = console.browser(Role.UNIT, HEATING_UNIT)
     page = unit.post(f"/console/tickets/{ticket_id}/act/return", {"version": "2", "reason": "不是供热问题"})
     assert page.status_code == 422
-    assert "退单原因（reason_code）: Field required" in page.text
+    assert "退单原因（reason_code）：必填" in page.text
     assert "不是供热问题</textarea>" in page.text
 
 
@@ -167,3 +169,113 @@ def test_a_version_field_that_only_looks_numeric_gets_the_apis_error_not_a_500(c
     for odd in ("²", "9" * 5000):
         answer = lead.post(f"/console/tickets/{ticket_id}/act/accept", {"version": odd})
         assert answer.status_code in (409, 422), odd
+
+
+ICON_LINK = re.compile(r'<link rel="icon" href="([^"]+)"')
+
+
+def test_every_page_links_an_icon_that_is_served_and_favicon_ico_is_not_a_404(console: Console) -> None:
+    # Browsers ask for /favicon.ico on every page they show (the request log listed a 404 for each).
+    anonymous = console.api.client
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    pages = [anonymous.get("/console/login").text]
+    auditor = console.browser(Role.AUDITOR)
+    pages += [auditor.get(path).text for path in ("/console/dashboard", "/console/audit")]
+    pages.append(console.browser(Role.UNIT, HEATING_UNIT).get("/console/dashboard").text)  # refused page
+    for page in pages:
+        links = ICON_LINK.findall(page)
+        assert links == ["/console/static/favicon.svg", "/favicon.ico"], links
+    svg = anonymous.get("/console/static/favicon.svg")
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+
+
+def _date_inputs(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="date" id="(from|to)" name="[a-z]+" value="([^"]*)">', page))
+
+
+@pytest.mark.parametrize("path", ["/console/dashboard", "/console/audit"])
+def test_the_period_form_shows_the_period_the_figures_are_for(console: Console, path: str) -> None:
+    auditor = console.browser(Role.AUDITOR)
+    today = datetime.now(UTC).astimezone(BEIJING_TZ).date()
+    cycle = console.api.app.state.runtime.tickets.workflow.rates.cycle
+    start = cycle_of(today, cycle.start_day)[0]  # the default: the current assessment period up to today
+    default = auditor.get(path).text
+    assert _date_inputs(default) == {"from": start.isoformat(), "to": today.isoformat()}
+    assert f"{start.isoformat()} 至 {today.isoformat()}" in default
+    given = auditor.get(f"{path}?from=2026-01-05&to=2026-02-04").text
+    assert _date_inputs(given) == {"from": "2026-01-05", "to": "2026-02-04"}
+    only_start = auditor.get(f"{path}?from=2026-01-05").text
+    assert _date_inputs(only_start) == {"from": "2026-01-05", "to": today.isoformat()}
+    wrong = auditor.get(f"{path}?from=2026-13-01")
+    assert wrong.status_code == 422
+    assert _date_inputs(wrong.text) == {"from": "2026-13-01", "to": ""}  # as typed, with the error
+
+
+def test_dispatch_counts_say_whether_they_count_dispatches_or_tickets(console: Console) -> None:
+    # One ticket, dispatched twice (a return upheld and re-dispatched): 2 dispatches, 1 dispatched ticket.
+    ticket_id = _take(console.browser(Role.OPERATOR))
+    lead = console.browser(Role.UNIT, HEATING_UNIT)
+    returned = {"version": "2", "reason_code": "not_our_duty", "reason": "小区自管锅炉"}
+    assert lead.post(f"/console/tickets/{ticket_id}/act/return", returned).status_code == 303
+    upheld = {"version": "3", "decision": "uphold", "unit": OTHER_UNIT}
+    reviewer = console.browser(Role.REVIEWER)
+    assert reviewer.post(f"/console/tickets/{ticket_id}/act/review-return", upheld).status_code == 303
+    auditor = console.browser(Role.AUDITOR)
+    dashboard = auditor.get("/console/dashboard").text
+    assert "<dt>派单次数</dt>" in dashboard
+    assert '<dd id="dispatch-count">2 次（首次派单 1，退单后改派 1，升级 0）</dd>' in dashboard
+    assert "<dt>派单</dt>" not in dashboard
+    audit = auditor.get("/console/audit").text
+    assert "本期受理工单 1 件，其中派单工单 1 件" in audit
+    report, events = audit.split('id="misdispatch-report"')[1].split('id="units"')
+    assert "<th>派单工单数</th>" in report
+    assert "<th>派单次数</th>" in events
+    assert "<th>派单</th>" not in audit
+    for unit in (HEATING_UNIT, OTHER_UNIT):  # each unit received the ticket once
+        assert f"<tr><td>{unit}</td><td>1</td>" in events
+    # Reviewers get the per-dispatch figures only, without a reference to the report they cannot see.
+    assert "上表" not in reviewer.get("/console/audit").text
+
+
+ENGLISH_PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ /;,]+[A-Za-z]{2,}){2,}")
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees: no tags, scripts, styles or code (commands, API paths and keys stay as typed)."""
+    for element in ("script", "style", "code", "kbd", "head"):
+        page = re.sub(rf"<{element}\b.*?</{element}>", " ", page, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_the_pages_operators_and_auditors_read_have_no_english_sentences(console: Console) -> None:
+    operator = console.browser(Role.OPERATOR)
+    ticket_id = _take(operator)
+    bad_phone = {"text": HEATING_TEXT, "caller_phone": "电话不详", "do": "confirm"}
+    override = {"text": HEATING_TEXT, "unit": OTHER_UNIT, "intake_id": "call-9", "do": "confirm"}
+    lead = console.browser(Role.UNIT, HEATING_UNIT)
+    auditor = console.browser(Role.AUDITOR)
+    pages = {
+        "intake, bad phone": operator.post("/console/intake", bad_phone).text,
+        "intake, override without a reason": operator.post("/console/intake", override).text,
+        "return without a reason code": lead.post(
+            f"/console/tickets/{ticket_id}/act/return", {"version": "2"}
+        ).text,
+        "stale version": lead.post(f"/console/tickets/{ticket_id}/act/accept", {"version": "1"}).text,
+        "no such ticket": operator.get("/console/tickets/00000000-0000-0000-0000-000000000000").text,
+        "tickets, bad date": operator.get("/console/tickets?created_from=yesterday").text,
+        "dashboard": auditor.get("/console/dashboard").text,
+        "dashboard, bad date": auditor.get("/console/dashboard?from=2026-13-01").text,
+        "audit": auditor.get("/console/audit").text,
+    }
+    for name, page in pages.items():
+        found = ENGLISH_PHRASE.findall(_visible_text(page))
+        assert not found, (name, found)
+    assert "公式：响应率 = 联系上 ÷ 有效回访" in pages["dashboard"]
+    assert "综合 = 0.1 × 响应率 + 0.5 × 解决率 + 0.4 × 满意率" in pages["dashboard"]
+    assert "工单在您打开之后已被修改" in pages["stale version"]
+    assert "工单不存在" in pages["no such ticket"]
+    assert "Holm–Bonferroni 法校正" in pages["audit"]
