@@ -124,6 +124,10 @@ class DispositionRules(BaseModel):
     emergency_after: list[str] = Field(default_factory=list)
     emergency_figurative: list[str] = Field(default_factory=list)
     emergency_story: list[str] = Field(default_factory=list)  # praise letters retell events: never a transfer
+    # A present danger to life or property that is not a transfer (井盖丢了, 路面塌了个大坑, 大树快倒了): the
+    # request is dispatched with the emergency deadline tier (2 h, Regulation art. 13). Judged in context as
+    # the emergency cues are (not past, figurative or a question).
+    hazard_cues: list[str] = Field(default_factory=list)
     self_harm: SelfHarmRule | None = None
     risk_cues: dict[str, list[str]]
 
@@ -138,6 +142,7 @@ class DispositionRules(BaseModel):
         "emergency_past",
         "emergency_after",
         "emergency_figurative",
+        "hazard_cues",
     )(
         lambda cls, value: _compile_all(value)  # noqa: ARG005 (pydantic reads the name)
     )

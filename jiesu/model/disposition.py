@@ -54,6 +54,7 @@ class DispositionDecision:
     notice: str | None = None
     conflict: bool = False
     possible_emergencies: list[str] = field(default_factory=list)  # weak cues that only raise risk
+    hazards: list[Evidence] = field(default_factory=list)  # a danger there now: the emergency deadline
 
 
 def _evidence(original: str, spans: list[tuple[int, int]]) -> list[Evidence]:
@@ -145,6 +146,9 @@ class DispositionResolver:
             decision = self._read(folded, original, head, reading, legal) or decision
         if head is not None and head.label.startswith("emergency") and not emergencies:
             decision = replace(decision, conflict=True)
+        hazards = self.emergencies.hazards(folded, original, cues)
+        if hazards:
+            decision = replace(decision, hazards=hazards)
         return replace(decision, possible_emergencies=possible) if possible else decision
 
     def _emergency(

@@ -95,6 +95,11 @@ class RouteSuggestion(_Out):
 class DeadlineSuggestion(_Out):
     tier: DeadlineTier = Field(description="the deadline tier of the workflow settings")
     hours: int = Field(gt=0, description="handling time from dispatch (workflow settings)")
+    evidence: list[TextSpan] = Field(
+        default_factory=list,
+        description="the words that show a danger to life or property there now (井盖丢了, 树快倒了), "
+        "which give a dispatched request the emergency tier; empty where the catalogue's tier stands",
+    )
 
 
 DecisionName = Literal["decision", "unit", "disposition", "familiarity"]
