@@ -125,9 +125,13 @@ class DispositionRules(BaseModel):
     emergency_figurative: list[str] = Field(default_factory=list)
     emergency_story: list[str] = Field(default_factory=list)  # praise letters retell events: never a transfer
     # A present danger to life or property that is not a transfer (井盖丢了, 路面塌了个大坑, 大树快倒了): the
-    # request is dispatched with the emergency deadline tier (2 h, Regulation art. 13). Judged in context as
-    # the emergency cues are (not past, figurative or a question).
+    # request is dispatched with the emergency deadline tier (2 h, Regulation art. 13). A cue does not count
+    # after hearsay or a supposition shortly before it (hazard_before), before a repair told shortly after
+    # it (hazard_after), or under a figure of speech (hazard_figurative): jiesu.model.hazards.
     hazard_cues: list[str] = Field(default_factory=list)
+    hazard_before: list[str] = Field(default_factory=list)
+    hazard_after: list[str] = Field(default_factory=list)
+    hazard_figurative: list[str] = Field(default_factory=list)
     self_harm: SelfHarmRule | None = None
     risk_cues: dict[str, list[str]]
 
@@ -143,6 +147,9 @@ class DispositionRules(BaseModel):
         "emergency_after",
         "emergency_figurative",
         "hazard_cues",
+        "hazard_before",
+        "hazard_after",
+        "hazard_figurative",
     )(
         lambda cls, value: _compile_all(value)  # noqa: ARG005 (pydantic reads the name)
     )

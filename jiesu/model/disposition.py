@@ -27,6 +27,7 @@ from jiesu.model.classifier import HeadPrediction
 from jiesu.model.cues import CueIndex
 from jiesu.model.emergency import EmergencyFinding, EmergencyJudge
 from jiesu.model.emergency import Evidence as Evidence  # re-exported: suggestions read it from here
+from jiesu.model.hazards import HazardJudge
 from jiesu.model.heads import DispositionLabel, decode_disposition
 from jiesu.model.legal import LegalFinding, LegalJudge
 from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReading
@@ -86,7 +87,8 @@ class DispositionResolver:
         # groups' regex alternations then run only where their anchors occur. Only the emergency groups:
         # the legal channels' cues are read by self.legal, on the text without pinyin glosses.
         self.emergencies = EmergencyJudge(rules)
-        self._cues = CueIndex(self.emergencies.cue_groups())
+        self.hazards = HazardJudge(rules)
+        self._cues = CueIndex(self.emergencies.cue_groups() | self.hazards.cue_groups())
 
     def legal_evidence(
         self,
@@ -146,7 +148,7 @@ class DispositionResolver:
             decision = self._read(folded, original, head, reading, legal) or decision
         if head is not None and head.label.startswith("emergency") and not emergencies:
             decision = replace(decision, conflict=True)
-        hazards = self.emergencies.hazards(folded, original, cues)
+        hazards = self.hazards.find(folded, original, cues)
         if hazards:
             decision = replace(decision, hazards=hazards)
         return replace(decision, possible_emergencies=possible) if possible else decision

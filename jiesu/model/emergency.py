@@ -60,9 +60,6 @@ _PRESENT = re.compile("刚才|刚刚|(?<![到至])现在|此刻|这会儿|眼下
 _URGENT = re.compile("快来|快派|救命|来人|赶紧(来|派)|赶快(来|派)")
 
 
-HAZARD = "hazard"  # the cue group of the hazards (DispositionRules.hazard_cues)
-
-
 @dataclass(frozen=True)
 class Evidence:
     text: str
@@ -113,18 +110,7 @@ class EmergencyJudge:
         if self.rules.self_harm is not None:
             groups["harm:intent"] = self.rules.self_harm.intent
             groups["harm:act"] = self.rules.self_harm.acts
-        if self.rules.hazard_cues:
-            groups[HAZARD] = self.rules.hazard_cues
         return groups
-
-    def hazards(self, folded: str, original: str, cues: dict[str, Spans]) -> list[Evidence]:
-        """The hazard cues not told as past, figurative or a question: a danger that is there now, in a
-        call or in a long letter (a leaning tree is no less there for being described at length)."""
-        spans = cues.get(HAZARD, [])
-        if not spans or (self._story is not None and self._story.search(folded)):
-            return []
-        judged = self._judged(folded, original, spans)
-        return judged[Told.NOW] + judged[Told.UNCLEAR]
 
     def find(
         self, folded: str, original: str, cues: dict[str, Spans], head_support: float = 0.0

@@ -192,7 +192,8 @@ class Suggester:
             return DeadlineSuggestion(tier="emergency", hours=self.settings.hours_for("emergency"))
         if routing.route is None:
             return None
-        if decision.hazards and decision.label == "dispatch":  # a danger there now: risk to life or property, 2 h (Regulation art. 13)
+        # A danger there now: a risk to life or property, handled within the emergency tier (art. 13).
+        if decision.hazards and decision.label == "dispatch":
             hours = self.settings.hours_for("emergency")
             return DeadlineSuggestion(tier="emergency", hours=hours, evidence=_spans(decision.hazards))
         return DeadlineSuggestion(tier=routing.route.deadline_tier, hours=routing.route.deadline_hours)

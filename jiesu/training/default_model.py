@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 
 from jiesu.data.corpus import corpus_digest
+from jiesu.errors import JiesuError
 from jiesu.model.classifier import RequestClassifier
-from jiesu.model.model_dir import FORMAT_VERSION, METADATA_FILE, saved_format_version
+from jiesu.model.model_dir import FORMAT_VERSION, METADATA_FILE, read_metadata, saved_format_version
 from jiesu.training.datasets import SEED, load_training_data
 from jiesu.training.pipeline import fit_calibrated
 
@@ -32,14 +33,24 @@ def ensure_default_model(directory: Path | None = None, progress: bool = False) 
     """The default model directory, trained from the seed corpus if it has no model yet, one saved in an
     older model format, or one this function trained on another version of the seed corpus (the default
     model is the seed corpus's, so it is simply made again). A model put there another way (`jiesu train
-    --out`, which may have other data or settings) and a newer jiesu's model are left alone."""
+    --out`, which may have other data or settings) and a newer jiesu's model are left alone; so is a stale
+    one in a data directory that cannot be written (it is served, with a warning)."""
     directory = directory or default_model_dir()
     saved = saved_format_version(directory)
+    digest = corpus_digest()
     if not (directory / METADATA_FILE).exists():
         log.info("no model at %s: training the default model from the seed corpus", directory)
     elif saved is not None and saved < FORMAT_VERSION:
         log.info("the model at %s has format %s: training the default model again", directory, saved)
-    elif saved == FORMAT_VERSION and _trained_on(directory) not in (None, corpus_digest()):
+    elif saved == FORMAT_VERSION and _trained_on(directory) not in (None, digest):
+        if not os.access(directory.parent, os.W_OK):
+            log.warning(
+                "the seed corpus changed since the model at %s was trained, but %s cannot be written: "
+                "serving the model as it is",
+                directory,
+                directory.parent,
+            )
+            return directory
         log.info("the seed corpus changed since the model at %s was trained: training it again", directory)
     else:
         return directory
@@ -47,16 +58,21 @@ def ensure_default_model(directory: Path | None = None, progress: bool = False) 
     model, _ = fit_calibrated(
         data.texts, data.targets, source=data.source, progress=progress, unit_labels=data.unit_labels
     )
-    model.save(directory, extra={CORPUS_FILE: {"sha256": corpus_digest()}})
+    model.save(directory, extra={CORPUS_FILE: {"sha256": digest}})
     return directory
 
 
 def _trained_on(directory: Path) -> str | None:
-    """The digest of the seed corpus the model in `directory` was trained on; None where it has none
-    (trained before the digest was kept, or not by this module)."""
+    """The digest of the seed corpus the model in `directory` was trained on; None where it has none:
+    trained before the digest was kept, or not by this module. The digest file counts only where the
+    model's own metadata lists it (a file left behind by an earlier model, under files copied over it,
+    says nothing of the model there now)."""
     try:
+        listed = read_metadata(directory, verify_files=False).get("files", {})
         saved = json.loads((directory / CORPUS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, JiesuError):
+        return None
+    if CORPUS_FILE not in listed:
         return None
     value = saved.get("sha256") if isinstance(saved, dict) else None
     return value if isinstance(value, str) else None

@@ -88,3 +88,33 @@ def test_the_corpus_digest_follows_the_files(tmp_path: Path) -> None:
     added = corpus_digest(tmp_path)
     (tmp_path / "b.jsonl").write_text('{"id": "z"}\n', encoding="utf-8")
     assert len({before, added, corpus_digest(tmp_path)}) == 3
+
+
+def test_a_digest_left_behind_by_files_copied_over_is_no_digest(
+    tmp_path: Path, corpus: dict[str, Any], small_seed: TrainingData
+) -> None:
+    """A user's model files copied over the default folder leave the old seed_corpus.json there: the new
+    model's metadata does not list it, so it says nothing of that model, which is never replaced."""
+    directory = tmp_path / "default"
+    default_model.ensure_default_model(directory)
+    mine, _ = fit_calibrated(small_seed.texts, small_seed.targets, source="seed + history.csv")
+    elsewhere = mine.save(tmp_path / "mine")
+    for path in Path(elsewhere).iterdir():
+        (directory / path.name).write_bytes(path.read_bytes())
+    assert (directory / default_model.CORPUS_FILE).exists()
+    corpus["digest"] = "d" * 64
+    default_model.ensure_default_model(directory)
+    assert corpus["fits"] == 1
+    assert _model_id(directory) == mine.model_id_
+
+
+def test_a_stale_model_in_a_read_only_folder_is_served(
+    tmp_path: Path, corpus: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "default"
+    default_model.ensure_default_model(directory)
+    corpus["digest"] = "e" * 64
+    monkeypatch.setattr("jiesu.training.default_model.os.access", lambda _path, _mode: False)
+    assert default_model.ensure_default_model(directory) == directory
+    assert corpus["fits"] == 1
+    RequestClassifier.load(directory)

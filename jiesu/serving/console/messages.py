@@ -113,6 +113,10 @@ DETAILS = {
     "reason_codes": "可选的退单原因",
     "previous_decision": "此前的审核决定",
     "levels": "可选的满意度",
+    "state": "工单状态",
+    "action": "操作",
+    "allowed_actions": "此时可做的操作",
+    "original_ticket_id": "原工单",
 }
 _DETAIL_FIELDS = {"returned_by": "退单单位", **labels.PAYLOAD}
 
@@ -163,9 +167,13 @@ def field_error(error: Mapping[str, Any]) -> str:
         return message
 
 
-def _value(value: object) -> str:
+def _value(value: object, key: str = "") -> str:
     if isinstance(value, list | tuple):
-        return "、".join(_value(item) for item in value)
+        return "、".join(_value(item, key) for item in value)
+    if key == "state":
+        return labels.STATES.get(str(value), str(value))
+    if key in ("action", "allowed_actions"):
+        return labels.ACTIONS.get(str(value), str(value))
     if isinstance(value, dict):
         return "；".join(f"{_DETAIL_FIELDS.get(str(k), str(k))}：{_value(v)}" for k, v in value.items())
     return labels.VALUES.get(str(value), str(value))
@@ -176,7 +184,7 @@ def detail_lines(details: object) -> list[str]:
     if not isinstance(details, dict):
         return []
     return [
-        f"{DETAILS.get(key, key)}：{_value(value)}"
+        f"{DETAILS.get(key, key)}：{_value(value, key)}"
         for key, value in details.items()
         if key != "allowed_roles"
     ]

@@ -35,10 +35,12 @@ def pct(value: float | None) -> str:
 
 
 def evidence(suggestion: Suggestion) -> list[tuple[TextSpan, str]]:
-    """The words that decided the suggestion: places (jurisdiction) and legal or emergency cues."""
+    """The words that decided the suggestion: places (jurisdiction), legal or emergency cues, and the
+    danger that gave a dispatch the 2 h tier."""
     cue = "emergency" if suggestion.disposition.label == "emergency" else "legal"
     places = [(span, "place") for span in suggestion.jurisdiction.evidence]
-    return places + [(span, cue) for span in suggestion.disposition.evidence]
+    hazards = [(span, "emergency") for span in suggestion.deadline.evidence] if suggestion.deadline else []
+    return places + [(span, cue) for span in suggestion.disposition.evidence] + hazards
 
 
 def highlight(text: str, spans: Iterable[tuple[TextSpan, str]]) -> Markup:

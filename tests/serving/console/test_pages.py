@@ -279,3 +279,14 @@ def test_the_pages_operators_and_auditors_read_have_no_english_sentences(console
     assert "工单在您打开之后已被修改" in pages["stale version"]
     assert "工单不存在" in pages["no such ticket"]
     assert "Holm–Bonferroni 法校正" in pages["audit"]
+
+
+def test_the_suggestion_panel_shows_the_danger_that_gave_the_2_hour_tier(console: Console) -> None:
+    """A danger there now gives a dispatch the emergency tier: the panel says which words, and marks them."""
+    operator = console.browser(Role.OPERATOR)
+    text = HEATING_TEXT + "，楼道里的电线耷拉下来了"
+    panel = operator.post("/console/intake/suggest", {"text": text}).text
+    assert "险情「电线耷拉」" in panel
+    assert '<mark class="emergency">电线耷拉</mark>' in panel
+    quiet = operator.post("/console/intake/suggest", {"text": HEATING_TEXT}).text
+    assert "险情" not in quiet

@@ -104,6 +104,8 @@ def test_the_apis_messages_read_in_chinese_with_their_values_and_codes_in_words(
     assert in_chinese("something the console does not know") == "something the console does not know"
     details = {"reason_codes": ["not_our_duty", "other"], "current_version": 3, "allowed_roles": ["unit"]}
     assert detail_lines(details) == ["可选的退单原因：不属本单位职责、其他", "当前版本：3"]
+    transition = {"state": "closed", "action": "accept", "allowed_actions": ["accept", "dispatch"]}
+    assert detail_lines(transition) == ["工单状态：已关闭", "操作：接单", "此时可做的操作：接单、派单"]
 
 
 class _Form(BaseModel):
