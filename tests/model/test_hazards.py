@@ -71,7 +71,9 @@ def test_hazard_cues_are_checked_when_loaded() -> None:
 
 
 def test_overlapping_cues_are_one_span(suggester: Suggester) -> None:
-    suggestion = suggester.suggest(SuggestionRequest(text="丰台区槐房路路面塌了一个大坑，车来车往随时可能出事"))
+    suggestion = suggester.suggest(
+        SuggestionRequest(text="丰台区槐房路路面塌了一个大坑，车来车往随时可能出事")
+    )
     assert suggestion.deadline is not None
     assert [span.text for span in suggestion.deadline.evidence] == ["路面塌了一个大坑", "随时可能出事"]
 
