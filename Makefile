@@ -6,6 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS := dev,transformer,bench,report,ray
+# Where the CPU build of torch (2.13.0+cpu, pinned by constraints.txt) comes from: empty where pip's own
+# index serves it (this project's machines); elsewhere TORCH_INDEX=https://download.pytorch.org/whl/cpu.
+TORCH_INDEX ?=
 # scratch environment in which `make constraints` resolves the dependencies anew
 RESOLVE_VENV ?= /tmp/jiesu-resolve-venv
 
@@ -15,8 +18,8 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# CPU build of torch first: a bare torch requirement would pull a multi-GB CUDA build.
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]'
+	$(BIN)/pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[$(EXTRAS)]' $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 	touch $(STAMP)
 
 install: $(STAMP)

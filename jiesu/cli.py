@@ -1,4 +1,4 @@
-"""The `jiesu` command line: one entry point, subcommands per job. Logging is configured here only."""
+"""The `jiesu` command line: one entry point, subcommands per job. (Logging is configured here only.)"""
 
 from __future__ import annotations
 
@@ -300,10 +300,15 @@ def _suggest(args: argparse.Namespace) -> int:
         model = RequestClassifier.load(model_dir)
         freeze_loaded_objects()  # a stream of suggestions: keep full collections off the loaded model
         if args.workers > 1:
-            count = write_lines(suggest_lines_in_processes(model_dir, source, args.workers), target)
+            written = write_lines(suggest_lines_in_processes(model_dir, source, args.workers), target)
         else:
-            count = write_jsonl(suggest_lines(Suggester.with_reference_data(model), source), target)
-    log.info("wrote %d suggestion(s) with model %s", count, model.model_id_)
+            written = write_jsonl(suggest_lines(Suggester.with_reference_data(model), source), target)
+    log.info(
+        "wrote %d suggestion(s) and %d error line(s) (lines that could not be answered) with model %s",
+        written.suggestions,
+        written.errors,
+        model.model_id_,
+    )
     return 0
 
 
@@ -404,7 +409,10 @@ def _data_oracle(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jiesu", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="jiesu",
+        description="jiesu: dispatch suggestions and the ticket workflow of a city service hotline",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command", required=True)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import TextIO
@@ -151,16 +153,32 @@ def to_json_line(answer: Answer) -> str:
     return json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)
 
 
-def write_jsonl(answers: Iterable[Answer], stream: TextIO) -> int:
+# A LineError as to_json_line writes it: its id, then its line number (a suggestion's id is followed by its
+# category), so error lines are counted without parsing every line.
+_ERROR_LINE = re.compile(r'^\{"id": (?:null|"(?:[^"\\]|\\.)*"), "line": \d+, "error": ')
+
+
+@dataclass(frozen=True)
+class Written:
+    lines: int
+    errors: int  # of them, lines that stand for a request that could not be answered
+
+    @property
+    def suggestions(self) -> int:
+        return self.lines - self.errors
+
+
+def write_jsonl(answers: Iterable[Answer], stream: TextIO) -> Written:
     return write_lines((to_json_line(answer) for answer in answers), stream)
 
 
-def write_lines(lines: Iterable[str], stream: TextIO) -> int:
-    count = 0
+def write_lines(lines: Iterable[str], stream: TextIO) -> Written:
+    count = errors = 0
     for line in lines:
         stream.write(line + "\n")
         count += 1
-    return count
+        errors += _ERROR_LINE.match(line) is not None
+    return Written(count, errors)
 
 
 def format_readable(answer: Answer) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from pathlib import Path
 
 from jiesu.data.corpus import corpus_digest
@@ -54,11 +55,16 @@ def ensure_default_model(directory: Path | None = None, progress: bool = False) 
         log.info("the seed corpus changed since the model at %s was trained: training it again", directory)
     else:
         return directory
+    log.info(
+        "training takes two to four minutes on 2 cores; the model is saved to %s when it is done", directory
+    )
+    started = time.monotonic()
     data = load_training_data(SEED)
     model, _ = fit_calibrated(
         data.texts, data.targets, source=data.source, progress=progress, unit_labels=data.unit_labels
     )
     model.save(directory, extra={CORPUS_FILE: {"sha256": digest}})
+    log.info("trained the default model %s in %.0f s", model.model_id_, time.monotonic() - started)
     return directory
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from jiesu.cli import main
 from jiesu.model.classifier import RequestClassifier
-from jiesu.model.suggest_io import _numbered_chunks, suggest_lines, to_json_line
+from jiesu.model.suggest_io import LineError, _numbered_chunks, suggest_lines, to_json_line, write_lines
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
 
@@ -338,3 +338,14 @@ def test_a_measured_decision_threshold_of_none_sends_everything_to_a_person(
     assert decision.threshold is None
     assert not decision.sure
     assert "low_confidence" in suggestion.consult.reasons
+
+
+def test_written_lines_count_the_error_lines_apart() -> None:
+    """`jiesu suggest` logs how many lines were suggestions and how many stood for lines it could not
+    answer (it logged every line as a suggestion)."""
+    errors = [
+        to_json_line(LineError(id=i, line=n, error="request has no text")) for n, i in ((1, None), (3, 'a"b'))
+    ]
+    suggestion = '{"id": "line", "category": {"l1": "x"}}'  # an id that reads like the error's next key
+    written = write_lines([errors[0], suggestion, errors[1]], io.StringIO())
+    assert (written.lines, written.errors, written.suggestions) == (3, 2, 1)
