@@ -99,11 +99,11 @@ UNIT_TYPES = {
     "enterprise": "公共服务企业",
     "central": "中央单位",
 }
-TIERS = {
-    "emergency": "紧急 2小时",
-    "utility": "水电气热 24小时",
-    "ordinary": "一般 7天",
-    "complex": "复杂 15天",
+TIERS = {  # the hours follow the name where a tier is shown (the workflow settings decide them)
+    "emergency": "紧急",
+    "utility": "水电气热",
+    "ordinary": "一般",
+    "complex": "复杂",
 }
 CHANNELS_IN = {"phone": "电话", "web": "网站", "app": "App", "wechat": "微信"}
 RETURN_REASONS = {
@@ -196,7 +196,10 @@ def check_sentence(check: DecisionCheck) -> str:
     if check.threshold is None:
         return f"{what}{value}：把握 {sure}"
     verdict = "达到" if check.sure else "未达到"
-    return f"{what}{value}：把握 {sure}，{verdict}阈值 {check.threshold:.0%}"
+    line = f"{check.threshold:.0%}"
+    if line == sure:  # 0.979 against 0.981 would read 98% against 98%: one more digit tells them apart
+        sure, line = f"{check.confidence:.1%}", f"{check.threshold:.1%}"
+    return f"{what}{value}：把握 {sure}，{verdict}阈值 {line}"
 
 
 def decided(value: str | None) -> str:

@@ -11,9 +11,10 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError
 
 from jiesu.errors import Messages, message
-from jiesu.model.suggestion_types import TextSpan
+from jiesu.model.suggestion_types import DecisionCheck, TextSpan
 from jiesu.serving.console import labels
 from jiesu.serving.console.charts import bars
+from jiesu.serving.console.labels import check_sentence
 from jiesu.serving.console.messages import CHINESE, detail_lines, field_error, in_chinese
 from jiesu.serving.console.present import countdown, highlight
 from jiesu.serving.console.unit_index import UnitIndex
@@ -126,3 +127,14 @@ def test_invalid_form_fields_read_in_chinese() -> None:
 
 def test_every_flagged_metric_of_the_audit_has_a_chinese_name() -> None:
     assert set(labels.AUDIT_METRICS) == set(TESTED)
+
+
+def test_a_check_just_under_its_threshold_does_not_read_as_equal_to_it() -> None:
+    close = DecisionCheck(
+        decision="decision", value="朝阳区望京街道办事处", confidence=0.979, threshold=0.9809, sure=False
+    )
+    assert check_sentence(close).endswith("把握 97.9%，未达到阈值 98.1%")
+    apart = DecisionCheck(
+        decision="decision", value="朝阳区望京街道办事处", confidence=0.69, threshold=0.98, sure=False
+    )
+    assert check_sentence(apart).endswith("把握 69%，未达到阈值 98%")
