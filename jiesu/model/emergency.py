@@ -44,7 +44,7 @@ FIGURATIVE_REACH = 12
 EMERGENCY_SUPPORT = 0.2
 
 _SENTENCE_MARKS = "。！？!?；;\n"
-_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
+SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 # A year earlier in the cue's sentence dates it unless a sign of "now" follows the year: a call about
 # something happening now does not name the year ("2005年11月8日上午…持刀将他们赶出" is a retelling).
 _DATED = re.compile(
@@ -84,22 +84,34 @@ class EmergencyFinding:
 Spans = list[tuple[int, int]]
 
 
-def _alternation(patterns: list[str], *, literal: bool = False) -> re.Pattern[str] | None:
+def alternation(patterns: list[str], *, literal: bool = False) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{re.escape(p) if literal else p})" for p in patterns))
 
 
+def figure_over(figures: re.Pattern[str] | None, folded: str, start: int, end: int) -> bool:
+    """A figure of speech overlaps the cue at start:end (looked for only around it: long texts stay
+    cheap)."""
+    if figures is None:
+        return False
+    offset = max(0, start - FIGURATIVE_REACH)
+    window = folded[offset : end + FIGURATIVE_REACH]
+    return any(
+        offset + match.start() < end and start < offset + match.end() for match in figures.finditer(window)
+    )
+
+
 class EmergencyJudge:
     def __init__(self, rules: DispositionRules) -> None:
         self.rules = rules
-        self._now = _alternation(rules.emergency_context, literal=True)
-        self._story = _alternation(rules.emergency_story, literal=True)
-        self._before = _alternation(rules.emergency_past)
-        self._after = _alternation(rules.emergency_after)
-        self._figurative = _alternation(rules.emergency_figurative)
+        self._now = alternation(rules.emergency_context, literal=True)
+        self._story = alternation(rules.emergency_story, literal=True)
+        self._before = alternation(rules.emergency_past)
+        self._after = alternation(rules.emergency_after)
+        self._figurative = alternation(rules.emergency_figurative)
         harm = rules.self_harm
-        self._imminent = _alternation(harm.imminent) if harm else None
+        self._imminent = alternation(harm.imminent) if harm else None
 
     def cue_groups(self) -> dict[str, list[str]]:
         """The cue groups this judge reads, for the resolver's one-pass `CueIndex`."""
@@ -180,15 +192,15 @@ class EmergencyJudge:
         return judged
 
     def _told(self, folded: str, start: int, end: int) -> Told:
-        if self._figurative_over(folded, start, end):
+        if figure_over(self._figurative, folded, start, end):
             return Told.NOT_NOW
         # The cue itself counts as "before": a loose cue can hold a marker (闻着有时候有股煤气味).
-        before = _SENTENCE_END.split(folded[max(0, start - PAST_WINDOW) : end])[-1]
+        before = SENTENCE_END.split(folded[max(0, start - PAST_WINDOW) : end])[-1]
         if self._before is not None and self._before.search(before):
             return Told.NOT_NOW
         if self._dated(folded, start):
             return Told.NOT_NOW
-        after = _SENTENCE_END.split(folded[end : end + AFTER_WINDOW])[0]
+        after = SENTENCE_END.split(folded[end : end + AFTER_WINDOW])[0]
         # A call for help after it outweighs what follows the cue (着火了都跑不出去，快来救命啊).
         if self._after is not None and self._after.search(after) and not self._urgent_after(folded, end):
             return Told.NOT_NOW
@@ -214,14 +226,3 @@ class EmergencyJudge:
     def _now_near(self, folded: str, span: Evidence) -> bool:
         window = folded[max(0, span.start - NOW_WINDOW) : span.end + NOW_WINDOW]
         return self._now is not None and self._now.search(window) is not None
-
-    def _figurative_over(self, folded: str, start: int, end: int) -> bool:
-        """A figure of speech overlaps the cue (looked for only around it: long texts stay cheap)."""
-        if self._figurative is None:
-            return False
-        offset = max(0, start - FIGURATIVE_REACH)
-        window = folded[offset : end + FIGURATIVE_REACH]
-        return any(
-            offset + match.start() < end and start < offset + match.end()
-            for match in self._figurative.finditer(window)
-        )

@@ -10,32 +10,24 @@ a repair told shortly after it (后来修好了, 已经补上了; not 还没修�
 
 from __future__ import annotations
 
-import re
-
 from jiesu.data.disposition_rules import DispositionRules
-from jiesu.model.emergency import Evidence
+from jiesu.model.emergency import SENTENCE_END, Evidence, alternation, figure_over
 
 HAZARD = "hazard"  # the cue group of the hazards, read in the resolver's one-pass CueIndex
 # How far before a cue hearsay or a supposition cancels it (characters, same sentence), and how far after
 # it a repair does (any sentence: 井盖丢了。后来修好了).
 BEFORE_WINDOW = 24
 AFTER_WINDOW = 30
-FIGURATIVE_REACH = 12
-_SENTENCE_END = re.compile("[。！？!?；;\n]")
 
 Spans = list[tuple[int, int]]
-
-
-def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 class HazardJudge:
     def __init__(self, rules: DispositionRules) -> None:
         self.cues = rules.hazard_cues
-        self._before = _alternation(rules.hazard_before)
-        self._after = _alternation(rules.hazard_after)
-        self._figurative = _alternation(rules.hazard_figurative)
+        self._before = alternation(rules.hazard_before)
+        self._after = alternation(rules.hazard_after)
+        self._figurative = alternation(rules.hazard_figurative)
 
     def cue_groups(self) -> dict[str, list[str]]:
         return {HAZARD: self.cues} if self.cues else {}
@@ -54,15 +46,9 @@ class HazardJudge:
         return [Evidence(original[start:end], start, end) for start, end in merged]
 
     def _there_now(self, folded: str, start: int, end: int) -> bool:
-        before = _SENTENCE_END.split(folded[max(0, start - BEFORE_WINDOW) : start])[-1]
+        before = SENTENCE_END.split(folded[max(0, start - BEFORE_WINDOW) : start])[-1]
         if self._before is not None and self._before.search(before):
             return False
         if self._after is not None and self._after.search(folded, end, end + AFTER_WINDOW):
             return False
-        if self._figurative is None:
-            return True
-        offset = max(0, start - FIGURATIVE_REACH)
-        return not any(
-            offset + match.start() < end and start < offset + match.end()
-            for match in self._figurative.finditer(folded[offset : end + FIGURATIVE_REACH])
-        )
+        return not figure_over(self._figurative, folded, start, end)
