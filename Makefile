@@ -38,7 +38,8 @@ demo: $(STAMP)
 	@echo "an auditor's key for this history: JIESU_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/jiesu keys create --role auditor"
 	JIESU_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/jiesu serve
 
-# -n auto: one pytest worker per core (xdist); each worker fits the seed model once for the tests that need it.
+# -n auto: one pytest worker per core (xdist); the first to need the seed model fits it (its folds in worker
+# processes) and the others load it (tests/conftest.py).
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -n auto
 

@@ -24,6 +24,11 @@ class DataValidationError(JiesuError):
         self.problems = list(problems)
         super().__init__("; ".join(self.problems) if self.problems else "invalid dataset")
 
+    def __reduce__(self) -> tuple[type[DataValidationError], tuple[list[str]]]:
+        # Raised in a worker process (jiesu.training.fold_workers), it crosses back pickled: rebuilt from
+        # its problems, not from the joined message.
+        return (type(self), (self.problems,))
+
 
 class InputTextError(JiesuError, ValueError):
     """A request text cannot be classified (empty, not a string)."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -21,8 +22,23 @@ def teddy_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_model() -> RequestClassifier:
-    """The default model trained on the seed corpus (train + dev), once per test session (~10 s)."""
+def seed_model(tmp_path_factory: pytest.TempPathFactory) -> RequestClassifier:
+    """The default model trained on the seed corpus (train + dev), once per test run (about a minute on
+    two cores): under xdist the first worker to ask trains it into the run's shared temporary folder and
+    the others wait for it and load it; every worker gets the model loaded from that directory."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return _train_seed_model()
+    # The parent of a worker's base temporary folder is this run's own (pytest-N), shared by its workers.
+    shared = tmp_path_factory.getbasetemp().parent
+    directory = shared / "seed-model"
+    with (shared / "seed-model.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not directory.exists():
+            _train_seed_model().save(directory)
+    return RequestClassifier.load(directory)
+
+
+def _train_seed_model() -> RequestClassifier:
     from jiesu.training.datasets import SEED, load_training_data
     from jiesu.training.pipeline import fit_calibrated
 

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +28,7 @@ from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
 from jiesu.training.decision_threshold import DISPOSITION, UnitLabel, choose_decision_threshold
 from jiesu.training.drift import reference_distributions, weight_summary
+from jiesu.training.fold_workers import FoldFitter, FoldJob, available_cores
 from jiesu.training.folds import Fold, duplicate_groups, grouped_stratified_folds
 from jiesu.training.held import held_for_other_reasons
 from jiesu.training.thresholds import choose_threshold, risk_coverage
@@ -113,30 +116,46 @@ def out_of_fold_scores(
     description: str = "folds",
     sample_weight: Sequence[float] | None = None,
     keep_models: bool = False,
+    workers: int = 1,
+    model_directory: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> OutOfFold:
     """Uncalibrated scores for every row, each from the fold model that did not train on it, and how
-    unfamiliar each row was to that model; with `keep_models`, the fold models too (in fold order)."""
+    unfamiliar each row was to that model; with `keep_models`, the fold models too (in fold order).
+    With `workers` > 1 (and enough rows) the fold models are fitted in worker processes, a kept one coming
+    back through a directory under `model_directory`, while this process runs `meanwhile`."""
     scores: dict[str, npt.NDArray[np.float32]] = {
         head: np.zeros((len(texts), len(classes[head])), dtype=np.float32) for head in y
     }
     unfamiliarity: npt.NDArray[np.float64] | None = np.zeros(len(texts))
     models: list[RequestClassifier] = []
-    for train_rows, test_rows in tqdm(folds, desc=description, disable=not progress, leave=False):
-        weights = None if sample_weight is None else [sample_weight[i] for i in train_rows]
-        model = RequestClassifier(config).fit(
-            [texts[i] for i in train_rows], _subset(y, train_rows), classes=classes, sample_weight=weights
-        )
-        fold_scores, fold_unseen = model.backend_.scores_and_unfamiliarity(
-            model.prepare([texts[i] for i in test_rows])
-        )
-        for head, values in fold_scores.items():
-            scores[head][test_rows] = values
-        if fold_unseen is None or unfamiliarity is None:
-            unfamiliarity = None
-        else:
-            unfamiliarity[test_rows] = fold_unseen
-        if keep_models:
-            models.append(model)
+    parallel = workers if model_directory or not keep_models else 1
+    with FoldFitter(parallel, len(texts), config.backend) as jobs:
+        for number, (train_rows, test_rows) in enumerate(folds):
+            keep_in = model_directory / f"fold-{number}" if keep_models and model_directory else None
+            jobs.submit(
+                FoldJob(
+                    config=config,
+                    texts=[texts[i] for i in train_rows],
+                    y=_subset(y, train_rows),
+                    classes={head: list(labels) for head, labels in classes.items()},
+                    sample_weight=None if sample_weight is None else [sample_weight[i] for i in train_rows],
+                    scored_texts=[texts[i] for i in test_rows],
+                    directory=keep_in,
+                )
+            )
+        if meanwhile is not None:
+            meanwhile()
+        results = tqdm(jobs.results(), total=len(folds), desc=description, disable=not progress, leave=False)
+        for result, (_, test_rows) in zip(results, folds, strict=True):
+            for head, values in result.scores.items():
+                scores[head][test_rows] = values
+            if result.unfamiliarity is None or unfamiliarity is None:
+                unfamiliarity = None
+            else:
+                unfamiliarity[test_rows] = result.unfamiliarity
+            if keep_models and result.model is not None:
+                models.append(result.model)
     return OutOfFold(scores, unfamiliarity, models)
 
 
@@ -167,12 +186,14 @@ def fit_calibrated(
     progress: bool = False,
     sample_weight: Sequence[float] | None = None,
     unit_labels: Sequence[UnitLabel | None] | None = None,
+    workers: int | None = None,
 ) -> tuple[RequestClassifier, CalibrationReport]:
     """Fit the final model and calibrate it on inner out-of-fold predictions (see module doc).
     `sample_weight` weighs each row's loss in every fit (fold models and the final one); temperatures
     and thresholds are chosen unweighted, on what the model will be judged by: each text once.
     `unit_labels` (per text, where the data names the unit that handled it and the place): the decision
-    threshold checks the unit itself there (jiesu.training.decision_threshold)."""
+    threshold checks the unit itself there (jiesu.training.decision_threshold).
+    `workers`: processes fitting the fold models (None: one per available core; see fold_workers)."""
     config = config or ClassifierConfig()
     if sample_weight is not None and len(sample_weight) != len(texts):
         # Checked here, not only by the final fit: a fold would index past a short list (IndexError),
@@ -188,56 +209,73 @@ def fit_calibrated(
     # With `leave_out_held`, the decision threshold reads each fold model's own suggestions
     # (jiesu.training.held).
     decides = L2 in y and DISPOSITION in y and config.calibration.leave_out_held
-    out_of_fold = out_of_fold_scores(
-        texts,
-        y,
-        config,
-        folds,
-        label_lists,
-        progress,
-        "calibration folds",
-        sample_weight,
-        keep_models=decides,
-    )
-    scores = out_of_fold.scores
-    report = CalibrationReport()
-    calibrated: dict[str, npt.NDArray[np.float32]] = {}
-    for head, labels in y.items():
-        rows, truth = _labelled(labels, label_lists[head])
-        # Rows whose class no fold model was trained on score that class at the floor of the absent
-        # classes; they would drive the temperature to its bound and flatten every probability.
-        seen = _class_seen_in_training(labels, folds)[rows]
-        temperature = fit_temperature(scores[head][rows[seen]], truth[seen]) if seen.any() else 1.0
-        report.temperatures[head] = temperature
-        calibrated[head] = softmax(scores[head], temperature)
-    # Thresholds on the probabilities the model will give: the second level read within the first.
-    calibrated = combine_heads(calibrated, label_lists)
-    for head, labels in y.items():
-        rows, truth = _labelled(labels, label_lists[head])
-        proba = calibrated[head][rows]
-        confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
-        report.thresholds[head] = choose_threshold(confidence, correct, config.calibration.target_accuracy)
-        report.inner_ece[head] = expected_calibration_error(confidence, correct)
-        report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
-        report.threshold_rows[head] = rows
-    if out_of_fold.unfamiliarity is not None:
-        report.unfamiliar_threshold = float(
-            np.quantile(out_of_fold.unfamiliarity, config.calibration.unfamiliar_quantile)
+    final: list[RequestClassifier] = []
+
+    def fit_final() -> None:
+        # The final model does not depend on the folds: this process fits it while workers fit them.
+        final.append(
+            RequestClassifier(config).fit(
+                texts, y, classes=label_lists, source=source, sample_weight=sample_weight
+            )
         )
-    held = None
-    if out_of_fold.models:
-        callers = [label.caller_district if label else None for label in unit_labels] if unit_labels else None
-        held = held_for_other_reasons(
-            out_of_fold.models, folds, texts, report.temperatures, report.unfamiliar_threshold, callers
+
+    # The fold models kept for `held_for_other_reasons` read files of their directories until then.
+    with tempfile.TemporaryDirectory(prefix="jiesu-folds-") as fold_models:
+        out_of_fold = out_of_fold_scores(
+            texts,
+            y,
+            config,
+            folds,
+            label_lists,
+            progress,
+            "calibration folds",
+            sample_weight,
+            keep_models=decides,
+            workers=workers or available_cores(),
+            model_directory=Path(fold_models),
+            meanwhile=fit_final,
         )
-        out_of_fold.models.clear()  # the fold models are not needed any more
+        model = final[0]
+        scores = out_of_fold.scores
+        report = CalibrationReport()
+        calibrated: dict[str, npt.NDArray[np.float32]] = {}
+        for head, labels in y.items():
+            rows, truth = _labelled(labels, label_lists[head])
+            # Rows whose class no fold model was trained on score that class at the floor of the absent
+            # classes; they would drive the temperature to its bound and flatten every probability.
+            seen = _class_seen_in_training(labels, folds)[rows]
+            temperature = fit_temperature(scores[head][rows[seen]], truth[seen]) if seen.any() else 1.0
+            report.temperatures[head] = temperature
+            calibrated[head] = softmax(scores[head], temperature)
+        # Thresholds on the probabilities the model will give: the second level read within the first.
+        calibrated = combine_heads(calibrated, label_lists)
+        for head, labels in y.items():
+            rows, truth = _labelled(labels, label_lists[head])
+            proba = calibrated[head][rows]
+            confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
+            report.thresholds[head] = choose_threshold(
+                confidence, correct, config.calibration.target_accuracy
+            )
+            report.inner_ece[head] = expected_calibration_error(confidence, correct)
+            report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
+            report.threshold_rows[head] = rows
+        if out_of_fold.unfamiliarity is not None:
+            report.unfamiliar_threshold = float(
+                np.quantile(out_of_fold.unfamiliarity, config.calibration.unfamiliar_quantile)
+            )
+        held = None
+        if out_of_fold.models:
+            callers = (
+                [label.caller_district if label else None for label in unit_labels] if unit_labels else None
+            )
+            held = held_for_other_reasons(
+                out_of_fold.models, folds, texts, report.temperatures, report.unfamiliar_threshold, callers
+            )
+            out_of_fold.models.clear()  # the fold models are not needed any more
     decision = choose_decision_threshold(
         texts, y, calibrated, label_lists, config.calibration.target_accuracy, unit_labels, held
     )
     report.decision_threshold = decision.threshold
-    model = RequestClassifier(config).fit(
-        texts, y, classes=label_lists, source=source, sample_weight=sample_weight
-    )
     model.temperatures_ = dict(report.temperatures)
     model.thresholds_ = dict(report.thresholds)
     model.decision_threshold_ = report.decision_threshold

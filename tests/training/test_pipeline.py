@@ -1,11 +1,15 @@
 """The training procedures on a small real slice of the seed corpus."""
 
+import pickle
+
 import numpy as np
 import pytest
 
 from jiesu.data.corpus import load_seed_corpus
+from jiesu.errors import DataValidationError
 from jiesu.model.config import CalibrationConfig, ClassifierConfig
 from jiesu.model.heads import targets_from_columns
+from jiesu.training import fold_workers
 from jiesu.training.folds import duplicate_groups, grouped_stratified_folds
 from jiesu.training.pipeline import cross_validate, fit_calibrated, inner_fold_count
 
@@ -116,3 +120,44 @@ def test_the_decision_threshold_is_chosen_over_rows_no_other_reason_holds() -> N
         ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9)),
     )
     assert default.training_.metrics["calibration"]["decision"]["held_for_other_reasons"] == 0
+
+
+def test_fold_models_fitted_in_worker_processes_are_the_ones_fitted_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Worker processes (jiesu.training.fold_workers) change the time, not the model: the same
+    temperatures, thresholds, held rows and weights as fitting every fold in this process."""
+    corpus = load_seed_corpus(split="train")
+    rows = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in CATEGORIES]
+    subset = corpus.select(rows)
+    y = targets_from_columns({"category_l2": subset["category_l2"], "disposition": subset["disposition"]})
+    config = ClassifierConfig(
+        calibration=CalibrationConfig(folds=3, target_accuracy=0.9, leave_out_held=True)
+    )
+    monkeypatch.setattr(fold_workers, "PARALLEL_MIN_ROWS", 0)  # this slice is small; the seed corpus is not
+    entered: list[bool] = []
+    original_enter = fold_workers.FoldFitter.__enter__
+
+    def recording_enter(self: fold_workers.FoldFitter) -> fold_workers.FoldFitter:
+        entered.append(self.parallel)
+        return original_enter(self)
+
+    monkeypatch.setattr(fold_workers.FoldFitter, "__enter__", recording_enter)
+    here, _ = fit_calibrated(list(subset["text"]), y, config, workers=1)
+    workers, _ = fit_calibrated(list(subset["text"]), y, config, workers=2)
+    assert entered == [False, True]
+    assert workers.temperatures_ == here.temperatures_
+    assert workers.thresholds_ == here.thresholds_
+    assert workers.decision_threshold_ == here.decision_threshold_
+    assert workers.unfamiliar_threshold_ == here.unfamiliar_threshold_
+    calibration = workers.training_.metrics["calibration"]
+    assert calibration["decision"] == here.training_.metrics["calibration"]["decision"]
+    for head, weights in here.backend_.weights.items():
+        assert np.array_equal(workers.backend_.weights[head], weights)
+
+
+def test_a_dataset_error_raised_in_a_worker_reads_the_same_here() -> None:
+    error = pickle.loads(pickle.dumps(DataValidationError(["row 3: no text", "row 9: no label"])))
+    assert isinstance(error, DataValidationError)
+    assert error.problems == ["row 3: no text", "row 9: no label"]
+    assert str(error) == "row 3: no text; row 9: no label"
