@@ -167,9 +167,7 @@ class Suggester:
             route=_route(routing.route) if routing.route else None,
             deadline=self._deadline(decision, routing),
             consult=ConsultSuggestion(required=bool(reasons), reasons=reasons, checks=checks),
-            risk=RiskSuggestion(
-                flag=bool(risk_cues) or decision.label == "emergency", cues=sorted(set(risk_cues))
-            ),
+            risk=_risk(risk_cues, decision),
             versions=self.versions,
         )
 
@@ -405,3 +403,12 @@ def _route(route: Route) -> RouteSuggestion:
             "alternatives": [{"unit": unit, "unit_type": kind} for unit, kind in route.alternatives],
         }
     )
+
+
+def _risk(risk_cues: list[str], decision: DispositionDecision) -> RiskSuggestion:
+    """An emergency transfer is a risk whatever cue words there are: its kind names the number
+    (emergency:119), so that a flag never comes with nothing to say why."""
+    kinds = set(risk_cues)
+    if decision.label == "emergency":
+        kinds.add(f"emergency:{decision.emergency_number}" if decision.emergency_number else "emergency")
+    return RiskSuggestion(flag=bool(kinds), cues=sorted(kinds))

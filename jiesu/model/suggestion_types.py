@@ -133,7 +133,10 @@ class ConsultSuggestion(_Out):
 
 class RiskSuggestion(_Out):
     flag: bool = Field(description="threats, self-harm, mass incidents or a possible emergency")
-    cues: list[str] = Field(description="the kinds of cue found (no request text)")
+    cues: list[str] = Field(
+        description="the kinds of cue found (no request text); an emergency transfer names its number "
+        "(emergency:119)"
+    )
 
 
 class SuggestionVersions(_Out):

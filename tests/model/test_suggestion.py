@@ -79,6 +79,7 @@ def test_an_emergency_is_transferred_with_its_evidence(suggester: Suggester) -> 
     assert result.deadline is not None
     assert (result.deadline.tier, result.deadline.hours) == ("emergency", 2)
     assert result.risk.flag
+    assert "emergency:119" in result.risk.cues  # a raised flag always says why
 
 
 def test_tianjin_hebei_requests_go_to_the_neighbouring_hotline(suggester: Suggester) -> None:

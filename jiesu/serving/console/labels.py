@@ -216,3 +216,9 @@ def decided(value: str | None) -> str:
 def risk(cue: str) -> str:
     kind, _, word = cue.partition(":")
     return f"{RISKS.get(kind, kind)}（{word}）" if word else RISKS.get(kind, kind)
+
+
+def risk_words(cues: list[str]) -> list[str]:
+    """The cues worth a risk line of their own: an emergency transfer's kind (emergency:119) is already
+    the transfer's own alert."""
+    return [cue for cue in cues if cue.partition(":")[0] != "emergency"]

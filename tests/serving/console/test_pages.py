@@ -290,3 +290,18 @@ def test_the_suggestion_panel_shows_the_danger_that_gave_the_2_hour_tier(console
     assert '<mark class="emergency">电线耷拉</mark>' in panel
     quiet = operator.post("/console/intake/suggest", {"text": HEATING_TEXT}).text
     assert "险情" not in quiet
+
+
+def test_an_emergency_transfer_gets_one_alert_and_a_risk_word_its_own_line(console: Console) -> None:
+    """An emergency's kind (emergency:119 in risk.cues) is the transfer's own alert, not a second line;
+    a self-harm word beside it still gets the risk line."""
+    operator = console.browser(Role.OPERATOR)
+    fire = operator.post(
+        "/console/intake/suggest", {"text": "快来人啊，我们楼道里着火了，现在浓烟特别大"}
+    ).text
+    assert "风险提示" not in fire
+    assert "emergency" not in _visible_text(fire)
+    self_harm = operator.post(
+        "/console/intake/suggest", {"text": "我不想活了，我现在就在楼顶上，朝阳区望京西园三区。"}
+    ).text
+    assert "风险提示：自伤风险" in self_harm
