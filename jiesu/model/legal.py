@@ -133,7 +133,7 @@ class LegalJudge:
         """The channel to name: among those with strong evidence if any, else among all with evidence;
         the one the classifier believes (from BELIEF_FLOOR on), then the more specific procedure, then
         the one with most spans; and a procedure with strong evidence that reviews the chosen one's
-        outcome (REVIEWS) takes its place."""
+        outcome (REVIEWS) takes its place, and so on up the chain."""
         candidates = [c for c in finding.spans if c in finding.strong] or list(finding.spans)
 
         def rank(channel: str) -> tuple[float, int, int]:
@@ -142,8 +142,12 @@ class LegalJudge:
             return (belief if belief >= BELIEF_FLOOR else 0.0, -order, len(finding.spans[channel]))
 
         chosen = max(candidates, key=rank)
-        reviewing = LegalJudge.reviewing(finding, chosen)
-        return max(reviewing, key=rank) if reviewing else chosen
+        # Up the chain of reviews: a suit over a reconsideration decision on a disclosure reply is the suit.
+        seen = {chosen}
+        while reviewing := [c for c in LegalJudge.reviewing(finding, chosen) if c not in seen]:
+            chosen = max(reviewing, key=rank)
+            seen.add(chosen)
+        return chosen
 
     @staticmethod
     def reviewing(finding: LegalFinding, channel: str) -> list[str]:

@@ -154,6 +154,14 @@ def test_a_review_outranks_what_it_reviews_and_priority_breaks_ties() -> None:
     ) == ("arbitration")
     weak_only = LegalFinding({"petition": [(0, 2)], "discipline": [(3, 5), (6, 8)]}, frozenset(), False)
     assert LegalJudge.choose(weak_only, {"petition": 0.05}) == "discipline"  # below the belief floor
+    # Up the chain: a suit over a reconsideration decision on a disclosure reply is the suit, even where
+    # the reconsideration has more words and the classifier's belief.
+    chain = LegalFinding(
+        {"info_disclosure": [(0, 2)], "reconsideration": [(3, 5), (6, 8), (9, 11)], "litigation": [(12, 14)]},
+        frozenset({"info_disclosure", "reconsideration", "litigation"}),
+        False,
+    )
+    assert LegalJudge.choose(chain, {"info_disclosure": 0.9, "reconsideration": 0.5}) == "litigation"
 
 
 @pytest.mark.parametrize(
