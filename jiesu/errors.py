@@ -24,10 +24,10 @@ class DataValidationError(JiesuError):
         self.problems = list(problems)
         super().__init__("; ".join(self.problems) if self.problems else "invalid dataset")
 
-    def __reduce__(self) -> tuple[type[DataValidationError], tuple[list[str]]]:
+    def __reduce__(self) -> tuple[type[DataValidationError], tuple[list[str]], dict[str, object]]:
         # Raised in a worker process (jiesu.training.fold_workers), it crosses back pickled: rebuilt from
-        # its problems, not from the joined message.
-        return (type(self), (self.problems,))
+        # its problems, not from the joined message, with any notes and attributes it carries.
+        return (type(self), (self.problems,), self.__dict__)
 
 
 class InputTextError(JiesuError, ValueError):

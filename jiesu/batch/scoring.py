@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult
@@ -17,6 +16,7 @@ from jiesu.batch.records import flatten
 from jiesu.errors import InputTextError
 from jiesu.model.suggestion import Suggester, SuggestionRequest
 from jiesu.model.suggestion_types import Suggestion
+from jiesu.processes import die_with_parent
 
 BATCH_SIZE = 256
 T = TypeVar("T")
@@ -77,18 +77,6 @@ def _suggest_batch(
 def _error(row: InputRow, source: str, reason: str) -> RowError:
     position: Literal["line", "row"] = "row" if source.lower().endswith((".parquet", ".pq")) else "line"
     return RowError(source=source, position=position, number=row.number, id=row.id, reason=reason)
-
-
-def die_with_parent() -> None:
-    """On Linux, have the kernel kill this worker when the process that started it dies (even by SIGKILL),
-    so that no orphan keeps scoring after its run was killed."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 # --- in processes -----------------------------------------------------------------------------------------

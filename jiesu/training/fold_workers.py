@@ -16,18 +16,25 @@ its own, and Python re-creates the logging locks in the child. The transformer b
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from jiesu.errors import SettingsError
 from jiesu.model.classifier import RequestClassifier
 from jiesu.model.config import ClassifierConfig
+from jiesu.processes import die_with_parent
+
+log = logging.getLogger(__name__)
+WORKERS_VARIABLE = "JIESU_TRAIN_WORKERS"
 
 # Below this many rows a fold fits in a second or two: starting a worker (importing jiesu, loading the
 # segmenter's dictionary for the scores) would cost more than it saves.
@@ -40,6 +47,21 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def default_workers() -> int:
+    """$JIESU_TRAIN_WORKERS, else one per available core. Each worker holds a fold's copy of the
+    features (about 0.5 GB on the seed corpus): set it to 1 where memory is short."""
+    value = os.environ.get(WORKERS_VARIABLE)
+    if value is None or not value.strip():
+        return available_cores()
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise SettingsError(f"{WORKERS_VARIABLE}={value!r}: expected a whole number of processes, 1 or more")
+    return workers
 
 
 def _can_fork() -> bool:
@@ -88,15 +110,18 @@ class FoldFitter:
     """Fits fold jobs in worker processes (`workers` > 1 and enough rows) or one by one in this process.
     Use as a context manager; `submit` all jobs, do other work, then read `results` in job order."""
 
-    def __init__(self, workers: int, rows: int, backend: str = "linear") -> None:
+    def __init__(self, workers: int, rows: int, backend: str = "linear", jobs: int | None = None) -> None:
         self.parallel = workers > 1 and rows >= PARALLEL_MIN_ROWS and backend == "linear" and _can_fork()
-        self._workers = workers
+        # Never more processes than jobs: a fork of this process per core would be memory for nothing.
+        self._workers = max(1, min(workers, jobs)) if jobs else workers
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[FoldJob, Future[FoldResult] | None]] = []
 
     def __enter__(self) -> FoldFitter:
         if self.parallel:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                self._workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
+            )
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -112,7 +137,18 @@ class FoldFitter:
             if future is None:  # in this process: the model object itself is kept, no directory needed
                 yield fit_fold(replace(job, directory=None))
                 continue
-            result = future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                # A worker died (most often the kernel's out-of-memory killer): the folds it and the
+                # others had not returned are fitted here, one by one, with less memory.
+                log.warning(
+                    "a training worker process died (out of memory?): fitting the remaining folds in this "
+                    "process; %s=1 trains in one process from the start",
+                    WORKERS_VARIABLE,
+                )
+                yield fit_fold(replace(job, directory=None))
+                continue
             if job.directory is not None:
                 result.model = RequestClassifier.load(job.directory)
             yield result

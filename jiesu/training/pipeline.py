@@ -28,7 +28,7 @@ from jiesu.model.scoring import softmax
 from jiesu.training.calibration import expected_calibration_error, fit_temperature
 from jiesu.training.decision_threshold import DISPOSITION, UnitLabel, choose_decision_threshold
 from jiesu.training.drift import reference_distributions, weight_summary
-from jiesu.training.fold_workers import FoldFitter, FoldJob, available_cores
+from jiesu.training.fold_workers import FoldFitter, FoldJob, default_workers
 from jiesu.training.folds import Fold, duplicate_groups, grouped_stratified_folds
 from jiesu.training.held import held_for_other_reasons
 from jiesu.training.thresholds import choose_threshold, risk_coverage
@@ -130,7 +130,7 @@ def out_of_fold_scores(
     unfamiliarity: npt.NDArray[np.float64] | None = np.zeros(len(texts))
     models: list[RequestClassifier] = []
     parallel = workers if model_directory or not keep_models else 1
-    with FoldFitter(parallel, len(texts), config.backend) as jobs:
+    with FoldFitter(parallel, len(texts), config.backend, jobs=len(folds)) as jobs:
         for number, (train_rows, test_rows) in enumerate(folds):
             keep_in = model_directory / f"fold-{number}" if keep_models and model_directory else None
             jobs.submit(
@@ -193,7 +193,8 @@ def fit_calibrated(
     and thresholds are chosen unweighted, on what the model will be judged by: each text once.
     `unit_labels` (per text, where the data names the unit that handled it and the place): the decision
     threshold checks the unit itself there (jiesu.training.decision_threshold).
-    `workers`: processes fitting the fold models (None: one per available core; see fold_workers)."""
+    `workers`: processes fitting the fold models (None: $JIESU_TRAIN_WORKERS, else one per available
+    core; see fold_workers)."""
     config = config or ClassifierConfig()
     if sample_weight is not None and len(sample_weight) != len(texts):
         # Checked here, not only by the final fit: a fold would index past a short list (IndexError),
@@ -231,7 +232,7 @@ def fit_calibrated(
             "calibration folds",
             sample_weight,
             keep_models=decides,
-            workers=workers or available_cores(),
+            workers=workers or default_workers(),
             model_directory=Path(fold_models),
             meanwhile=fit_final,
         )

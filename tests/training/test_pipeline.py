@@ -1,14 +1,16 @@
 """The training procedures on a small real slice of the seed corpus."""
 
+import os
 import pickle
 
 import numpy as np
 import pytest
 
 from jiesu.data.corpus import load_seed_corpus
-from jiesu.errors import DataValidationError
+from jiesu.errors import DataValidationError, SettingsError
 from jiesu.model.config import CalibrationConfig, ClassifierConfig
 from jiesu.model.heads import targets_from_columns
+from jiesu.model.linear import LinearBackend
 from jiesu.training import fold_workers
 from jiesu.training.folds import duplicate_groups, grouped_stratified_folds
 from jiesu.training.pipeline import cross_validate, fit_calibrated, inner_fold_count
@@ -152,6 +154,8 @@ def test_fold_models_fitted_in_worker_processes_are_the_ones_fitted_here(
     assert workers.unfamiliar_threshold_ == here.unfamiliar_threshold_
     calibration = workers.training_.metrics["calibration"]
     assert calibration["decision"] == here.training_.metrics["calibration"]["decision"]
+    assert isinstance(here.backend_, LinearBackend)
+    assert isinstance(workers.backend_, LinearBackend)
     for head, weights in here.backend_.weights.items():
         assert np.array_equal(workers.backend_.weights[head], weights)
 
@@ -161,3 +165,35 @@ def test_a_dataset_error_raised_in_a_worker_reads_the_same_here() -> None:
     assert isinstance(error, DataValidationError)
     assert error.problems == ["row 3: no text", "row 9: no label"]
     assert str(error) == "row 3: no text; row 9: no label"
+
+
+def _die(_job: fold_workers.FoldJob) -> fold_workers.FoldResult:
+    os._exit(1)  # as the out-of-memory killer would end a worker
+
+
+def test_a_worker_that_dies_leaves_its_folds_to_this_process(
+    slice_of_seed: Labelled, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts, y = slice_of_seed
+    config = ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9))
+    here, _ = fit_calibrated(texts, y, config, workers=1)
+    monkeypatch.setattr(fold_workers, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(fold_workers, "_fit_fold_in_worker", _die)  # forked workers run the patched one
+    with caplog.at_level("WARNING", logger="jiesu.training.fold_workers"):
+        survived, _ = fit_calibrated(texts, y, config, workers=2)
+    assert "JIESU_TRAIN_WORKERS=1" in caplog.text
+    assert survived.thresholds_ == here.thresholds_
+    assert survived.temperatures_ == here.temperatures_
+
+
+def test_the_workers_setting_is_read_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIESU_TRAIN_WORKERS", "3")
+    assert fold_workers.default_workers() == 3
+    monkeypatch.delenv("JIESU_TRAIN_WORKERS")
+    assert fold_workers.default_workers() == fold_workers.available_cores()
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("JIESU_TRAIN_WORKERS", bad)
+        with pytest.raises(SettingsError, match="JIESU_TRAIN_WORKERS"):
+            fold_workers.default_workers()
+    # Never more processes than folds, whatever the setting.
+    assert fold_workers.FoldFitter(16, rows=10_000, jobs=5)._workers == 5
