@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
@@ -562,6 +563,14 @@ def configure_logging(verbose: bool = False) -> None:
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that `with` blocks and `finally` clauses run."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -570,11 +579,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     handler: Handler = args.handler
+    # SIGTERM (kill, a supervisor stopping a long `train` or `rescore`) unwinds like Ctrl-C, so that
+    # temporary folders and worker processes are cleaned up; `serve` installs uvicorn's own handler.
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return handler(args)
     except JiesuError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT
+    except _Terminated:
+        print("terminated", file=sys.stderr)
+        return 143  # 128 + SIGTERM
     except BrokenPipeError:
         # The reader went away (`jiesu suggest … | head`): stop quietly, as Unix tools do. Pointing
         # stdout at devnull keeps the interpreter's final flush from raising again.

@@ -56,7 +56,7 @@ def ensure_default_model(directory: Path | None = None, progress: bool = False) 
     else:
         return directory
     log.info(
-        "training takes a minute or two on 2 cores (longer on one); the model is saved to %s when it is done",
+        "training takes one to three minutes on 2 cores (longer on one); the model is saved to %s when it is done",
         directory,
     )
     started = time.monotonic()
