@@ -98,10 +98,10 @@ def test_a_small_file_gets_fewer_inner_folds_not_an_error() -> None:
     assert inner_fold_count(5, ["a", "b", "c"]) == 2  # the folds then say why they cannot be made
 
 
-@pytest.mark.slow
-def test_the_decision_threshold_is_chosen_over_rows_no_other_reason_holds() -> None:
-    """Each inner fold model's own suggestions say which rows go to a person anyway (jiesu.training.held);
-    those are measured but left out of the choice, and the fold models are not kept."""
+@pytest.fixture(scope="module")
+def train_slice_with_dispositions() -> tuple[list[str], dict[str, list[str | None]], ClassifierConfig]:
+    """The train split's rows of CATEGORIES with their dispositions, and a configuration that keeps the
+    fold models to read which rows go to a person anyway (`leave_out_held`)."""
     corpus = load_seed_corpus(split="train")
     rows = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in CATEGORIES]
     subset = corpus.select(rows)
@@ -109,15 +109,25 @@ def test_the_decision_threshold_is_chosen_over_rows_no_other_reason_holds() -> N
     config = ClassifierConfig(
         calibration=CalibrationConfig(folds=3, target_accuracy=0.9, leave_out_held=True)
     )
-    model, report = fit_calibrated(list(subset["text"]), y, config)
+    return list(subset["text"]), y, config
+
+
+@pytest.mark.slow
+def test_the_decision_threshold_is_chosen_over_rows_no_other_reason_holds(
+    train_slice_with_dispositions: tuple[list[str], dict[str, list[str | None]], ClassifierConfig],
+) -> None:
+    """Each inner fold model's own suggestions say which rows go to a person anyway (jiesu.training.held);
+    those are measured but left out of the choice, and the fold models are not kept."""
+    texts, y, config = train_slice_with_dispositions
+    model, report = fit_calibrated(texts, y, config)
     decision = model.training_.metrics["calibration"]["decision"]
-    assert decision["rows"] == len(rows)
-    assert 0 < decision["held_for_other_reasons"] < len(rows)
+    assert decision["rows"] == len(texts)
+    assert 0 < decision["held_for_other_reasons"] < len(texts)
     assert model.decision_measured_
     assert report.decision_threshold == decision["threshold"]
     # Off by default (it did not keep the promise on the seed test split): every row is counted.
     default, _ = fit_calibrated(
-        list(subset["text"]),
+        texts,
         y,
         ClassifierConfig(calibration=CalibrationConfig(folds=3, target_accuracy=0.9)),
     )
@@ -126,16 +136,11 @@ def test_the_decision_threshold_is_chosen_over_rows_no_other_reason_holds() -> N
 
 def test_fold_models_fitted_in_worker_processes_are_the_ones_fitted_here(
     monkeypatch: pytest.MonkeyPatch,
+    train_slice_with_dispositions: tuple[list[str], dict[str, list[str | None]], ClassifierConfig],
 ) -> None:
     """Worker processes (jiesu.training.fold_workers) change the time, not the model: the same
     temperatures, thresholds, held rows and weights as fitting every fold in this process."""
-    corpus = load_seed_corpus(split="train")
-    rows = [i for i, l2 in enumerate(corpus["category_l2"]) if l2 in CATEGORIES]
-    subset = corpus.select(rows)
-    y = targets_from_columns({"category_l2": subset["category_l2"], "disposition": subset["disposition"]})
-    config = ClassifierConfig(
-        calibration=CalibrationConfig(folds=3, target_accuracy=0.9, leave_out_held=True)
-    )
+    texts, y, config = train_slice_with_dispositions
     monkeypatch.setattr(fold_workers, "PARALLEL_MIN_ROWS", 0)  # this slice is small; the seed corpus is not
     entered: list[bool] = []
     original_enter = fold_workers.FoldFitter.__enter__
@@ -145,8 +150,8 @@ def test_fold_models_fitted_in_worker_processes_are_the_ones_fitted_here(
         return original_enter(self)
 
     monkeypatch.setattr(fold_workers.FoldFitter, "__enter__", recording_enter)
-    here, _ = fit_calibrated(list(subset["text"]), y, config, workers=1)
-    workers, _ = fit_calibrated(list(subset["text"]), y, config, workers=2)
+    here, _ = fit_calibrated(texts, y, config, workers=1)
+    workers, _ = fit_calibrated(texts, y, config, workers=2)
     assert entered == [False, True]
     assert workers.temperatures_ == here.temperatures_
     assert workers.thresholds_ == here.thresholds_
