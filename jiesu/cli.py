@@ -89,6 +89,7 @@ def _train(args: argparse.Namespace) -> int:
     from jiesu.evaluation.metrics import format_head, head_metrics
     from jiesu.model.model_dir import check_save_target
     from jiesu.training.datasets import load_training_sources
+    from jiesu.training.fold_workers import default_workers
     from jiesu.training.pipeline import cross_validate, fit_calibrated
 
     try:
@@ -106,6 +107,7 @@ def _train(args: argparse.Namespace) -> int:
     if args.out is None:
         raise JiesuError("--out is required (only --from-db has a default: the model registry)")
     check_save_target(Path(args.out))  # before minutes of training, not after
+    default_workers()  # a bad JIESU_TRAIN_WORKERS is said before the data is read, not after
     data = load_training_sources(source_specs(args))
     scored = _cv_rows(args, data)
     progress = not args.no_progress

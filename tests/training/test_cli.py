@@ -200,3 +200,15 @@ def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
     process.stderr.close()
     assert process.wait(timeout=60) == 141
     assert "Traceback" not in stderr
+
+
+def test_a_bad_workers_setting_is_refused_before_the_data_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JIESU_TRAIN_WORKERS", "zero")
+    read: list[bool] = []
+    monkeypatch.setattr("jiesu.training.datasets.load_training_sources", lambda *_: read.append(True))
+    assert main(["train", "--data", "seed", "--out", str(tmp_path / "model")]) == 2
+    assert "JIESU_TRAIN_WORKERS='zero'" in capsys.readouterr().err
+    assert read == []
+    assert not (tmp_path / "model").exists()
