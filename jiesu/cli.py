@@ -7,7 +7,6 @@ import io
 import json
 import logging
 import os
-import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
@@ -19,6 +18,7 @@ from jiesu.bench_cli import add_bench_commands
 from jiesu.errors import JiesuError, Messages, SettingsError, message
 from jiesu.extras import require_extra
 from jiesu.logformat import configure_logging as configure_log_format
+from jiesu.processes import Terminated, unwind_on_sigterm
 from jiesu.serving.model_commands import add_model_audit_command, add_model_commands, add_train_options
 from jiesu.training.source_options import add_data_options, source_specs
 
@@ -565,14 +565,6 @@ def configure_logging(verbose: bool = False) -> None:
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-class _Terminated(BaseException):
-    """SIGTERM, raised where the process is, so that `with` blocks and `finally` clauses run."""
-
-
-def _raise_terminated(_signum: int, _frame: object) -> None:
-    raise _Terminated
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -581,9 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     handler: Handler = args.handler
-    # SIGTERM (kill, a supervisor stopping a long `train` or `rescore`) unwinds like Ctrl-C, so that
-    # temporary folders and worker processes are cleaned up; `serve` installs uvicorn's own handler.
-    signal.signal(signal.SIGTERM, _raise_terminated)
+    unwind_on_sigterm()  # `serve` installs uvicorn's own handler when it starts
     try:
         return handler(args)
     except JiesuError as exc:
@@ -592,7 +582,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130  # 128 + SIGINT
-    except _Terminated:
+    except Terminated:
         print("terminated", file=sys.stderr)
         return 143  # 128 + SIGTERM
     except BrokenPipeError:

@@ -1,4 +1,5 @@
-"""What every worker process jiesu starts does first (batch scoring, training folds)."""
+"""How jiesu's processes end: a command unwinds on SIGTERM as on Ctrl-C; a worker it starts (batch scoring,
+training folds) dies with it."""
 
 from __future__ import annotations
 
@@ -18,3 +19,17 @@ def die_with_parent() -> None:
 
     pr_set_pdeathsig = 1
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that `with` blocks and `finally` clauses run."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def unwind_on_sigterm() -> None:
+    """SIGTERM (kill, a supervisor stopping a long `train` or `rescore`) raises `Terminated` in the main
+    thread, so that temporary folders are removed and worker pools shut down on the way out."""
+    signal.signal(signal.SIGTERM, _raise_terminated)

@@ -13,6 +13,7 @@ import logging
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,7 +222,8 @@ def fit_calibrated(
         )
 
     # The fold models kept for `held_for_other_reasons` read files of their directories until then.
-    with tempfile.TemporaryDirectory(prefix="jiesu-folds-") as fold_models:
+    keep_in = tempfile.TemporaryDirectory(prefix="jiesu-folds-") if decides else nullcontext(None)
+    with keep_in as fold_models:
         out_of_fold = out_of_fold_scores(
             texts,
             y,
@@ -233,37 +235,10 @@ def fit_calibrated(
             sample_weight,
             keep_models=decides,
             workers=workers or default_workers(),
-            model_directory=Path(fold_models),
+            model_directory=Path(fold_models) if fold_models else None,
             meanwhile=fit_final,
         )
-        model = final[0]
-        scores = out_of_fold.scores
-        report = CalibrationReport()
-        calibrated: dict[str, npt.NDArray[np.float32]] = {}
-        for head, labels in y.items():
-            rows, truth = _labelled(labels, label_lists[head])
-            # Rows whose class no fold model was trained on score that class at the floor of the absent
-            # classes; they would drive the temperature to its bound and flatten every probability.
-            seen = _class_seen_in_training(labels, folds)[rows]
-            temperature = fit_temperature(scores[head][rows[seen]], truth[seen]) if seen.any() else 1.0
-            report.temperatures[head] = temperature
-            calibrated[head] = softmax(scores[head], temperature)
-        # Thresholds on the probabilities the model will give: the second level read within the first.
-        calibrated = combine_heads(calibrated, label_lists)
-        for head, labels in y.items():
-            rows, truth = _labelled(labels, label_lists[head])
-            proba = calibrated[head][rows]
-            confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
-            report.thresholds[head] = choose_threshold(
-                confidence, correct, config.calibration.target_accuracy
-            )
-            report.inner_ece[head] = expected_calibration_error(confidence, correct)
-            report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
-            report.threshold_rows[head] = rows
-        if out_of_fold.unfamiliarity is not None:
-            report.unfamiliar_threshold = float(
-                np.quantile(out_of_fold.unfamiliarity, config.calibration.unfamiliar_quantile)
-            )
+        report, calibrated = _calibrate(y, out_of_fold, folds, label_lists, config)
         held = None
         if out_of_fold.models:
             callers = (
@@ -273,6 +248,7 @@ def fit_calibrated(
                 out_of_fold.models, folds, texts, report.temperatures, report.unfamiliar_threshold, callers
             )
             out_of_fold.models.clear()  # the fold models are not needed any more
+    model = final[0]
     decision = choose_decision_threshold(
         texts, y, calibrated, label_lists, config.calibration.target_accuracy, unit_labels, held
     )
@@ -300,6 +276,43 @@ def fit_calibrated(
     if sample_weight is not None:
         model.training_.metrics["sample_weight"] = weight_summary(sample_weight)
     return model, report
+
+
+def _calibrate(
+    y: Labels,
+    out_of_fold: OutOfFold,
+    folds: Sequence[Fold],
+    label_lists: Mapping[str, list[str]],
+    config: ClassifierConfig,
+) -> tuple[CalibrationReport, dict[str, npt.NDArray[np.float32]]]:
+    """Temperatures, per-head thresholds and the unfamiliarity threshold from the out-of-fold scores,
+    and the calibrated probabilities they give (the second level read within the first)."""
+    scores = out_of_fold.scores
+    report = CalibrationReport()
+    calibrated: dict[str, npt.NDArray[np.float32]] = {}
+    for head, labels in y.items():
+        rows, truth = _labelled(labels, label_lists[head])
+        # Rows whose class no fold model was trained on score that class at the floor of the absent
+        # classes; they would drive the temperature to its bound and flatten every probability.
+        seen = _class_seen_in_training(labels, folds)[rows]
+        temperature = fit_temperature(scores[head][rows[seen]], truth[seen]) if seen.any() else 1.0
+        report.temperatures[head] = temperature
+        calibrated[head] = softmax(scores[head], temperature)
+    # Thresholds on the probabilities the model will give: the second level read within the first.
+    calibrated = combine_heads(calibrated, label_lists)
+    for head, labels in y.items():
+        rows, truth = _labelled(labels, label_lists[head])
+        proba = calibrated[head][rows]
+        confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == truth
+        report.thresholds[head] = choose_threshold(confidence, correct, config.calibration.target_accuracy)
+        report.inner_ece[head] = expected_calibration_error(confidence, correct)
+        report.risk_coverage[head] = [point.to_dict() for point in risk_coverage(confidence, correct)]
+        report.threshold_rows[head] = rows
+    if out_of_fold.unfamiliarity is not None:
+        report.unfamiliar_threshold = float(
+            np.quantile(out_of_fold.unfamiliarity, config.calibration.unfamiliar_quantile)
+        )
+    return report, calibrated
 
 
 def _folds_over(texts: Sequence[str], y: Labels, scored: Sequence[bool], k: int, seed: int) -> list[Fold]:
