@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from jiesu.argtypes import whole_number
 from jiesu.extras import require_extra
 from jiesu.serving.learning_commands import add_learning_bench
 
@@ -23,6 +24,16 @@ def _bench_classify(args: argparse.Namespace) -> int:
     print(format_report(report))
     print(f"full results in {args.output}")
     return 0
+
+
+def _bench_training(args: argparse.Namespace) -> int:
+    from jiesu.evaluation.bench_training import format_report, run_benchmark
+    from jiesu.training.fold_workers import default_workers
+
+    report = run_benchmark(args.output, args.workers or default_workers(), args.rows)
+    print(format_report(report))
+    print(f"full results in {args.output}")
+    return 0 if report["same_model"] else 1
 
 
 def _bench_suggest(args: argparse.Namespace) -> int:
@@ -81,7 +92,7 @@ def _default_teddy_dir() -> Path:
 
 
 def add_bench_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `jiesu bench classify|suggest|real|rescore|serving|learning` on the CLI's subparsers."""
+    """Register `jiesu bench classify|training|suggest|real|rescore|serving|learning` on the CLI's subparsers."""
     bench = commands.add_parser("bench", help="benchmarks that print figures next to a baseline")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     classify = bench_commands.add_parser(
@@ -93,6 +104,24 @@ def add_bench_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     classify.add_argument("--no-seed-model", action="store_true", help="skip timing the 3-head seed model")
     classify.add_argument("--no-progress", action="store_true", help="no progress bars")
     classify.set_defaults(handler=_bench_classify)
+
+    training = bench_commands.add_parser(
+        "training", help="the seed corpus's calibrated fit with worker processes vs one process"
+    )
+    training.add_argument(
+        "--workers",
+        type=whole_number(1, 256, "--workers"),
+        default=None,
+        help="worker processes (default: $JIESU_TRAIN_WORKERS or the cores)",
+    )
+    training.add_argument(
+        "--rows",
+        type=whole_number(100, 10_000_000, "--rows"),
+        default=None,
+        help="only the first ROWS seed rows",
+    )
+    training.add_argument("--output", type=Path, default=Path("var/bench/training.json"), help="JSON results")
+    training.set_defaults(handler=_bench_training)
     bench_suggest = bench_commands.add_parser(
         "suggest", help="suggestions on the seed test split vs a naive baseline"
     )
