@@ -37,6 +37,7 @@ HEAD_TRUST = 0.85
 # A legal-channel cue excludes a request against the head only if the head gives the legal channels at
 # least this much probability: cue words (仲裁, 纪委, 法院) also occur in dispatchable complaints.
 LEGAL_SUPPORT = 0.1
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
 # The learned reader adds a legal channel from this reading on, where the head gives the legal channels at
 # least READER_SUPPORT (the classifier reads no text below it). Both chosen on the development halves only
 # (real complaints: texts the rules at 41c342f had not been written for; real web messages: legal
@@ -184,8 +185,17 @@ class DispositionResolver:
         head_trusted = head is not None and confidence >= HEAD_TRUST
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
-        asks_how = bool((channels or head_channel) and self._consultation.matches(folded))
-        if asks_how and (channels or head_channel):
+        questions = self._question_clauses(folded) if channels or head_channel else []
+        told = [
+            span for spans in finding.strong_spans.values() for span in spans if not _inside(span, questions)
+        ]
+        if questions and told:
+            # The caller is in a channel and asks about its course (我上个月已经申请了劳动仲裁，仲裁委也受
+            # 理了，仲裁申请后多久能开庭？): the channel words of the question (应该复议还是起诉？) are no
+            # evidence of where the matter is.
+            finding = self.legal.find(folded, set_aside=lambda text: self._set_aside_spans(text) + questions)
+            channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
+        if questions and not told:
             # A question about how to use a channel is answered, not excluded.
             spans = [span for spans in channels.values() for span in spans]
             return DispositionDecision("answer_now", confidence=max(confidence, 0.6), evidence=spans)
@@ -276,6 +286,12 @@ class DispositionResolver:
             return None  # the only channel words were a mention (仲裁的事已经结束了): the reader read those
         return self._legal(reading.head_channel, 0.6, [], conflict=True)
 
+    def _question_clauses(self, folded: str) -> list[tuple[int, int]]:
+        """The clauses that ask how to use a channel (怎么申请仲裁, 复议几天内申请); a question about a
+        channel is answered, unless the caller tells strong evidence outside them (`_decide_channel`)."""
+        spans = [span for spans in self._consultation.find(folded).values() for span in spans]
+        return [_clause(folded, start, end) for start, end in spans]
+
     def _set_aside_spans(self, folded: str) -> list[tuple[int, int]]:
         """Where the text says a matter is not (yet) in a channel, or mentions one without being in it
         (a finished matter as background, an intention, hearsay): the channel words there are no evidence
@@ -328,6 +344,18 @@ class DispositionResolver:
             if kind in kinds
             for match in pattern.finditer(folded)
         ]
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of `text` around the span from `start` to `end` (between clause breaks)."""
+    before = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    after = _CLAUSE_BREAK.search(text, end)
+    return before, after.start() if after else len(text)
+
+
+def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:
+    """Whether `span` overlaps one of `clauses`."""
+    return any(start < span[1] and span[0] < end for start, end in clauses)
 
 
 def _head_belief(head: HeadPrediction | None) -> dict[str | None, float]:

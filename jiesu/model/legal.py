@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jiesu.data.disposition_rules import ChannelId, DispositionRules
 from jiesu.model.cues import CueIndex
@@ -70,6 +70,7 @@ class LegalFinding:
     elsewhere: bool  # the text asks an administrative body to act (looked for only where spans)
     negated: frozenset[str] = frozenset()  # the channels the text rules out (法院不予立案, 驳回起诉)
     set_aside: bool = False  # some channel words were a threat, a denial or a mention (see `find`)
+    strong_spans: dict[str, Spans] = field(default_factory=dict)  # the strong cues' own spans, by channel
 
 
 class LegalJudge:
@@ -104,7 +105,7 @@ class LegalJudge:
             if kept:
                 found[name] = kept
         spans: dict[str, Spans] = {}
-        strong: set[str] = set()
+        strong: dict[str, Spans] = {}
         negated: set[str] = set()
         for channel in self._channels:
             # Ruled out (法院不予立案), unless strong evidence after the refusal says the matter got in after
@@ -119,10 +120,10 @@ class LegalJudge:
             if matched:
                 spans[channel] = matched
             if f"strong:{channel}" in found:
-                strong.add(channel)
+                strong[channel] = found[f"strong:{channel}"]
         # Read only against evidence: a whole-text scan that most texts, with no channel cue, never need.
         elsewhere = bool(spans) and self._elsewhere is not None and self._elsewhere.matches(clean)
-        return LegalFinding(spans, frozenset(strong), elsewhere, frozenset(negated), dropped)
+        return LegalFinding(spans, frozenset(strong), elsewhere, frozenset(negated), dropped, strong)
 
     def asks_elsewhere(self, folded: str) -> bool:
         """The text asks an administrative body to act (请劳动监察督促): read where `find` did not."""
