@@ -29,6 +29,7 @@ class JurisdictionWords(BaseModel):
     generic_community_shorts: Words
     outside_stop: Words
     extra_outside: dict[str, str]
+    former_districts: dict[str, str]
     outside_name_next: Words
     outside_suffixes: Words
     residence_before: Words
@@ -68,6 +69,7 @@ class JurisdictionWords(BaseModel):
         }
         lists |= {f"alias_stop_next[{key}]": words for key, words in self.alias_stop_next.items()}
         lists["extra_outside"] = (*self.extra_outside, *self.extra_outside.values())
+        lists["former_districts"] = (*self.former_districts, *self.former_districts.values())
         for name, words in lists.items():
             if not words:
                 raise ValueError(f"{name} is empty")

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from jiesu.data.gazetteer import NEIGHBOUR_REGIONS, Gazetteer
 from jiesu.data.jurisdiction_words import JurisdictionWords
+from jiesu.errors import ReferenceDataError
 from jiesu.model.literals import Literals
 from jiesu.model.text import fold_characters
 
@@ -86,6 +87,7 @@ def build_automaton(
     meanings = beijing_meanings(gazetteer, words)
     district_keys = {fold(d.name) for d in gazetteer.districts.values()}
     district_keys |= {fold(d.short) for d in gazetteer.districts.values()}
+    district_keys |= {fold(name) for name in words.former_districts}
     beijing_keys = {fold("北京"), fold("北京市")}
     outside = outside_names(gazetteer, set(meanings) | beijing_keys, words)
     crossed = {key for key, (_, check) in outside.items() if check}
@@ -205,6 +207,12 @@ def beijing_meanings(gazetteer: Gazetteer, words: JurisdictionWords) -> dict[str
     for district in gazetteer.districts.values():
         add(district.name, Meaning(W_DISTRICT, district.name))
         add(district.short, Meaning(W_DISTRICT_SHORT, district.name))
+    for name, today in words.former_districts.items():
+        if today not in gazetteer.districts:
+            raise ReferenceDataError(
+                f"jurisdiction words: former district {name!r} → unknown district {today!r}"
+            )
+        add(name, Meaning(W_DISTRICT, today))  # 崇文区 is 东城区 (merged in 2010)
     district_shorts = {d.short for d in gazetteer.districts.values()}
     outside_names = set(words.extra_outside) | {
         p.name for p in gazetteer.outside if p.level in ("province", "city")

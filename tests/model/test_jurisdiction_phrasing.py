@@ -115,6 +115,21 @@ def test_where_someone_comes_from(resolver: JurisdictionResolver, text: str, exp
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # Merged in 2010: old pages still say so.
+        ("这栋居民楼位于北京市崇文区西四块玉，二十多年没通暖气", (True, BJ, "东城区", None)),
+        ("宣武区的居民楼暖气不热", (True, BJ, "西城区", None)),
+        ("崇文门的居民楼暖气不热", (True, BJ, "东城区", "崇文门外街道")),
+    ],
+)
+def test_former_district_names_are_today_s_districts(
+    resolver: JurisdictionResolver, text: str, expected: Where
+) -> None:
+    assert where(resolver, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("北京市海淀区中关村有人发小广告", (True, BJ, "海淀区", "中关村街道")),
         ("北京市朝阳区望京街道的路灯坏了", (True, BJ, "朝阳区", "望京街道")),
         ("从国贸打车回通州，多收了我三十块", (True, BJ, "朝阳区", "建外街道")),

@@ -94,6 +94,33 @@ def test_a_court_that_refused_the_case_rules_litigation_out(judge: LegalJudge) -
     assert "litigation" not in finding.spans
 
 
+def test_a_reconsideration_not_accepted_rules_reconsideration_out(judge: LegalJudge) -> None:
+    finding = judge.find(fold_characters("我们向区政府申请行政复议，区政府作出了不予受理行政复议申请决定书"))
+    assert finding.negated == {"reconsideration"}
+    assert "reconsideration" not in finding.spans
+
+
+def test_a_question_about_a_channels_course_from_a_caller_in_it_stays_in_the_channel(
+    resolver: DispositionResolver,
+) -> None:
+    asked = "我上个月已经申请了劳动仲裁，仲裁委也受理了，仲裁申请后多久能开庭？"
+    decision = resolver.decide(fold_characters(asked), asked, head("dispatch", 0.6, ("answer_now", 0.3)))
+    assert (decision.label, decision.channel) == ("legal_channel", "arbitration")
+    # Without the told evidence the same question is answered.
+    question = "仲裁申请后多久能开庭？"
+    decision = resolver.decide(
+        fold_characters(question), question, head("dispatch", 0.6, ("answer_now", 0.3))
+    )
+    assert decision.label == "answer_now"
+    # (A classifier that reads the whole text as a consultation is followed: see _decide_channel's enquiry.)
+    # The question's own channel words are no evidence of where the matter is: the disclosure request is.
+    choosing = "我向区政府提交了政府信息公开申请，答复不予公开。应当申请行政复议还是可以直接提起诉讼？"
+    decision = resolver.decide(
+        fold_characters(choosing), choosing, head("dispatch", 0.6, ("answer_now", 0.3))
+    )
+    assert (decision.label, decision.channel) == ("legal_channel", "info_disclosure")
+
+
 def test_pinyin_glosses_are_removed_and_spans_map_back() -> None:
     text = "員工已經向法院申請(qǐng)強制執(zhí)行"
     clean, offsets = strip_glosses(fold_characters(text))
