@@ -37,7 +37,9 @@ HEAD_TRUST = 0.85
 # A legal-channel cue excludes a request against the head only if the head gives the legal channels at
 # least this much probability: cue words (仲裁, 纪委, 法院) also occur in dispatchable complaints.
 LEGAL_SUPPORT = 0.1
-_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
+# What ends a clause once the text is folded (full-width ： and ．read as : and .); a transcript without
+# punctuation often has only spaces, or begins its question with 请问.
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n\s.:：、…]|(?=请问)")
 # The learned reader adds a legal channel from this reading on, where the head gives the legal channels at
 # least READER_SUPPORT (the classifier reads no text below it). Both chosen on the development halves only
 # (real complaints: texts the rules at 41c342f had not been written for; real web messages: legal
@@ -347,15 +349,20 @@ class DispositionResolver:
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause of `text` around the span from `start` to `end` (between clause breaks)."""
+    """The clauses of `text` that the span from `start` to `end` lies in (a cue that ends on its question
+    mark does not reach into the clause after it)."""
+    last = end - 1
+    while last > start and _CLAUSE_BREAK.match(text, last):
+        last -= 1
     before = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    after = _CLAUSE_BREAK.search(text, end)
+    after = _CLAUSE_BREAK.search(text, last)
     return before, after.start() if after else len(text)
 
 
 def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:
-    """Whether `span` overlaps one of `clauses`."""
-    return any(start < span[1] and span[0] < end for start, end in clauses)
+    """Whether `span` begins in one of `clauses` (a telling that begins before a question and runs into
+    it is told outside it)."""
+    return any(start <= span[0] < end for start, end in clauses)
 
 
 def _head_belief(head: HeadPrediction | None) -> dict[str | None, float]:
