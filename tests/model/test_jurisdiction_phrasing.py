@@ -130,6 +130,19 @@ def test_former_district_names_are_today_s_districts(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("西什库北大街的老菜市场撤了", (True, BJ, "西城区", "什刹海街道")),  # 北大街 is no 北大
+        ("北大东门外的共享单车堆成山", (True, BJ, "海淀区", "燕园街道")),
+    ],
+)
+def test_an_alias_inside_a_longer_street_name_is_no_place(
+    resolver: JurisdictionResolver, text: str, expected: Where
+) -> None:
+    assert where(resolver, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("北京市海淀区中关村有人发小广告", (True, BJ, "海淀区", "中关村街道")),
         ("北京市朝阳区望京街道的路灯坏了", (True, BJ, "朝阳区", "望京街道")),
         ("从国贸打车回通州，多收了我三十块", (True, BJ, "朝阳区", "建外街道")),
