@@ -39,6 +39,11 @@ HEAD_TRUST = 0.85
 LEGAL_SUPPORT = 0.1
 # What ends a clause once the text is folded (full-width ： and ．read as : and .); a transcript without
 # punctuation often has only spaces, or begins its question with 请问.
+# A call that opens as an enquiry and whose first sentence ends as a question (我想问下仲裁裁决了，公司不给钱，
+# 我应该找谁？): what that sentence tells is the question's background, not a caller already in a channel.
+_ASKING_SENTENCE = re.compile(
+    r"^\s*((?:我想问|想问|请问|我问一下|问一下|想咨询|咨询一下)[^。！？!?\n]*[？?])"
+)
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n\s.:：、…]|(?=请问)")
 # The learned reader adds a legal channel from this reading on, where the head gives the legal channels at
 # least READER_SUPPORT (the classifier reads no text below it). Both chosen on the development halves only
@@ -188,8 +193,10 @@ class DispositionResolver:
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
         questions = self._question_clauses(folded) if channels or head_channel else []
+        asking = _ASKING_SENTENCE.match(folded) if questions else None
+        untold = questions + ([asking.span(1)] if asking else [])
         told = [
-            span for spans in finding.strong_spans.values() for span in spans if not _inside(span, questions)
+            span for spans in finding.strong_spans.values() for span in spans if not _inside(span, untold)
         ]
         if questions and told:
             # The caller is in a channel and asks about its course (我上个月已经申请了劳动仲裁，仲裁委也受

@@ -121,6 +121,14 @@ def test_a_question_about_a_channels_course_from_a_caller_in_it_stays_in_the_cha
     assert (decision.label, decision.channel) == ("legal_channel", "info_disclosure")
 
 
+def test_a_call_that_opens_as_a_question_is_answered_whatever_its_first_sentence_tells(
+    resolver: DispositionResolver,
+) -> None:
+    text = "我想问下仲裁裁决了，公司不给钱，我应该找谁？是去法院申请执行吗？"
+    decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.6, ("answer_now", 0.3)))
+    assert decision.label == "answer_now"
+
+
 def test_pinyin_glosses_are_removed_and_spans_map_back() -> None:
     text = "員工已經向法院申請(qǐng)強制執(zhí)行"
     clean, offsets = strip_glosses(fold_characters(text))
