@@ -98,7 +98,7 @@ from typing import Literal
 from jiesu.data.gazetteer import BEIJING, Gazetteer, load_gazetteer
 from jiesu.data.jurisdiction_words import JurisdictionWords, load_jurisdiction_words
 from jiesu.data.resources import file_sha256
-from jiesu.model.mention_context import ORIGIN_FACTOR, MentionContext, MentionKind
+from jiesu.model.mention_context import BACKGROUND_FACTOR, ORIGIN_FACTOR, MentionContext, MentionKind
 from jiesu.model.place_names import (
     W_DISTRICT_SHORT,
     PlaceName,
@@ -225,6 +225,10 @@ class JurisdictionResolver:
                 if hit.name.region is not None or (hit.name.districts and not hit.support_only)
             ],
         )
+        other_place = any(
+            hit.name.districts and not hit.support_only and hit.name.region is None and hit.kind != "identity"
+            for hit in counted
+        )
         for hit in counted:
             if hit.name.region is not None:
                 yields = (hit.kind == "identity" and beijing_said) or (
@@ -233,9 +237,11 @@ class JurisdictionResolver:
                 outside[hit.name.region] += W_OUTSIDE * (ORIGIN_FACTOR if yields else hit.factor)
             elif not hit.support_only:
                 commute = COMMUTE_FACTOR if hit.commute else 1.0
+                # A Beijing place said as who the caller is (我是老宣武区人) is a background beside another.
+                factor = hit.factor * (BACKGROUND_FACTOR if hit.kind == "identity" and other_place else 1.0)
                 for district, vote in hit.name.districts.items():
-                    votes[district] += vote * hit.factor
-                    against_outside[district] += vote * hit.factor * commute
+                    votes[district] += vote * factor
+                    against_outside[district] += vote * factor * commute
         for hit in counted:  # everyday words add only to districts that other words found
             if hit.support_only:
                 for district, vote in hit.name.districts.items():

@@ -26,6 +26,7 @@ PERSON_WINDOW = 24  # how far after a home the clause is read for 的 + a person
 PERSON_AFTER_DE = 8  # how far after that 的 the person word may end
 OFFICE_PREFIXES = "市区某"  # 位于东城区的市交通委: what may stand between 的 and an office word
 VILLAGE_WINDOW = 12  # how far after a Beijing place its clause is read for a village (某村, 村子)
+IDENTITY_OLD = "老"  # 我是老北京人, 我是老宣武区人: the identity word may be followed by it
 IDENTITY_GAP = 4  # characters of no known name allowed between an identity's address and 的/人 (山西大同的)
 COMMUTE_WINDOW = 6  # how far after a Beijing place a commute word (上班) is looked for
 _CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
@@ -65,6 +66,8 @@ class MentionContext:
         former_home = before.endswith(self._words.former_home_before) and not self._names_property(text, end)
         if not outside and (former_home or self._is_office(text, folded, start, end)):
             return BACKGROUND_FACTOR, "home"  # 我原来住在昌平区, 本报位于东城区的编辑部
+        if not outside and self._says_who(text, folded, start, end):
+            return 1.0, "identity"  # 我是老宣武区人: yields to the place of the matter (jurisdiction.py)
         if before.endswith(self._words.hometown_before):  # before 家在: 老家在 ends with it
             # A hometown counts as a home does; an outside one is marked, to yield to Beijing (in
             # `JurisdictionResolver.resolve`) where the text says nothing of a matter there.
@@ -95,6 +98,14 @@ class MentionContext:
         parts = _CLAUSE_ENDS.split(window, maxsplit=1)
         closed = len(parts) > 1 or end + len(window) >= len(text)
         return closed and parts[0].endswith(self._words.identity_after)
+
+    def _says_who(self, text: str, folded: str, start: int, end: int) -> bool:
+        """A Beijing place said as who the caller is (我是西城区人, 我是老宣武区人, 我是房山张坊的): a
+        background beside another Beijing place (现在在朝阳区望京租房), and the place where it is the only
+        one (its own sheep, its own village)."""
+        return self.is_identity(text, folded, start, end) or (
+            folded.endswith(IDENTITY_OLD, 0, start) and self.is_identity(text, folded, start - 1, end)
+        )
 
     def speaks_of_home(self, text: str, places: Sequence[tuple[int, int, bool]]) -> bool:
         """The text speaks of a matter at someone's hometown: a word that names it (老家的宅基地, 家里的承包地),

@@ -81,6 +81,20 @@ def test_a_person_s_home_and_the_place_of_the_matter(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("我是老宣武区人，现在在朝阳区望京租房，房东不退押金", (True, BJ, "朝阳区", "望京街道")),
+        ("我是西城区人，现在在朝阳区望京租房，房东不退押金", (True, BJ, "朝阳区", "望京街道")),
+        ("我是房山张坊的，想把自家养的十几只羊卖到河北去", (True, BJ, "房山区", "张坊镇")),  # the only place
+    ],
+)
+def test_a_beijing_place_said_as_who_the_caller_is_yields_to_the_place_of_the_matter(
+    resolver: JurisdictionResolver, text: str, expected: Where
+) -> None:
+    assert where(resolver, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # Where someone comes from, said beside Beijing: Beijing's, and not its homonym district.
         ("我是辽宁朝阳的，在北京打工，老板拖欠工资三个月了", (True, BJ, None, None)),
         ("我是山西大同的，在北京打工，工资被拖欠", (True, BJ, None, None)),
