@@ -8,7 +8,8 @@ explicit evidence in the text for the legal channels and for emergencies.
 - Legal-channel evidence (a lawsuit filed, an arbitration award, a petition already accepted, a request
   to punish an official, a request for reconsideration or information disclosure) agrees or disagrees
   with the head; a disagreement is kept as `conflict` so a person looks first.
-- A question about *how to use* a channel (怎么申请仲裁) is a consultation, not an exclusion.
+- A question about *how to use* a channel (怎么申请仲裁) is a consultation, not an exclusion, unless the
+  caller tells outside the question that the matter is already in it (已经申请了劳动仲裁，…多久能开庭？).
 - The learned legal reader (jiesu.model.legal_reader) adds a legal channel that the phrase rules did not
   find, on phrasings they were not written for: only where the rules would dispatch, the reader is sure
   enough (READER_FLOOR) and the head gives the legal channels some weight (READER_SUPPORT), and never
@@ -20,6 +21,7 @@ explicit evidence in the text for the legal channels and for emergencies.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from jiesu.data.disposition_rules import DispositionRules
@@ -37,14 +39,15 @@ HEAD_TRUST = 0.85
 # A legal-channel cue excludes a request against the head only if the head gives the legal channels at
 # least this much probability: cue words (仲裁, 纪委, 法院) also occur in dispatchable complaints.
 LEGAL_SUPPORT = 0.1
-# What ends a clause once the text is folded (full-width ： and ．read as : and .); a transcript without
-# punctuation often has only spaces, or begins its question with 请问.
+# What ends a clause once the text is folded (full-width ： and ．read as : and .): a transcript without
+# punctuation often has only spaces, or begins its question with 请问 (a break of no width before it).
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n\s:：、…]|\.(?!\d)|(?=请问)")
 # A call that opens as an enquiry and whose first sentence ends as a question (我想问下仲裁裁决了，公司不给钱，
-# 我应该找谁？): what that sentence tells is the question's background, not a caller already in a channel.
+# 我应该找谁？): what that sentence tells is the question's background, not a caller already in a channel;
+# unless it says so with 已 (请问我已经申请了劳动仲裁，申请后多久能开庭？).
 _ASKING_SENTENCE = re.compile(
-    r"^\s*((?:我想问|想问|请问|我问一下|问一下|想咨询|咨询一下)[^。！？!?\n]*[？?])"
+    r"^[\s\"“「]*(?:(?:您好|你好)[，,\s]*)?((?:我想问|想问|请问|我问一下|问一下|想咨询|咨询一下)[^。！？!?\n已]*[？?])"
 )
-_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n\s.:：、…]|(?=请问)")
 # The learned reader adds a legal channel from this reading on, where the head gives the legal channels at
 # least READER_SUPPORT (the classifier reads no text below it). Both chosen on the development halves only
 # (real complaints: texts the rules at 41c342f had not been written for; real web messages: legal
@@ -106,10 +109,10 @@ class DispositionResolver:
     ) -> tuple[dict[str, list[Evidence]], bool]:
         """(legal-channel spans by channel, is-a-question-about-using-a-channel); see jiesu.model.legal."""
         finding = self.legal.find(folded, set_aside=self._set_aside_spans)
-        channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
-        if not channels:
+        if not finding.spans:
             return {}, False
-        return channels, self._consultation.matches(folded)
+        finding, asks = self._apart_from_questions(folded, finding)
+        return {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}, asks
 
     def emergency_evidence(
         self, folded: str, original: str, head_support: float = 0.0, cues: CueMatches | None = None
@@ -151,7 +154,10 @@ class DispositionResolver:
             confidence = dict(head.top).get(fallback, 0.0)  # the fallback's own probability
         # Read once: the rules and the learned reader both weigh it.
         legal = self.legal.find(folded, set_aside=self._set_aside_spans)
-        decision = self._decide_channel(folded, original, head, predicted, confidence, legal)
+        asks = False
+        if legal.spans or (predicted is not None and predicted.label == "legal_channel"):
+            legal, asks = self._apart_from_questions(folded, legal)
+        decision = self._decide_channel(folded, original, head, predicted, confidence, legal, asks)
         if decision.label == "dispatch" and reading is not None:
             decision = self._read(folded, original, head, reading, legal) or decision
         if head is not None and head.label.startswith("emergency") and not emergencies:
@@ -187,24 +193,14 @@ class DispositionResolver:
         predicted: DispositionLabel | None,
         confidence: float,
         finding: LegalFinding,
+        asks_how: bool,
     ) -> DispositionDecision:
-        """A legal channel, a consultation about one, or the head's own label."""
+        """A legal channel, a consultation about one (`asks_how`: see `_apart_from_questions`), or the
+        head's own label."""
         head_trusted = head is not None and confidence >= HEAD_TRUST
         channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
         head_channel = predicted.channel if predicted and predicted.label == "legal_channel" else None
-        questions = self._question_clauses(folded) if channels or head_channel else []
-        asking = _ASKING_SENTENCE.match(folded) if questions else None
-        untold = questions + ([asking.span(1)] if asking else [])
-        told = [
-            span for spans in finding.strong_spans.values() for span in spans if not _inside(span, untold)
-        ]
-        if questions and told:
-            # The caller is in a channel and asks about its course (我上个月已经申请了劳动仲裁，仲裁委也受
-            # 理了，仲裁申请后多久能开庭？): the channel words of the question (应该复议还是起诉？) are no
-            # evidence of where the matter is.
-            finding = self.legal.find(folded, set_aside=lambda text: self._set_aside_spans(text) + questions)
-            channels = {channel: _evidence(original, spans) for channel, spans in finding.spans.items()}
-        if questions and not told:
+        if asks_how:
             # A question about how to use a channel is answered, not excluded.
             spans = [span for spans in channels.values() for span in spans]
             return DispositionDecision("answer_now", confidence=max(confidence, 0.6), evidence=spans)
@@ -295,11 +291,24 @@ class DispositionResolver:
             return None  # the only channel words were a mention (仲裁的事已经结束了): the reader read those
         return self._legal(reading.head_channel, 0.6, [], conflict=True)
 
-    def _question_clauses(self, folded: str) -> list[tuple[int, int]]:
-        """The clauses that ask how to use a channel (怎么申请仲裁, 复议几天内申请); a question about a
-        channel is answered, unless the caller tells strong evidence outside them (`_decide_channel`)."""
-        spans = [span for spans in self._consultation.find(folded).values() for span in spans]
-        return [_clause(folded, start, end) for start, end in spans]
+    def _apart_from_questions(self, folded: str, finding: LegalFinding) -> tuple[LegalFinding, bool]:
+        """The finding without what the text only asks about, and whether the text is a question about
+        how to use a channel (怎么申请仲裁, 复议几天内申请) from a caller not in one. A caller who tells
+        strong evidence outside the clauses that ask (我上个月已经申请了劳动仲裁，仲裁委也受理了，仲裁申请后多
+        久能开庭？) is in the channel and asks about its course: not a consultation, and the channel words of
+        the question (应该复议还是起诉？) are no evidence of where the matter is."""
+        spans = {span for spans in self._consultation.find(folded).values() for span in spans}
+        if not spans:
+            return finding, False
+        breaks = _Breaks(folded)
+        questions = sorted({breaks.clause(start, end) for start, end in spans})
+        asking = _ASKING_SENTENCE.match(folded)
+        untold = questions + ([asking.span(1)] if asking else [])
+        told = any(not _inside(span, untold) for spans in finding.strong_spans.values() for span in spans)
+        if not told:
+            return finding, True
+        finding = self.legal.find(folded, set_aside=lambda text: self._set_aside_spans(text) + untold)
+        return finding, False
 
     def _set_aside_spans(self, folded: str) -> list[tuple[int, int]]:
         """Where the text says a matter is not (yet) in a channel, or mentions one without being in it
@@ -355,15 +364,28 @@ class DispositionResolver:
         ]
 
 
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clauses of `text` that the span from `start` to `end` lies in (a cue that ends on its question
-    mark does not reach into the clause after it)."""
-    last = end - 1
-    while last > start and _CLAUSE_BREAK.match(text, last):
-        last -= 1
-    before = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    after = _CLAUSE_BREAK.search(text, last)
-    return before, after.start() if after else len(text)
+class _Breaks:
+    """The clause breaks of a text, found once: a clause is looked up by bisection (a text can hold many
+    questions)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        found = [match.span() for match in _CLAUSE_BREAK.finditer(text)]
+        self._starts = [start for start, _ in found]
+        self._ends = [end for _, end in found]
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """The clauses that the span from `start` to `end` lies in (a cue that ends on its question mark
+        does not reach into the clause after it; one that begins at 请问 begins its clause)."""
+        last = end - 1
+        while last > start and _CLAUSE_BREAK.match(self._text[last]):
+            last -= 1
+        before = bisect_right(self._ends, start) - 1
+        after = bisect_right(self._starts, last)
+        return (
+            self._ends[before] if before >= 0 else 0,
+            self._starts[after] if after < len(self._starts) else len(self._text),
+        )
 
 
 def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:

@@ -2,7 +2,7 @@ import pytest
 
 from jiesu.data.disposition_rules import load_disposition_rules
 from jiesu.model.classifier import HeadPrediction
-from jiesu.model.disposition import DispositionResolver
+from jiesu.model.disposition import DispositionResolver, _Breaks
 from jiesu.model.legal import LegalFinding, LegalJudge, strip_glosses
 from jiesu.model.text import fold_characters
 
@@ -127,6 +127,17 @@ def test_a_call_that_opens_as_a_question_is_answered_whatever_its_first_sentence
     text = "我想问下仲裁裁决了，公司不给钱，我应该找谁？是去法院申请执行吗？"
     decision = resolver.decide(fold_characters(text), text, head("dispatch", 0.6, ("answer_now", 0.3)))
     assert decision.label == "answer_now"
+
+
+def test_clauses_end_at_punctuation_spaces_and_before_a_question_word() -> None:
+    text = "我已经申请了劳动仲裁 仲裁委也受理了请问申请后多久开庭？公司不给钱"
+    breaks = _Breaks(text)
+    asked = text.index("申请后多久")
+    question = breaks.clause(asked, text.index("？") + 1)  # a cue ending on its question mark
+    assert text[question[0] : question[1]] == "请问申请后多久开庭"
+    assert text[slice(*breaks.clause(0, 3))] == "我已经申请了劳动仲裁"
+    assert breaks.clause(len(text) - 2, len(text)) == (text.index("公司"), len(text))
+    assert _Breaks("3.5万元").clause(0, 5) == (0, 5)  # a decimal point ends no clause
 
 
 def test_pinyin_glosses_are_removed_and_spans_map_back() -> None:
