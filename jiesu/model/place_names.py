@@ -208,9 +208,10 @@ def beijing_meanings(gazetteer: Gazetteer, words: JurisdictionWords) -> dict[str
         add(district.name, Meaning(W_DISTRICT, district.name))
         add(district.short, Meaning(W_DISTRICT_SHORT, district.name))
     for name, today in words.former_districts.items():
-        if today not in gazetteer.districts:
+        if today not in gazetteer.districts or name in gazetteer.districts:
             raise ReferenceDataError(
-                f"jurisdiction words: former district {name!r} → unknown district {today!r}"
+                f"jurisdiction words: former district {name!r} → {today!r} must name a district no longer "
+                "in use and one of the gazetteer's"
             )
         add(name, Meaning(W_DISTRICT, today))  # 崇文区 is 东城区 (merged in 2010)
     district_shorts = {d.short for d in gazetteer.districts.values()}

@@ -9,6 +9,8 @@ import pytest
 
 from jiesu.data.corpus import load_seed_corpus
 from jiesu.data.gazetteer import load_gazetteer
+from jiesu.data.jurisdiction_words import load_jurisdiction_words
+from jiesu.errors import ReferenceDataError
 from jiesu.model.jurisdiction import (
     Candidate,
     Jurisdiction,
@@ -17,6 +19,7 @@ from jiesu.model.jurisdiction import (
     default_resolver,
 )
 from jiesu.model.literals import Literals
+from jiesu.model.place_names import beijing_meanings
 from jiesu.model.text import MAX_TEXT_CHARS
 
 
@@ -554,3 +557,10 @@ def test_resolvers_are_shared_by_dictionary_content(tmp_path: Path) -> None:
     copy = tmp_path / "jieba_dict.txt"
     shutil.copyfile(installed, copy)
     assert default_resolver(copy) is default_resolver()
+
+
+@pytest.mark.parametrize("former", [{"崇文区": "崇文县"}, {"东城区": "西城区"}])
+def test_a_former_district_must_be_out_of_use_and_point_to_a_district(former: dict[str, str]) -> None:
+    words = load_jurisdiction_words().model_copy(update={"former_districts": former})
+    with pytest.raises(ReferenceDataError, match="former district"):
+        beijing_meanings(load_gazetteer(), words)
