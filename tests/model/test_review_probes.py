@@ -1,0 +1,40 @@
+"""Cold attackers' probes of the legal cues, each written with its expected answer before it was run; those
+wrong before and after each round of fixes are strict known misses, with the reason.
+
+- R7A-* (`review7_probes.jsonl`), of the cues added from the fourth to seventh rounds of real complaints
+  (court-document words, someone's 官司, a mailed suit, 申请撤销…仲裁裁决, 本院…立案, a disclosure request told
+  as done, a chain of reviews): what should be caught and the look-alikes (intent, negation, questions,
+  hearsay, a hospital's 本院, court abbreviations).
+- R8A-* (`review8_probes.jsonl`), of the ninth session's changes: a question about a channel's course from a
+  caller already in it (told outside the question's clauses), questions about time limits, steps and a
+  body's address, possibilities and intended suits, hearsay, 上访之路, a reconsideration not accepted,
+  disclosure endings, former district names (崇文区, 宣武区) and a Beijing place said as who the caller is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jiesu.model.classifier import RequestClassifier
+from jiesu.model.suggestion_types import Suggestion
+from tests.model.case_files import marking_known_misses, read_cases, suggest_cases
+
+CASES = read_cases("review7_probes.jsonl") + read_cases("review8_probes.jsonl")
+
+
+@pytest.fixture(scope="module")
+def answers(seed_model: RequestClassifier) -> dict[str, Suggestion]:
+    return suggest_cases(seed_model, CASES)
+
+
+@pytest.mark.parametrize("case", marking_known_misses(CASES), ids=lambda c: c["id"])
+def test_each_probe(case: dict[str, Any], answers: dict[str, Suggestion]) -> None:
+    answer = answers[case["id"]]
+    got = {
+        "disposition": answer.disposition.label,
+        "channel": answer.disposition.channel,
+        "district": answer.jurisdiction.district,
+    }
+    assert {key: got[key] for key in case["expect"]} == case["expect"], f"{case['text']} ({case['why']})"
