@@ -42,11 +42,13 @@ LEGAL_SUPPORT = 0.1
 # What ends a clause once the text is folded (full-width ： and ．read as : and .): a transcript without
 # punctuation often has only spaces, or begins its question with 请问 (a break of no width before it).
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n\s:：、…]|\.(?!\d)|(?=请问)")
-# A call that opens as an enquiry and whose first sentence ends as a question (我想问下仲裁裁决了，公司不给钱，
-# 我应该找谁？): what that sentence tells is the question's background, not a caller already in a channel;
-# unless it says so with 已 (请问我已经申请了劳动仲裁，申请后多久能开庭？).
+# A call that opens as a short question (我想问下仲裁裁决了，公司不给钱，我应该找谁？): what its first sentence
+# tells is the question's premise, not a caller already in a channel; unless it says so with 已 (请问我已经申请
+# 了劳动仲裁，申请后多久能开庭？) or tells a story (a longer sentence: 请问，我去年在朝阳区人民法院起诉了房东，
+# 法院判决…，怎么申请强制执行？).
 _ASKING_SENTENCE = re.compile(
-    r"^[\s\"“「]*(?:(?:您好|你好)[，,\s]*)?((?:我想问|想问|请问|我问一下|问一下|想咨询|咨询一下)[^。！？!?\n已]*[？?])"
+    r"^[\s\"“「]*(?:(?:您好|你好)[，,\s]*)?"
+    r"((?:我想问|想问|请问|我问一下|问一下|想咨询|咨询一下)[^。！？!?\n已：:；;]{0,24}[？?])"
 )
 # The learned reader adds a legal channel from this reading on, where the head gives the legal channels at
 # least READER_SUPPORT (the classifier reads no text below it). Both chosen on the development halves only
@@ -389,8 +391,8 @@ class _Breaks:
 
 
 def _inside(span: tuple[int, int], clauses: list[tuple[int, int]]) -> bool:
-    """Whether `span` begins in one of `clauses` (a telling that begins before a question and runs into
-    it is told outside it)."""
+    """Whether `span` begins in one of `clauses`, the parts of a text that ask (a telling that begins before
+    a question and runs into it is told outside it)."""
     return any(start <= span[0] < end for start, end in clauses)
 
 

@@ -9,6 +9,10 @@ wrong before and after each round of fixes are strict known misses, with the rea
   caller already in it (told outside the question's clauses), questions about time limits, steps and a
   body's address, possibilities and intended suits, hearsay, 上访之路, a reconsideration not accepted,
   disclosure endings, former district names (崇文区, 宣武区) and a Beijing place said as who the caller is.
+- R9A-* (`review9_probes.jsonl`), of the fixes that followed a diff reader: clause breaks, the opening
+  question, hearsay and news spans, time questions told as facts, refusals that need a court, a commission's
+  reply, 上访 still going on, questions across commas, choices between channels (12 regressions found, all
+  fixed).
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ from jiesu.model.classifier import RequestClassifier
 from jiesu.model.suggestion_types import Suggestion
 from tests.model.case_files import marking_known_misses, read_cases, suggest_cases
 
-CASES = read_cases("review7_probes.jsonl") + read_cases("review8_probes.jsonl")
+CASES = (
+    read_cases("review7_probes.jsonl")
+    + read_cases("review8_probes.jsonl")
+    + read_cases("review9_probes.jsonl")
+)
 
 
 @pytest.fixture(scope="module")
