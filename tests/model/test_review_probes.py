@@ -13,6 +13,9 @@ wrong before and after each round of fixes are strict known misses, with the rea
   question, hearsay and news spans, time questions told as facts, refusals that need a court, a commission's
   reply, 上访 still going on, questions across commas, choices between channels (12 regressions found, all
   fixed).
+- R10A-* (`review10_probes.jsonl`), of the fixes that followed R9A: hearsay and news spans across commas,
+  refusals said by a court or argued by a party, a commission's reply after a report, 进京 and years of 上访,
+  an intended suit's end (11 regressions found, all fixed).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ CASES = (
     read_cases("review7_probes.jsonl")
     + read_cases("review8_probes.jsonl")
     + read_cases("review9_probes.jsonl")
+    + read_cases("review10_probes.jsonl")
 )
 
 
