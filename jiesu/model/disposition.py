@@ -208,13 +208,21 @@ class DispositionResolver:
             return DispositionDecision("answer_now", confidence=max(confidence, 0.6), evidence=spans)
         if channels:
             agreed = head_channel in channels and not self.legal.reviewing(finding, head_channel or "")
-            if head_channel is not None and agreed and (not finding.strong or head_channel in finding.strong):
+            if (
+                head_channel is not None
+                and agreed
+                and (not finding.strong_spans or head_channel in finding.strong_spans)
+            ):
                 return self._legal(head_channel, max(confidence, 0.9), channels[head_channel], conflict=False)
             # Among the channels with (strong, if any) evidence: the one the head believes, then the more
             # specific procedure, then the one with most spans (仲裁已经立案 also matches litigation's 立案).
             strongest = self.legal.choose(finding, _head_belief(head))
             enquiry = self._enquiry_about_channel(folded, predicted)
-            if strongest in finding.strong and not enquiry and not self._strong_overruled(folded, finding):
+            if (
+                strongest in finding.strong_spans
+                and not enquiry
+                and not self._strong_overruled(folded, finding)
+            ):
                 # The text says the matter is already in the channel (已向法院起诉, 向纪委举报, 仲裁委已受理):
                 # excluded even against the head, and a person confirms it where the head disagrees.
                 agrees = head_channel == strongest

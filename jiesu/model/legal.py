@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from jiesu.data.disposition_rules import ChannelId, DispositionRules
 from jiesu.model.cues import CueIndex
@@ -66,11 +66,15 @@ def strip_glosses(text: str) -> tuple[str, list[int]]:
 @dataclass(frozen=True)
 class LegalFinding:
     spans: dict[str, Spans]  # channel → (start, end) in the original text, weak and strong cues together
-    strong: frozenset[str]  # the channels with a strong cue
+    strong_spans: dict[str, Spans]  # the strong cues' own spans, by channel (a subset of `spans`)
     elsewhere: bool  # the text asks an administrative body to act (looked for only where spans)
     negated: frozenset[str] = frozenset()  # the channels the text rules out (法院不予立案, 驳回起诉)
     set_aside: bool = False  # some channel words were a threat, a denial or a mention (see `find`)
-    strong_spans: dict[str, Spans] = field(default_factory=dict)  # the strong cues' own spans, by channel
+
+    @property
+    def strong(self) -> frozenset[str]:
+        """The channels with a strong cue."""
+        return frozenset(self.strong_spans)
 
 
 class LegalJudge:
@@ -123,7 +127,7 @@ class LegalJudge:
                 strong[channel] = found[f"strong:{channel}"]
         # Read only against evidence: a whole-text scan that most texts, with no channel cue, never need.
         elsewhere = bool(spans) and self._elsewhere is not None and self._elsewhere.matches(clean)
-        return LegalFinding(spans, frozenset(strong), elsewhere, frozenset(negated), dropped, strong)
+        return LegalFinding(spans, strong, elsewhere, frozenset(negated), dropped)
 
     def asks_elsewhere(self, folded: str) -> bool:
         """The text asks an administrative body to act (请劳动监察督促): read where `find` did not."""
@@ -135,7 +139,7 @@ class LegalJudge:
         the one the classifier believes (from BELIEF_FLOOR on), then the more specific procedure, then
         the one with most spans; and a procedure with strong evidence that reviews the chosen one's
         outcome (REVIEWS) takes its place, and so on up the chain."""
-        candidates = [c for c in finding.spans if c in finding.strong] or list(finding.spans)
+        candidates = [c for c in finding.spans if c in finding.strong_spans] or list(finding.spans)
 
         def rank(channel: str) -> tuple[float, int, int]:
             belief = head_belief.get(channel, 0.0)
@@ -153,7 +157,7 @@ class LegalJudge:
     @staticmethod
     def reviewing(finding: LegalFinding, channel: str) -> list[str]:
         """The channels with strong evidence whose procedure reviews `channel`'s outcome."""
-        return [c for c in finding.strong if channel in REVIEWS.get(c, frozenset())]
+        return [c for c in finding.strong_spans if channel in REVIEWS.get(c, frozenset())]
 
 
 def _in_original(spans: Spans, offsets: list[int]) -> Spans:

@@ -26,7 +26,6 @@ PERSON_WINDOW = 24  # how far after a home the clause is read for 的 + a person
 PERSON_AFTER_DE = 8  # how far after that 的 the person word may end
 OFFICE_PREFIXES = "市区某"  # 位于东城区的市交通委: what may stand between 的 and an office word
 VILLAGE_WINDOW = 12  # how far after a Beijing place its clause is read for a village (某村, 村子)
-IDENTITY_OLD = "老"  # 我是老北京人, 我是老宣武区人: the identity word may be followed by it
 IDENTITY_GAP = 4  # characters of no known name allowed between an identity's address and 的/人 (山西大同的)
 COMMUTE_WINDOW = 6  # how far after a Beijing place a commute word (上班) is looked for
 _CLAUSE_ENDS = re.compile(r"[，。,.;；！!？?：:\n]")
@@ -66,8 +65,10 @@ class MentionContext:
         former_home = before.endswith(self._words.former_home_before) and not self._names_property(text, end)
         if not outside and (former_home or self._is_office(text, folded, start, end)):
             return BACKGROUND_FACTOR, "home"  # 我原来住在昌平区, 本报位于东城区的编辑部
-        if not outside and self._says_who(text, folded, start, end):
-            return 1.0, "identity"  # 我是老宣武区人: yields to the place of the matter (jurisdiction.py)
+        if not outside and self.is_identity(text, folded, start, end):
+            # A Beijing place said as who the caller is (我是西城区人, 我是老宣武区人, 我是房山张坊的): it yields
+            # to another Beijing place (jurisdiction.py), and is the place where it is the only one.
+            return 1.0, "identity"
         if before.endswith(self._words.hometown_before):  # before 家在: 老家在 ends with it
             # A hometown counts as a home does; an outside one is marked, to yield to Beijing (in
             # `JurisdictionResolver.resolve`) where the text says nothing of a matter there.
@@ -89,23 +90,15 @@ class MentionContext:
         )
 
     def is_identity(self, text: str, folded: str, start: int, end: int) -> bool:
-        """Whether the outside address from `start` to `end` says who someone is (我是辽宁朝阳的, 我是河北
-        廊坊人, 我是燕郊的): after an identity word, and closing its clause with 的/人 (我是燕郊的业主 says
-        where the matter is, not who the caller is)."""
+        """Whether the address from `start` to `end` says who someone is (我是辽宁朝阳的, 我是河北廊坊人,
+        我是燕郊的, 我是老宣武区人): after an identity word, and closing its clause with 的/人 (我是燕郊的业主
+        says where the matter is, not who the caller is)."""
         if not folded.endswith(self._words.identity_before, 0, start):
             return False
         window = fold(text[end : end + IDENTITY_GAP + 2])
         parts = _CLAUSE_ENDS.split(window, maxsplit=1)
         closed = len(parts) > 1 or end + len(window) >= len(text)
         return closed and parts[0].endswith(self._words.identity_after)
-
-    def _says_who(self, text: str, folded: str, start: int, end: int) -> bool:
-        """A Beijing place said as who the caller is (我是西城区人, 我是老宣武区人, 我是房山张坊的): a
-        background beside another Beijing place (现在在朝阳区望京租房), and the place where it is the only
-        one (its own sheep, its own village)."""
-        return self.is_identity(text, folded, start, end) or (
-            folded.endswith(IDENTITY_OLD, 0, start) and self.is_identity(text, folded, start - 1, end)
-        )
 
     def speaks_of_home(self, text: str, places: Sequence[tuple[int, int, bool]]) -> bool:
         """The text speaks of a matter at someone's hometown: a word that names it (老家的宅基地, 家里的承包地),

@@ -187,24 +187,26 @@ def test_a_question_the_head_reads_as_a_consultation_is_answered(resolver: Dispo
 def test_a_review_outranks_what_it_reviews_and_priority_breaks_ties() -> None:
     finding = LegalFinding(
         {"info_disclosure": [(0, 2)], "reconsideration": [(3, 5)]},
-        frozenset({"info_disclosure", "reconsideration"}),
+        {"info_disclosure": [(0, 2)], "reconsideration": [(3, 5)]},
         False,
     )
     assert LegalJudge.choose(finding, {"info_disclosure": 0.8}) == "reconsideration"
     award = LegalFinding(
-        {"arbitration": [(0, 2)], "litigation": [(3, 5)]}, frozenset({"arbitration", "litigation"}), False
+        {"arbitration": [(0, 2)], "litigation": [(3, 5)]},
+        {"arbitration": [(0, 2)], "litigation": [(3, 5)]},
+        False,
     )
     assert LegalJudge.choose(award, {"arbitration": 0.6}) == "litigation"  # the court enforces the award
     assert LegalJudge.choose(
-        LegalFinding({"arbitration": [(0, 2)]}, frozenset({"arbitration"}), False), {}
+        LegalFinding({"arbitration": [(0, 2)]}, {"arbitration": [(0, 2)]}, False), {}
     ) == ("arbitration")
-    weak_only = LegalFinding({"petition": [(0, 2)], "discipline": [(3, 5), (6, 8)]}, frozenset(), False)
+    weak_only = LegalFinding({"petition": [(0, 2)], "discipline": [(3, 5), (6, 8)]}, {}, False)
     assert LegalJudge.choose(weak_only, {"petition": 0.05}) == "discipline"  # below the belief floor
     # Up the chain: a suit over a reconsideration decision on a disclosure reply is the suit, even where
     # the reconsideration has more words and the classifier's belief.
     chain = LegalFinding(
         {"info_disclosure": [(0, 2)], "reconsideration": [(3, 5), (6, 8), (9, 11)], "litigation": [(12, 14)]},
-        frozenset({"info_disclosure", "reconsideration", "litigation"}),
+        {"info_disclosure": [(0, 2)], "reconsideration": [(3, 5)], "litigation": [(12, 14)]},
         False,
     )
     assert LegalJudge.choose(chain, {"info_disclosure": 0.9, "reconsideration": 0.5}) == "litigation"
