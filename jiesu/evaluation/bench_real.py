@@ -450,7 +450,15 @@ def _complaints(path: Path | None, half: Half) -> tuple[list[complaints_set.Real
         items = complaints_set.load_real_complaints(path, half)
     except JiesuError as exc:
         return [], {"unavailable": str(exc)}
-    return items, {"source": str(path), "texts": len(items)}
+    section: dict[str, Any] = {"source": str(path), "texts": len(items)}
+    try:
+        second = complaints_set.second_labels(items, path.with_name(complaints_set.SECOND_LABELS_FILE.name))
+    except JiesuError as exc:
+        section["second_labeller"] = {"unavailable": str(exc)}
+    else:
+        scored = complaints_set.score_complaints(items, second)
+        section["second_labeller"] = {key: scored[key] for key in complaints_set.LEGAL_FIGURES}
+    return items, section
 
 
 def missed_targets(figures: Mapping[str, Any]) -> list[str]:

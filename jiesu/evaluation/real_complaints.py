@@ -22,6 +22,11 @@ from jiesu.evaluation.real_text import REPO_ROOT, Half, half_of, json_lines
 
 COMPLAINTS_FILE = REPO_ROOT / "tests" / "fixtures" / "real_complaints" / "complaints.jsonl"
 FIELDS = ("id", "url", "text", "disposition", "channel", "district", "street", "note")
+# A second labeller's disposition and channel for every complaint, set blind (without the first labels or
+# any suggestion): how far the labels themselves agree, beside how far the suggestions do.
+SECOND_LABELS_FILE = COMPLAINTS_FILE.with_name("second_labels.jsonl")
+SECOND_FIELDS = ("id", "disposition", "channel", "sure", "why")
+LEGAL_FIGURES = ("legal_precision", "legal_recall", "channel_accuracy")
 EXAMPLES = 15
 
 # A suggestion as JSON, or None where a text got none (it counts as wrong everywhere).
@@ -78,6 +83,34 @@ def load_real_complaints(path: Path | None = None, half: Half | None = None) -> 
         if half is None or complaint_half(item.url, item.text) == half:
             items.append(item)
     return items
+
+
+def second_labels(items: Sequence[RealComplaint], path: Path | None = None) -> list[Answer]:
+    """The second labeller's disposition and channel for each of `items`, in their order, shaped like a
+    suggestion's (so that `score_complaints` scores them). A missing file, a malformed or invalid line, a
+    repeated id or a complaint without a second label is a JiesuError naming it."""
+    path = path or SECOND_LABELS_FILE
+    if not path.is_file():
+        raise JiesuError(f"the second labels of the real complaint set are missing: {path}")
+    labels: dict[str, tuple[str, str | None]] = {}
+    for number, row in json_lines(path):
+        where = f"{path}, line {number}"
+        if not isinstance(row, dict) or set(row) != set(SECOND_FIELDS):
+            raise JiesuError(f"{where}: expected an object with the fields {', '.join(SECOND_FIELDS)}")
+        disposition, channel = row["disposition"], row["channel"]
+        if disposition not in DISPOSITIONS or (channel is not None and channel not in CHANNEL_IDS):
+            raise JiesuError(f"{where}: unknown disposition {disposition!r} or channel {channel!r}")
+        if (disposition == "legal_channel") != (channel is not None):
+            raise JiesuError(f"{where}: a channel is given exactly when the disposition is legal_channel")
+        if row["id"] in labels:
+            raise JiesuError(f"{where}: repeated id {row['id']!r}")
+        labels[row["id"]] = (disposition, channel)
+    missing = [item.id for item in items if item.id not in labels]
+    if missing:
+        raise JiesuError(
+            f"{path}: no second label for {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}"
+        )
+    return [{"disposition": {"label": labels[item.id][0], "channel": labels[item.id][1]}} for item in items]
 
 
 def label_problems(items: Sequence[RealComplaint], gazetteer: Gazetteer) -> list[str]:
@@ -236,6 +269,13 @@ def format_complaint_section(
         f"  {'place suggested where the text names none':{width - 2}}{_shown(old_figures, invented):>20}"
         f"{_shown(ours['complaints'], invented):>20}"
     )
+    second = section.get("second_labeller")
+    if second is not None and "unavailable" not in second:
+        agreement = ", ".join(
+            f"{label} {_shown(second, key)}"
+            for key, label in zip(LEGAL_FIGURES, ("precision", "recall", "channel"), strict=True)
+        )
+        lines.append(f"  a second blind labeller against the labels (their own agreement): {agreement}")
     errors = section.get("dev_errors")
     if errors is not None:
         lines.append(f"dev half, this model: {len(errors)} complaints with a wrong channel or place")

@@ -16,6 +16,9 @@ wrong before and after each round of fixes are strict known misses, with the rea
 - R10A-* (`review10_probes.jsonl`), of the fixes that followed R9A: hearsay and news spans across commas,
   refusals said by a court or argued by a party, a commission's reply after a report, 进京 and years of 上访,
   an intended suit's end (11 regressions found, all fixed).
+- R11A-* (`review11_probes.jsonl`), of rules 2026.12.58 (a court accepting 此案, 法院不受理, a wish that a court
+  accept a case, reporting to a petition office): 9 regressions against 3 fixes, so those rules were reverted;
+  the probes keep what the older rules and the disposition head still get wrong.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ CASES = (
     + read_cases("review8_probes.jsonl")
     + read_cases("review9_probes.jsonl")
     + read_cases("review10_probes.jsonl")
+    + read_cases("review11_probes.jsonl")
 )
 
 
