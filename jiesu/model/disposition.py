@@ -31,7 +31,7 @@ from jiesu.model.emergency import EmergencyFinding, EmergencyJudge
 from jiesu.model.emergency import Evidence as Evidence  # re-exported: suggestions read it from here
 from jiesu.model.hazards import HazardJudge
 from jiesu.model.heads import DispositionLabel, decode_disposition
-from jiesu.model.legal import LegalFinding, LegalJudge
+from jiesu.model.legal import LegalFinding, LegalJudge, strip_glosses
 from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReading
 
 # Below this the head is not trusted against explicit evidence.
@@ -133,8 +133,13 @@ class DispositionResolver:
         predicted = decode_disposition(head.label) if head else None
         confidence = head.confidence if head else 0.0
         support = sum(p for label, p in head.top if label.startswith("emergency")) if head else 0.0
-        cues = self._cues.find(folded)
-        finding = self.emergency_evidence(folded, original, support, cues)
+        # Emergencies and hazards are read, like the legal channels, on the text without pinyin glosses
+        # (煤(méi)气(qì)泄(xiè)漏(lòu) in a badly converted page); their evidence points into the original.
+        unglossed = _Unglossed(folded, original)
+        cues = self._cues.find(unglossed.folded)
+        finding = unglossed.finding(
+            self.emergency_evidence(unglossed.folded, unglossed.original, support, cues)
+        )
         emergencies, possible = finding.evidence, list(finding.possible)
         if emergencies:
             return self._emergency(finding, head, confidence)
@@ -164,7 +169,7 @@ class DispositionResolver:
             decision = self._read(folded, original, head, reading, legal) or decision
         if head is not None and head.label.startswith("emergency") and not emergencies:
             decision = replace(decision, conflict=True)
-        hazards = self.hazards.find(folded, original, cues)
+        hazards = unglossed.evidence(self.hazards.find(unglossed.folded, unglossed.original, cues))
         if hazards:
             decision = replace(decision, hazards=hazards)
         return replace(decision, possible_emergencies=possible) if possible else decision
@@ -414,3 +419,30 @@ def _best_ordinary_label(head: HeadPrediction) -> str:
     return next(
         (label for label, _ in head.top if not label.startswith(("emergency", "legal_channel"))), "dispatch"
     )
+
+
+class _Unglossed:
+    """A text without its pinyin glosses, and the way back: evidence found in it, as spans of the text."""
+
+    def __init__(self, folded: str, original: str) -> None:
+        clean, offsets = strip_glosses(folded)
+        self._offsets = offsets if len(clean) < len(folded) else None
+        self.folded = clean
+        # Folding keeps every character's place, so the original loses the same characters.
+        self.original = "".join(original[i] for i in offsets) if self._offsets is not None else original
+        self._text = original
+
+    def evidence(self, spans: list[Evidence]) -> list[Evidence]:
+        if self._offsets is None:
+            return spans
+        back = []
+        for span in spans:
+            start, end = self._offsets[span.start], self._offsets[span.end - 1] + 1
+            back.append(Evidence(self._text[start:end], start, end))
+        return back
+
+    def finding(self, finding: EmergencyFinding) -> EmergencyFinding:
+        if self._offsets is None:
+            return finding
+        evidence = {number: self.evidence(spans) for number, spans in finding.evidence.items()}
+        return replace(finding, evidence=evidence)

@@ -29,6 +29,18 @@ def test_emergency_evidence_overrides_a_confident_dispatch_head(resolver: Dispos
     assert text[span.start : span.end] == span.text == "冒火"
 
 
+def test_emergencies_and_hazards_are_read_without_pinyin_glosses(resolver: DispositionResolver) -> None:
+    # A badly converted page glosses its characters; the evidence still points into the text as written.
+    text = "我家的煤(méi)氣(qì)好像漏了，闻到很大的味道。"
+    decision = decide(resolver, text, head("dispatch", 0.95))
+    assert (decision.label, decision.emergency_number) == ("emergency", "119")
+    span = decision.evidence[0]
+    assert text[span.start : span.end] == span.text == "煤(méi)氣(qì)好像漏了"
+    hazard = decide(resolver, "小區門口的井(jǐng)蓋(gài)丢了，晚上很危險。", head("dispatch", 0.95)).hazards
+    assert [span.text for span in hazard] == ["井(jǐng)蓋(gài)丢了"]
+    assert decide(resolver, "小区门口的井盖丢了，晚上很危险。", head("dispatch", 0.95)).hazards[0].end == 9
+
+
 def test_past_praise_and_hypothetical_events_are_not_emergencies(resolver: DispositionResolver) -> None:
     for text in (
         "上个月从脚手架上摔下来了，腰椎骨折，公司不给报工伤",
