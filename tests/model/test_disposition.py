@@ -94,6 +94,38 @@ def test_not_yet_in_the_channel_stays_dispatchable(resolver: DispositionResolver
 
 
 @pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("法院一直不受理此案，请区人社局督促公司把拖欠的三个月工资发了。", "litigation"),
+        ("法院拒绝受理，理由是已过诉讼时效，现在只能请街道帮忙调解。", "litigation"),
+        ("信访办的人说我这个事不属于信访事项，没有受理，请街道处理小区门口的违建。", "petition"),
+        ("我向区信访办反映了油烟扰民的事，信访办说这类问题归12345管，让我打热线，请派单给街道。", "petition"),
+    ],
+)
+def test_a_channel_that_turned_the_matter_away_leaves_a_dispatch(
+    resolver: DispositionResolver, text: str, channel: str
+) -> None:
+    # The head is sure of the channel; the text says the channel would not take the matter. What the head
+    # ranks next (a duplicate at 0.0004) is no reading of the text: a dispatch, for a person to confirm.
+    prediction = head(f"legal_channel:{channel}", 0.999, ("duplicate", 0.0004), ("unlawful", 0.0002))
+    decision = decide(resolver, text, prediction)
+    assert (decision.label, decision.conflict) == ("dispatch", True)
+
+
+def test_a_question_after_a_refusal_is_still_answered(resolver: DispositionResolver) -> None:
+    text = "法院说不给立案，我想了解下接下来该怎么办？"
+    prediction = head("legal_channel:litigation", 0.98, ("answer_now", 0.007), ("dispatch", 0.001))
+    assert decide(resolver, text, prediction).label == "answer_now"
+
+
+def test_a_suit_still_being_docketed_is_not_ruled_out(resolver: DispositionResolver) -> None:
+    # 还没立案 / 尚未受理 are waits, not refusals: the suit filed before them stands.
+    text = "我已经向海淀法院递交了起诉状，法院还没立案，说要审查七天。"
+    decision = decide(resolver, text, head("legal_channel:litigation", 0.9, ("dispatch", 0.05)))
+    assert (decision.label, decision.channel) == ("legal_channel", "litigation")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "物业动不动就说要把欠费业主告上法庭，可电梯坏了三个月都不修，请住建委督促，通州区。",
