@@ -19,6 +19,9 @@ wrong before and after each round of fixes are strict known misses, with the rea
 - R11A-* (`review11_probes.jsonl`), of rules 2026.12.58 (a court accepting 此案, 法院不受理, a wish that a court
   accept a case, reporting to a petition office): 9 regressions against 3 fixes, so those rules were reverted;
   the probes keep what the older rules and the disposition head still get wrong.
+- R12A-* (`review12_probes.jsonl`), of rules 2026.12.58 (a court or a petition office that will not take the
+  matter, and the dispatch-or-answer fallback): 15 fixed against 5 regressions (a counterclaim refused, an
+  appeal after a refusal, a petitioner told to chase the unit through 12345), all 5 fixed in 2026.12.59.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ CASES = (
     + read_cases("review9_probes.jsonl")
     + read_cases("review10_probes.jsonl")
     + read_cases("review11_probes.jsonl")
+    + read_cases("review12_probes.jsonl")
 )
 
 
