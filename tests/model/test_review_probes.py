@@ -21,7 +21,11 @@ wrong before and after each round of fixes are strict known misses, with the rea
   the probes keep what the older rules and the disposition head still get wrong.
 - R12A-* (`review12_probes.jsonl`), of rules 2026.12.58 (a court or a petition office that will not take the
   matter, and the dispatch-or-answer fallback): 15 fixed against 5 regressions (a counterclaim refused, an
-  appeal after a refusal, a petitioner told to chase the unit through 12345), all 5 fixed in 2026.12.59.
+  appeal after a refusal, a petitioner told to chase the unit through 12345), fixed in 2026.12.59.
+- R13A-* (`review13_probes.jsonl`), of 2026.12.59: its new strong evidence (上诉了, 案件正在审理, 指令立案) and
+  its exemptions were too broad (14 regressions); 2026.12.60 keeps only a higher court hearing or quashing
+  (中院正在审理, 二审撤销原裁定) and the other side's own claim refused. Against the session's start (.57) the
+  three attackers' 144 probes went from 94 right to 117 (24 fixed, R12A-44 lost).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ CASES = (
     + read_cases("review10_probes.jsonl")
     + read_cases("review11_probes.jsonl")
     + read_cases("review12_probes.jsonl")
+    + read_cases("review13_probes.jsonl")
 )
 
 
