@@ -60,10 +60,12 @@ def test_landmark_alone_gives_district_and_street(resolver: JurisdictionResolver
         ("亦庄这边燃气费扣多了", "大兴区", "北京经济技术开发区"),
         ("方庄芳城园一区外墙被喷了小广告", "丰台区", "方庄地区"),
         ("五道口路口天天堵", "海淀区", "学院路街道"),
+        ("西城区广外街道远见名苑小区内私家车长年乱停", "西城区", "广安门外街道"),
+        ("推广外卖平台的优惠活动太坑了", None, None),  # no bare 广外 alias: 推广外卖, 广外 (a university)
     ],
 )
 def test_aliases_and_street_shorts(
-    resolver: JurisdictionResolver, text: str, district: str, street: str
+    resolver: JurisdictionResolver, text: str, district: str | None, street: str | None
 ) -> None:
     result = resolver.resolve(text)
     assert (result.district, result.street) == (district, street)
