@@ -97,6 +97,8 @@ def second_labels(items: Sequence[RealComplaint], path: Path | None = None) -> l
         where = f"{path}, line {number}"
         if not isinstance(row, dict) or set(row) != set(SECOND_FIELDS):
             raise JiesuError(f"{where}: expected an object with the fields {', '.join(SECOND_FIELDS)}")
+        if not (isinstance(row["id"], str) and isinstance(row["sure"], bool) and isinstance(row["why"], str)):
+            raise JiesuError(f"{where}: id and why must be strings and sure true or false")
         disposition, channel = row["disposition"], row["channel"]
         if disposition not in DISPOSITIONS or (channel is not None and channel not in CHANNEL_IDS):
             raise JiesuError(f"{where}: unknown disposition {disposition!r} or channel {channel!r}")
@@ -270,7 +272,9 @@ def format_complaint_section(
         f"{_shown(ours['complaints'], invented):>20}"
     )
     second = section.get("second_labeller")
-    if second is not None and "unavailable" not in second:
+    if second is not None and "unavailable" in second:
+        lines.append(f"  a second blind labeller: not shown ({second['unavailable']})")
+    elif second is not None:
         agreement = ", ".join(
             f"{label} {_shown(second, key)}"
             for key, label in zip(LEGAL_FIGURES, ("precision", "recall", "channel"), strict=True)

@@ -38,8 +38,13 @@ def half_of(text: str, prefix: str = "") -> Half:
 
 
 def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, decoded value) of every non-blank line; a line that is not JSON is a JiesuError."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    """(line number, decoded value) of every non-blank line; a file that cannot be read as UTF-8 or a line
+    that is not JSON is a JiesuError."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JiesuError(f"cannot read {path}: {exc}") from None
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:

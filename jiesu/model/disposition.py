@@ -266,9 +266,12 @@ class DispositionResolver:
                 # No evidence and an unsure head, or the text says the matter is not (yet, or no longer)
                 # in that channel: not excluded (wrongly refusing a request costs more than a look); the best
                 # other answer stands, or a dispatch where the caller asks an administrative body to act
-                # (先请劳动监察督促一下), and a person checks it.
+                # (先请劳动监察督促一下), and a person checks it. Where the text rules the channel out (法院不受理,
+                # 不属于信访事项), the head was reading the channel's words: its other labels are traces, and
+                # only a dispatch or an answer is read from it (_dispatch_or_answer).
                 label = "dispatch" if self.legal.asks_elsewhere(folded) else None
-                fallback = label or _dispatch_or_answer(head)
+                ruled_out = head_channel in finding.negated
+                fallback = label or (_dispatch_or_answer(head) if ruled_out else _best_ordinary_label(head))
                 return DispositionDecision(fallback, confidence=confidence, conflict=True)
             # A sure head but no evidence in the text: excluded, and a person confirms it.
             return self._legal(head_channel, confidence, [], conflict=True)
@@ -369,7 +372,9 @@ class DispositionResolver:
         )
 
     def risk_cues(self, folded: str) -> list[str]:
-        """`kind:word` for every risk cue present (self_harm, threat, mass_incident)."""
+        """`kind:word` for every risk cue present (self_harm, threat, mass_incident), read without pinyin
+        glosses (跳(tiào)楼 is 跳楼)."""
+        folded = strip_glosses(folded)[0]
         kinds = self._risk_kinds.candidates(folded)
         return [
             f"{kind}:{match.group(0)}"
@@ -422,9 +427,9 @@ def _best_ordinary_label(head: HeadPrediction) -> str:
 
 
 def _dispatch_or_answer(head: HeadPrediction) -> str:
-    """What a request whose legal channel is ruled out becomes: an answer where the head ranks it above a
-    dispatch (法院不给立案，我该怎么办？), else a dispatch. Not a duplicate or an unlawful request: a head sure of
-    the channel gives those a trace of probability (0.0004), no reading of the text."""
+    """What a request whose legal channel the text rules out becomes: an answer where the head ranks it above
+    a dispatch (法院不给立案，我该怎么办？), else a dispatch. Not a duplicate or an unlawful request: a head sure
+    of the channel gives those a trace of probability (0.0004), no reading of the text."""
     return next((label for label, _ in head.top if label in ("dispatch", "answer_now")), "dispatch")
 
 

@@ -182,6 +182,8 @@ def test_a_bad_second_label_is_named(tmp_path: Path) -> None:
         (row | {"channel": None}, "exactly when"),
         (row | {"disposition": "sue"}, "unknown disposition"),
         ({"id": "rc"}, "expected an object"),
+        (row | {"id": ["rc"]}, "must be strings"),
+        (row | {"sure": "yes"}, "must be strings"),
     ]:
         path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
         with pytest.raises(JiesuError, match=problem):
@@ -194,6 +196,9 @@ def test_a_bad_second_label_is_named(tmp_path: Path) -> None:
         second_labels([item()], path)
     with pytest.raises(JiesuError, match="missing"):
         second_labels([item()], tmp_path / "absent.jsonl")
+    path.write_bytes(b"\xff\xfe not utf-8\n")
+    with pytest.raises(JiesuError, match="cannot read"):
+        second_labels([item()], path)
 
 
 def test_the_second_labeller_is_shown_beside_the_figures() -> None:
@@ -207,3 +212,8 @@ def test_the_second_labeller_is_shown_beside_the_figures() -> None:
     line = format_complaint_section(report, None, ours, 44)[-1]
     assert "second blind labeller" in line
     assert "recall 1.000 (1/1)" in line
+    absent = report | {"complaints": {"texts": 1, "second_labeller": {"unavailable": "file missing"}}}
+    assert (
+        format_complaint_section(absent, None, ours, 44)[-1]
+        == "  a second blind labeller: not shown (file missing)"
+    )

@@ -41,6 +41,12 @@ def test_emergencies_and_hazards_are_read_without_pinyin_glosses(resolver: Dispo
     assert decide(resolver, "小区门口的井盖丢了，晚上很危险。", head("dispatch", 0.95)).hazards[0].end == 9
 
 
+def test_risk_cues_are_read_without_pinyin_glosses(resolver: DispositionResolver) -> None:
+    glossed = resolver.risk_cues(fold_characters("他说要跳(tiào)楼(lóu)，我很担心"))
+    assert glossed == resolver.risk_cues(fold_characters("他说要跳楼，我很担心"))
+    assert glossed
+
+
 def test_past_praise_and_hypothetical_events_are_not_emergencies(resolver: DispositionResolver) -> None:
     for text in (
         "上个月从脚手架上摔下来了，腰椎骨折，公司不给报工伤",
