@@ -26,6 +26,11 @@ wrong before and after each round of fixes are strict known misses, with the rea
   its exemptions were too broad (14 regressions); 2026.12.60 keeps only a higher court hearing or quashing
   (中院正在审理, 二审撤销原裁定) and the other side's own claim refused. Against the session's start (.57) the
   three attackers' 144 probes went from 94 right to 117 (24 fixed, R12A-44 lost).
+- R14A-* (`review14_probes.jsonl`), of 2026.12.61 in registers the others had not tried (Traditional
+  characters, transcripts, court documents, other names of petition offices): 7 fixed, 4 regressions
+  (neighbours' and reported cases before a higher court; the other side's suit refused beside the caller's),
+  fixed in 2026.12.62 by withdrawing the higher-court cues (R12A-05 and R12A-41 lost) and reading the other
+  side's refused suit as a mention. The four attackers' 187 probes: 121 right at the session's start, 150 now.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ CASES = (
     + read_cases("review11_probes.jsonl")
     + read_cases("review12_probes.jsonl")
     + read_cases("review13_probes.jsonl")
+    + read_cases("review14_probes.jsonl")
 )
 
 
