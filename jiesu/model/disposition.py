@@ -46,6 +46,11 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n\s:：、…]|\.(?!\d)|(?=请
 # tells is the question's premise, not a caller already in a channel; unless it says so with 已 (请问我已经申请
 # 了劳动仲裁，申请后多久能开庭？) or tells a story (a longer sentence: 请问，我去年在朝阳区人民法院起诉了房东，
 # 法院判决…，怎么申请强制执行？).
+# A caller who asks a body to act (请派单处理, 请街道督促, 请城管来查), not 请问: where the text rules a legal
+# channel out, that request is dispatched whatever the head ranks next (R14A-17).
+_ASKS_TO_ACT = re.compile(
+    r"请(?!问)[^，,。；;！？!?\n]{0,12}(派单|处理|督促|查处|解决|协调|清理|维修|疏通|拆除|来管|管一管|查一查|来查)"
+)
 _ASKING_SENTENCE = re.compile(
     r"^[\s\"“「]*(?:(?:您好|你好)[，,\s]*)?"
     r"((?:我想问|想问|请问|我问一下|问一下|想咨询|咨询一下)[^。！？!?\n已：:；;]{0,24}[？?])"
@@ -271,7 +276,9 @@ class DispositionResolver:
                 # only a dispatch or an answer is read from it (_dispatch_or_answer).
                 label = "dispatch" if self.legal.asks_elsewhere(folded) else None
                 ruled_out = head_channel in finding.negated
-                fallback = label or (_dispatch_or_answer(head) if ruled_out else _best_ordinary_label(head))
+                fallback = label or (
+                    _dispatch_or_answer(head, folded) if ruled_out else _best_ordinary_label(head)
+                )
                 return DispositionDecision(fallback, confidence=confidence, conflict=True)
             # A sure head but no evidence in the text: excluded, and a person confirms it.
             return self._legal(head_channel, confidence, [], conflict=True)
@@ -426,10 +433,13 @@ def _best_ordinary_label(head: HeadPrediction) -> str:
     )
 
 
-def _dispatch_or_answer(head: HeadPrediction) -> str:
-    """What a request whose legal channel the text rules out becomes: an answer where the head ranks it above
-    a dispatch (法院不给立案，我该怎么办？), else a dispatch. Not a duplicate or an unlawful request: a head sure
-    of the channel gives those a trace of probability (0.0004), no reading of the text."""
+def _dispatch_or_answer(head: HeadPrediction, folded: str) -> str:
+    """What a request whose legal channel the text rules out becomes: a dispatch where the caller asks a
+    body to act (请派单处理); else an answer where the head ranks it above a dispatch (法院不给立案，我该怎么办？),
+    else a dispatch. Not a duplicate or an unlawful request: a head sure of the channel gives those a trace of
+    probability (0.0004), no reading of the text."""
+    if _ASKS_TO_ACT.search(folded):
+        return "dispatch"
     return next((label for label, _ in head.top if label in ("dispatch", "answer_now")), "dispatch")
 
 

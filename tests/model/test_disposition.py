@@ -124,6 +124,15 @@ def test_a_question_after_a_refusal_is_still_answered(resolver: DispositionResol
     assert decide(resolver, text, prediction).label == "answer_now"
 
 
+def test_a_caller_who_asks_for_action_after_a_refusal_is_dispatched(resolver: DispositionResolver) -> None:
+    prediction = head("legal_channel:petition", 0.99, ("answer_now", 0.006), ("dispatch", 0.001))
+    text = "国家信访局不予受理，说属于12345受理范围，请派单处理小区电梯故障。"
+    assert decide(resolver, text, prediction).label == "dispatch"
+    # 请问 asks the hotline, not a body: still answered.
+    question = "信访办说不属于信访事项，没有受理，请问我该找哪个部门？"
+    assert decide(resolver, question, prediction).label == "answer_now"
+
+
 def test_a_suit_still_being_docketed_is_not_ruled_out(resolver: DispositionResolver) -> None:
     # 还没立案 / 尚未受理 are waits, not refusals: the suit filed before them stands.
     text = "我已经向海淀法院递交了起诉状，法院还没立案，说要审查七天。"

@@ -30,7 +30,8 @@ wrong before and after each round of fixes are strict known misses, with the rea
   characters, transcripts, court documents, other names of petition offices): 7 fixed, 4 regressions
   (neighbours' and reported cases before a higher court; the other side's suit refused beside the caller's),
   fixed in 2026.12.62 by withdrawing the higher-court cues (R12A-05 and R12A-41 lost) and reading the other
-  side's refused suit as a mention. The four attackers' 187 probes: 121 right at the session's start, 150 now.
+  side's refused suit as a mention. The four attackers' 187 probes: 121 right at the session's start, 153
+  now (after a caller's 请派单处理 is dispatched where the channel is ruled out).
 """
 
 from __future__ import annotations
