@@ -31,7 +31,7 @@ from jiesu.model.emergency import EmergencyFinding, EmergencyJudge
 from jiesu.model.emergency import Evidence as Evidence  # re-exported: suggestions read it from here
 from jiesu.model.hazards import HazardJudge
 from jiesu.model.heads import DispositionLabel, decode_disposition
-from jiesu.model.legal import LegalFinding, LegalJudge, strip_glosses
+from jiesu.model.legal import LegalFinding, LegalJudge, in_original, strip_glosses
 from jiesu.model.legal_reader import HEAD_SUPPORT, LegalReading
 
 # Below this the head is not trusted against explicit evidence.
@@ -42,15 +42,15 @@ LEGAL_SUPPORT = 0.1
 # What ends a clause once the text is folded (full-width ： and ．read as : and .): a transcript without
 # punctuation often has only spaces, or begins its question with 请问 (a break of no width before it).
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n\s:：、…]|\.(?!\d)|(?=请问)")
-# A call that opens as a short question (我想问下仲裁裁决了，公司不给钱，我应该找谁？): what its first sentence
-# tells is the question's premise, not a caller already in a channel; unless it says so with 已 (请问我已经申请
-# 了劳动仲裁，申请后多久能开庭？) or tells a story (a longer sentence: 请问，我去年在朝阳区人民法院起诉了房东，
-# 法院判决…，怎么申请强制执行？).
 # A caller who asks a body to act (请派单处理, 请街道督促, 请城管来查), not 请问: where the text rules a legal
 # channel out, that request is dispatched whatever the head ranks next (R14A-17).
 _ASKS_TO_ACT = re.compile(
     r"请(?!问)[^，,。；;！？!?\n]{0,12}(派单|处理|督促|查处|解决|协调|清理|维修|疏通|拆除|来管|管一管|查一查|来查)"
 )
+# A call that opens as a short question (我想问下仲裁裁决了，公司不给钱，我应该找谁？): what its first sentence
+# tells is the question's premise, not a caller already in a channel; unless it says so with 已 (请问我已经申请
+# 了劳动仲裁，申请后多久能开庭？) or tells a story (a longer sentence: 请问，我去年在朝阳区人民法院起诉了房东，
+# 法院判决…，怎么申请强制执行？).
 _ASKING_SENTENCE = re.compile(
     r"^[\s\"“「]*(?:(?:您好|你好)[，,\s]*)?"
     r"((?:我想问|想问|请问|我问一下|问一下|想咨询|咨询一下)[^。！？!?\n已：:；;]{0,24}[？?])"
@@ -457,11 +457,8 @@ class _Unglossed:
     def evidence(self, spans: list[Evidence]) -> list[Evidence]:
         if self._offsets is None:
             return spans
-        back = []
-        for span in spans:
-            start, end = self._offsets[span.start], self._offsets[span.end - 1] + 1
-            back.append(Evidence(self._text[start:end], start, end))
-        return back
+        places = in_original([(span.start, span.end) for span in spans], self._offsets)
+        return [Evidence(self._text[start:end], start, end) for start, end in places]
 
     def finding(self, finding: EmergencyFinding) -> EmergencyFinding:
         if self._offsets is None:

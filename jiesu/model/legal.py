@@ -49,6 +49,10 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
 
 def strip_glosses(text: str) -> tuple[str, list[int]]:
     """`text` without pinyin glosses, and for every character kept its offset in `text`."""
+    if (
+        "(" not in text
+    ):  # every gloss is parenthesised: most texts need no scan (it runs several times a text)
+        return text, list(range(len(text)))
     kept: list[str] = []
     offsets: list[int] = []
     last = 0
@@ -104,7 +108,7 @@ class LegalJudge:
         cues = self._cues.find(clean)
         aside = set_aside(folded) if cues and set_aside is not None else ()
         for name, matched in cues.items():
-            kept = [span for span in _in_original(matched, offsets) if not _within(span, aside)]
+            kept = [span for span in in_original(matched, offsets) if not _within(span, aside)]
             dropped |= len(kept) < len(matched)
             if kept:
                 found[name] = kept
@@ -160,7 +164,7 @@ class LegalJudge:
         return [c for c in finding.strong_spans if channel in REVIEWS.get(c, frozenset())]
 
 
-def _in_original(spans: Spans, offsets: list[int]) -> Spans:
+def in_original(spans: Spans, offsets: list[int]) -> Spans:
     """Spans of the text without glosses, as offsets in the text with them."""
     return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
 

@@ -68,7 +68,7 @@ class LegalReading:
 
 def body_sentences(text: str, bodies: re.Pattern[str]) -> str:
     """The sentences of `text` (normalised) that name a legal body, joined by a space; "" where none."""
-    clean = strip_glosses(text)[0] if "(" in text else text  # 法(fǎ)院 names a court too
+    clean = strip_glosses(text)[0]  # 法(fǎ)院 names a court too
     if bodies.search(clean) is None:  # most texts: one scan, no split
         return ""
     return " ".join(part for part in SENTENCE_END.split(clean) if part and bodies.search(part))
