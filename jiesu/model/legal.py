@@ -49,9 +49,8 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
 
 def strip_glosses(text: str) -> tuple[str, list[int]]:
     """`text` without pinyin glosses, and for every character kept its offset in `text`."""
-    if (
-        "(" not in text
-    ):  # every gloss is parenthesised: most texts need no scan (it runs several times a text)
+    # Every gloss is parenthesised: most texts need no scan (this runs several times a text).
+    if "(" not in text:
         return text, list(range(len(text)))
     kept: list[str] = []
     offsets: list[int] = []
