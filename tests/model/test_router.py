@@ -38,6 +38,24 @@ def test_keyword_conditions_pick_a_more_specific_rule() -> None:
     assert illegal.rule_id != plain.rule_id
 
 
+def test_public_school_teachers_conditions_go_to_the_education_commission() -> None:
+    # Recruitment, titles and pay of public-school teachers are the education commission's (教师队伍与待遇),
+    # not the labour bureau's: a private training school's unpaid wages stay 欠薪.
+    placed = router().route("教师队伍与待遇", "小学高级职称名额分配不公开", "海淀区", "清河街道", "北京市", True)
+    assert placed.route is not None
+    assert (placed.route.unit, placed.route.unit_type) == ("海淀区教育委员会", "district_department")
+    university = router().route("教师队伍与待遇", "高校青年教师职称评审", "海淀区", None, "北京市", True).route
+    assert university is not None
+    assert university.unit == "北京市教育委员会"
+    placeless = router().route("教师队伍与待遇", "合同制教师入编通道", None, None, None, None)
+    assert placeless.route is not None
+    assert placeless.route.unit == "北京市教育委员会"
+    assert placeless.problems == ["no_jurisdiction"]  # a district's duty: a person finds the place
+    wages = router().route("欠薪", "培训机构拖欠老师工资", "海淀区", "清河街道", "北京市", True).route
+    assert wages is not None
+    assert wages.unit == "海淀区人力资源和社会保障局"
+
+
 def test_district_known_street_unknown_goes_to_the_district_government() -> None:
     result = router().route("违法建设", "私搭乱建", "海淀区", None, "北京市", True).route
     assert result is not None
