@@ -268,6 +268,16 @@ def test_a_suit_already_filed_is_strong_evidence(judge: LegalJudge, text: str) -
     assert "litigation" in strong(judge, text)
 
 
+def test_a_suit_lost_on_the_merits_is_litigation_and_a_dismissed_filing_is_not(judge: LegalJudge) -> None:
+    # 判决驳回…诉讼请求: the court heard the suit and ruled (rc813's 判決駁回張某乙的訴訟請求); 裁定驳回起诉 is a
+    # filing refused, which rules litigation out.
+    lost = "2012年张某乙向人民法院提起返还原物之诉，经两审，法院判决驳回张某乙的诉讼请求和上诉"
+    assert "litigation" in strong(judge, lost)
+    assert "litigation" in strong(judge, fold_characters("法院判決駁回了我的訴訟請求，可物業還是不修"))
+    refused = judge.find(fold_characters("法院裁定驳回了我们的起诉，小区的路还是被堵着"))
+    assert "litigation" in refused.negated
+
+
 @pytest.mark.parametrize("text", ["我去年到北京上访的那次被截访了", "我到北京举报的材料一直没有回复"])
 def test_the_callers_own_petition_told_with_的_is_strong_evidence(judge: LegalJudge, text: str) -> None:
     assert "petition" in strong(judge, text)

@@ -32,6 +32,11 @@ wrong before and after each round of fixes are strict known misses, with the rea
   fixed in 2026.12.62 by withdrawing the higher-court cues (R12A-05 and R12A-41 lost) and reading the other
   side's refused suit as a mention. The four attackers' 187 probes: 121 right at the session's start, 153
   now (after a caller's 请派单处理 is dispatched where the channel is ruled out).
+- R15A-* (`review15_probes.jsonl`), of two litigation cues of 2026.12.63: 经…法院…审理 fixed 2 and broke 11
+  (未经/不经/只有经/应当经, 经常, a threat's 到时候经, news and quoted judgements), so it was withdrawn; 判决驳回…
+  诉讼请求 (a suit lost on the merits, not refused) changed none of the 52 and stays. The 18 wrong are wrong
+  with the rules before too: old cases as background to a new matter, a neighbour's or a friend's judgement,
+  questions about a planned suit, a withdrawn suit, hearsay.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ CASES = (
     + read_cases("review12_probes.jsonl")
     + read_cases("review13_probes.jsonl")
     + read_cases("review14_probes.jsonl")
+    + read_cases("review15_probes.jsonl")
 )
 
 
