@@ -41,10 +41,14 @@ def test_keyword_conditions_pick_a_more_specific_rule() -> None:
 def test_public_school_teachers_conditions_go_to_the_education_commission() -> None:
     # Recruitment, titles and pay of public-school teachers are the education commission's (教师队伍与待遇),
     # not the labour bureau's; the labour bureau keeps 欠薪 (the router's side only: the category is the model's).
-    placed = router().route("教师队伍与待遇", "小学高级职称名额分配不公开", "海淀区", "清河街道", "北京市", True)
+    placed = router().route(
+        "教师队伍与待遇", "小学高级职称名额分配不公开", "海淀区", "清河街道", "北京市", True
+    )
     assert placed.route is not None
     assert (placed.route.unit, placed.route.unit_type) == ("海淀区教育委员会", "district_department")
-    university = router().route("教师队伍与待遇", "高校青年教师职称评审", "海淀区", None, "北京市", True).route
+    university = (
+        router().route("教师队伍与待遇", "高校青年教师职称评审", "海淀区", None, "北京市", True).route
+    )
     assert university is not None
     assert university.unit == "北京市教育委员会"
     for text in ("2015年高校毕业后考进来的小学老师评职称", "我是小学合同制老师，爱人是大学老师"):
